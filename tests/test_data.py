@@ -1,0 +1,240 @@
+import io
+import tarfile
+
+import numpy as np
+import pytest
+
+from conftest import snapshot
+from w2vcnn import data
+from w2vcnn._io import DataError
+from w2vcnn.data import describe, load_dataset, split_sentences
+
+
+# ---------------------------------------------------------------- the offline rt datasets (real data)
+
+@pytest.fixture(scope="module")
+def polarity():
+    return load_dataset("rt-polarity")
+
+
+def test_rt_polarity_matches_the_published_source(polarity):
+    assert 12_700 <= len(polarity) <= 12_808
+    assert polarity.label_names == ["negative", "positive"]
+    counts = np.bincount(polarity.labels)
+    assert 5_300 <= counts[0] <= 5_405 and 7_300 <= counts[1] <= 7_403
+    assert len(set(polarity.texts)) == len(polarity)  # exact duplicates dropped
+    assert len(polarity.unlabeled) > 5_000  # IMDb plot sentences
+
+
+def test_holdout_is_a_stratified_partition(polarity):
+    parts = [polarity.train, polarity.dev, polarity.test]
+    joined = np.concatenate(parts)
+    assert sorted(joined.tolist()) == list(range(len(polarity)))
+    assert [round(len(p) / len(polarity), 2) for p in parts] == [0.8, 0.1, 0.1]
+    share = [polarity.labels[p].mean() for p in parts]
+    assert max(share) - min(share) < 0.01
+
+
+def test_same_seed_same_split_other_seed_other_split(polarity):
+    again = load_dataset("rt-polarity", seed=0)
+    other = load_dataset("rt-polarity", seed=1)
+    assert (again.test == polarity.test).all() and not np.array_equal(other.test, polarity.test)
+
+
+def test_rt_subjectivity_is_balanced_and_long_enough():
+    subj = load_dataset("rt-subjectivity")
+    assert len(subj) == 10_000 and np.bincount(subj.labels).tolist() == [5_000, 5_000]
+    assert all(len(data.tokenize(t)) >= 10 for t in subj.texts)
+    assert not set(subj.texts) & set(subj.unlabeled)
+
+
+def test_kfold_folds_are_disjoint_and_cover_everything():
+    tests = []
+    for fold in range(10):
+        ds = load_dataset("rt-subjectivity", split="kfold", fold=fold, seed=5)
+        assert not set(ds.test) & set(ds.train) and not set(ds.dev) & set(ds.train)
+        assert abs(len(ds.dev) - 0.1 * (len(ds) - len(ds.test))) <= 2
+        tests.append(ds.test)
+    assert sorted(np.concatenate(tests).tolist()) == list(range(10_000))
+
+
+def test_max_examples_keeps_a_stratified_fixed_subset(polarity):
+    small = load_dataset("rt-polarity", max_examples=2_000)
+    assert abs(len(small) - 2_000) <= 2
+    assert abs(small.labels.mean() - polarity.labels.mean()) < 0.01
+    assert set(small.texts) <= set(polarity.texts)
+
+
+def test_describe_reports_sizes_balance_lengths_vocabulary(polarity):
+    table = describe(polarity)
+    assert list(table.index) == ["train", "dev", "test", "all"]
+    assert table.loc["all", "examples"] == len(polarity)
+    assert table.loc["train", "negative"] + table.loc["train", "positive"] == len(polarity.train)
+    assert 15 < table.loc["all", "mean len"] < 25 and table.loc["all", "vocab"] > 15_000
+
+
+def test_split_sentences_keeps_abbreviations_and_quotes():
+    text = 'Dr. No meets Mr. Bond. "Run!" he says. Then 3 men arrive? Yes.'
+    assert split_sentences(text) == ["Dr. No meets Mr. Bond.", '"Run!" he says.', "Then 3 men arrive?", "Yes."]
+
+
+# ---------------------------------------------------------------- canonical formats, tiny generated fixtures
+
+def _write(folder, files):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, payload in files.items():
+        (folder / name).write_bytes(payload)
+    return folder
+
+
+MR_FILES = {
+    # 0x85 is an ellipsis in cp1252: it must not split the line
+    "rt-polarity.pos": b"a gorgeous , witty film \x85 truly .\nthe best of the year .\nlovely .\n",
+    "rt-polarity.neg": b"a mess .\nboring and \x93 flat \x94 .\n",
+}
+
+
+def test_mr_from_a_folder_in_the_original_format(tmp_path):
+    ds = load_dataset("mr", path=_write(tmp_path / "rt-polaritydata", MR_FILES))
+    assert len(ds) == 5 and ds.label_names == ["negative", "positive"]
+    assert "a gorgeous , witty film \u2026 truly ." in ds.texts
+    assert ds.texts[ds.labels.tolist().index(0)] == "a mess ."
+
+
+def test_mr_from_the_tarball_and_by_layout_detection(tmp_path):
+    archive = tmp_path / "rt-polarity.v1.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name, payload in MR_FILES.items():
+            info = tarfile.TarInfo("rt-polaritydata/" + name)
+            info.size = len(payload)
+            tar.addfile(info, io.BytesIO(payload))
+    assert len(load_dataset("mr", path=archive)) == 5
+    assert load_dataset(archive).name == "mr"  # a path alone: the layout names the dataset
+
+
+def test_subj_original_format(tmp_path):
+    folder = _write(tmp_path, {"quote.tok.gt9.5000": b"i loved every minute of this odd little film .\n" * 3,
+                               "plot.tok.gt9.5000": b"a man travels to paris to find his lost brother .\n" * 3})
+    ds = load_dataset("subj", path=folder)
+    assert np.bincount(ds.labels).tolist() == [3, 3] and ds.label_names == ["objective", "subjective"]
+
+
+def test_trec_coarse_labels_and_given_split(tmp_path):
+    train = "".join(f"{c}:x{i} What is question {i} ?\n" for i in range(20) for c in ("DESC", "HUM")).encode()
+    folder = _write(tmp_path, {"train_5500.label": train + b"LOC:city Where is Z\xfcrich ?\n",
+                               "TREC_10.label": b"NUM:date When was it ?\nHUM:ind Who is he ?\n"})
+    ds = load_dataset("trec", path=folder)
+    assert ds.split.startswith("given") and ds.label_names == ["DESC", "HUM", "LOC", "NUM"]
+    assert [ds.texts[i] for i in ds.test] == ["When was it ?", "Who is he ?"]
+    assert len(ds.dev) == 4 and len(ds.train) == 37  # 10% of train per class becomes dev
+    assert "Where is Z\u00fcrich ?" in ds.texts
+
+
+def test_sst2_uses_its_own_three_parts(tmp_path):
+    folder = _write(tmp_path, {f"stsa.binary.{p}": f"1 good {p}\n0 bad {p}\n1 fine {p}\n".encode()
+                               for p in ("train", "dev", "test")})
+    ds = load_dataset("sst2", path=folder)
+    assert (len(ds.train), len(ds.dev), len(ds.test)) == (3, 3, 3)
+    assert [ds.texts[i] for i in ds.dev] == ["good dev", "bad dev", "fine dev"]
+    assert ds.labels[ds.dev].tolist() == [1, 0, 1]
+
+
+@pytest.mark.parametrize("name, filename", [("cr", "custrev.all"), ("mpqa", "mpqa.all")])
+def test_label_text_lines_datasets(tmp_path, name, filename):
+    lines = "".join(f"{i % 2} sentence number {i}\n" for i in range(30)).encode() + b"1 \n"
+    ds = load_dataset(name, path=_write(tmp_path, {filename: lines}))
+    assert len(ds) == 30 and ds.label_names == ["0", "1"] and ds.texts[0] == "sentence number 0"
+
+
+def test_own_csv_with_named_columns(tmp_path):
+    csv_file = tmp_path / "reviews.csv"
+    csv_file.write_text('review,stars\n"great, really",pos\nawful,neg\nfine,pos\nmeh,neg\n', encoding="utf-8")
+    ds = load_dataset(csv_file, text_column="review", label_column="stars", split="holdout")
+    assert ds.name == "reviews" and ds.label_names == ["neg", "pos"] and "great, really" in ds.texts
+
+
+def test_own_label_text_lines(tmp_path):
+    lines = tmp_path / "mine.txt"
+    lines.write_text("spam buy now\nham see you at noon\nspam cheap pills\nham lunch ?\n", encoding="utf-8")
+    ds = load_dataset(lines)
+    assert ds.label_names == ["ham", "spam"] and len(ds) == 4
+
+
+# ---------------------------------------------------------------- bad input: a clear error, nothing changed
+
+def _assert_unchanged(folder, before):
+    assert snapshot(folder) == before
+
+
+def test_unknown_name_lists_the_known_ones(isolated_data):
+    with pytest.raises(DataError, match=r"unknown dataset 'imdb'.*rt-polarity, rt-subjectivity, mr, subj, trec"):
+        load_dataset("imdb")
+    _assert_unchanged(isolated_data, {})
+
+
+def test_empty_file(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(DataError, match=r"empty\.csv: empty file"):
+        load_dataset(empty)
+    assert empty.read_bytes() == b""
+
+
+def test_missing_label_column_names_the_columns(tmp_path):
+    csv_file = tmp_path / "nolabel.csv"
+    csv_file.write_text("text,score\nnice,1\nbad,0\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    with pytest.raises(DataError, match=r"nolabel\.csv: column\(s\) \['label'\] not found; columns are \['text', 'score'\]"):
+        load_dataset(csv_file)
+    _assert_unchanged(tmp_path, before)
+
+
+def test_single_class(tmp_path):
+    csv_file = tmp_path / "onlypos.csv"
+    csv_file.write_text("text,label\nnice,pos\ngreat,pos\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    with pytest.raises(DataError, match=r"onlypos\.csv: only one class \('pos'\)"):
+        load_dataset(csv_file)
+    _assert_unchanged(tmp_path, before)
+
+
+def test_non_utf8_csv(tmp_path):
+    csv_file = tmp_path / "latin.csv"
+    csv_file.write_bytes("text,label\ncaf\u00e9 au lait,pos\nbad,neg\n".encode("latin-1"))
+    before = snapshot(tmp_path)
+    with pytest.raises(DataError, match=r"latin\.csv is not valid utf-8 \(byte 0xe9 at offset \d+\)"):
+        load_dataset(csv_file)
+    _assert_unchanged(tmp_path, before)
+    assert "caf\u00e9 au lait" in load_dataset(csv_file, encoding="latin-1").texts
+
+
+def test_malformed_trec_line(tmp_path):
+    folder = _write(tmp_path, {"train_5500.label": b"DESC:manner How ?\nno label here\n",
+                               "TREC_10.label": b"NUM:date When ?\n"})
+    before = snapshot(tmp_path)
+    with pytest.raises(DataError, match=r"train_5500\.label line 2: expected 'COARSE:fine question'"):
+        load_dataset("trec", path=folder)
+    _assert_unchanged(tmp_path, before)
+
+
+def test_folder_without_a_known_layout(tmp_path):
+    folder = _write(tmp_path / "stuff", {"notes.md": b"hello"})
+    with pytest.raises(DataError, match=r"stuff: no known dataset layout inside"):
+        load_dataset(folder)
+
+
+def test_canonical_download_without_network_says_how_to_use_a_local_copy(isolated_data, monkeypatch):
+    unreachable = data.Source("http://127.0.0.1:9/rt-polarity.v1.tar.gz", "rt-polarity.v1.tar.gz", "0" * 64)
+    monkeypatch.setitem(data.CANONICAL, "mr", ("MR", [unreachable]))
+    with pytest.raises(DataError, match=r"cannot download rt-polarity\.v1\.tar\.gz .*load_dataset\('mr', path=\.\.\.\)"):
+        load_dataset("mr")
+    assert not list((isolated_data / "downloads").glob("*")) if (isolated_data / "downloads").exists() else True
+
+
+def test_bad_split_and_fold():
+    with pytest.raises(ValueError, match="unknown split 'random'; known: auto, holdout, given, kfold"):
+        load_dataset("rt-polarity", split="random")
+    with pytest.raises(ValueError, match=r"fold must be in 0\.\.9, got 10"):
+        load_dataset("rt-polarity", split="kfold", fold=10)
+    with pytest.raises(ValueError, match="rt-polarity comes without a given split"):
+        load_dataset("rt-polarity", split="given")
