@@ -24,7 +24,7 @@ test: $(STAMP)
 	W2VCNN_PROFILE=quick $(BIN)/python -m pytest -q -ra tests
 
 book: $(STAMP)
-	$(BIN)/jupyter-book build --all -W --keep-going .
+	$(BIN)/jupyter-book build -W --keep-going .
 
 bench: $(STAMP)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -1,1 +1,10 @@
-"""w2vcnn"""
+"""w2vcnn: how to fine-tune word2vec vectors inside a CNN text classifier, measured.
+
+Chapters of the book import this one package; every reusable step lives here.
+"""
+from ._io import DataError
+from .corpus import Corpus, brown_sentences, pretraining_corpus
+from .data import Dataset, describe, known_datasets, load_dataset
+from .text import Vocab, batches, clean_str, tokenize
+
+__version__ = "0.1.0"
