@@ -1,0 +1,56 @@
+"""The classifiers of the study, in PyTorch (:mod:`.torch`) and Keras 3 (:mod:`.keras`).
+
+Two architectures, the same in both backends:
+
+* ``cnn``: Kim (2014)'s CNN -- convolutions of widths 3, 4 and 5 over the word vectors, max-over-time
+  pooling, dropout, a linear output layer whose per-class weight vectors are kept to norm <= 3.
+* ``cbow``: a fastText-style supervised CBOW -- the mean of the sentence's word vectors, then a linear
+  layer. The simplest model that can fine-tune word vectors, as a baseline for the CNN.
+
+Four embedding modes (Kim's names). The caller always passes a float32 matrix [vocab, dim] whose row 0
+(the pad) is zeros; the models copy it, so the caller's array is never modified:
+
+* ``rand``: trainable, initialised from the given (random) matrix -- to the model, the same as
+  ``non-static``; the difference is only in what the caller passes.
+* ``static``: the pretrained vectors, frozen.
+* ``non-static``: the pretrained vectors, fine-tuned.
+* ``multichannel``: two copies of the pretrained vectors, one frozen and one fine-tuned.
+
+Both backends return logits (no softmax): train with ``CrossEntropyLoss`` /
+``SparseCategoricalCrossentropy(from_logits=True)``.
+
+The backends are imported lazily, so importing PyTorch never imports TensorFlow and vice versa.
+Optimizers are the trainer's business, but beware: Adadelta's defaults differ between the libraries
+(PyTorch lr=1.0, rho=0.9, eps=1e-6; Keras learning_rate=0.001, rho=0.95, epsilon=1e-7). Kim used
+lr=1.0, rho=0.95, eps=1e-6.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+MODES = ("rand", "static", "non-static", "multichannel")
+ARCHITECTURES = ("cnn", "cbow")
+BACKENDS = ("torch", "keras")
+
+
+def check_choice(what: str, value: str, valid: Sequence[str]) -> None:
+    """Raise ``ValueError`` naming the valid values if ``value`` is not one of them."""
+    if value not in valid:
+        raise ValueError(f"unknown {what} {value!r}; valid: {', '.join(valid)}")
+
+
+def build_model(backend: str, arch: str, mode: str, embeddings, n_classes: int,
+                seed: int | None = None, **hyper):
+    """A ``torch.nn.Module`` or a ``keras.Model`` for ``arch`` in embedding ``mode``.
+
+    ``hyper`` goes to the backend's constructor (e.g. ``windows``, ``maps``, ``dropout``; Keras also
+    takes ``max_norm``). ``seed`` seeds the backend's global random state before the weights are drawn.
+    """
+    check_choice("backend", backend, BACKENDS)
+    check_choice("architecture", arch, ARCHITECTURES)
+    check_choice("mode", mode, MODES)
+    if backend == "torch":
+        from . import torch as backend_module
+    else:
+        from . import keras as backend_module
+    return backend_module.build_model(arch, mode, embeddings, n_classes, seed=seed, **hyper)
