@@ -152,24 +152,25 @@ def save_vectors(kv: KeyedVectors, path: str | os.PathLike) -> str:
     return _write_word2vec_binary(kv.index_to_key, kv.vectors, path)
 
 
-def export_vectors(vocab: Vocab, matrix, path: str | os.PathLike,
+def export_vectors(vocab: Vocab | Sequence[str], matrix, path: str | os.PathLike,
                    source: str | os.PathLike | None = None) -> str:
     """Write an embedding matrix (e.g. fine-tuned by the CNN) as a new word2vec binary file.
 
-    Row ``i`` is ``vocab.itos[i]``; the ``<pad>`` and ``<unk>`` rows are left out, since they are
+    Row ``i`` is ``vocab.itos[i]`` (``vocab`` may also be that list of words itself); the ``<pad>`` and ``<unk>`` rows are left out, since they are
     not words. ``source`` is the file the vectors started from: writing over it is refused, so the
     pretrained vectors survive every experiment. Returns the sha256 (also in ``path + ".sha256"``).
     """
     if hasattr(matrix, "detach"):  # a torch tensor or parameter
         matrix = matrix.detach().cpu().numpy()
     matrix = np.asarray(matrix)
-    if matrix.ndim != 2 or matrix.shape[0] != len(vocab):
+    words = vocab.itos if isinstance(vocab, Vocab) else list(vocab)
+    if matrix.ndim != 2 or matrix.shape[0] != len(words):
         raise DataError(f"cannot export to {path}: the matrix has shape {matrix.shape} but the "
-                        f"vocabulary has {len(vocab)} entries; they must match row for row")
+                        f"vocabulary has {len(words)} entries; they must match row for row")
     if source is not None and _same_file(path, source):
         raise DataError(f"refusing to write {path}: it is the source vectors file {source}; "
                         f"export fine-tuned vectors to a new file")
-    return _write_word2vec_binary(vocab.itos[_SPECIALS:], matrix[_SPECIALS:], path)
+    return _write_word2vec_binary(words[_SPECIALS:], matrix[_SPECIALS:], path)
 
 
 def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:

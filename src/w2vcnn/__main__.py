@@ -1,0 +1,118 @@
+"""Command line: ``python -m w2vcnn {datasets,describe,run,grid,export-vectors}``."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _datasets(args) -> None:
+    from .data import known_datasets
+
+    for name, description in known_datasets().items():
+        print(f"{name:16} {description}")
+
+
+def _describe(args) -> None:
+    from .data import describe, load_dataset
+
+    print(describe(load_dataset(args.dataset, seed=args.seed)).to_string())
+
+
+def _config_axes(args) -> dict:
+    return dict(dataset=args.dataset, mode=args.modes, init=args.init, arch=args.archs,
+                backend=args.backends, split=args.split)
+
+
+def _run(args) -> None:
+    from .experiments import RunConfig, run
+
+    init = "random" if args.mode == "rand" else args.init
+    config = RunConfig.for_profile(args.profile, dataset=args.dataset, mode=args.mode, init=init,
+                                   arch=args.arch, backend=args.backend, seed=args.seed, split=args.split)
+    result = run(config)
+    print(f"run {result.run_id} ({config.variant}, seed {config.seed}{', cached' if result.cached else ''}): "
+          f"test accuracy {result.test_accuracy:.2%} at dev-best epoch {result.best_epoch} "
+          f"of {result.epochs_run} (dev {result.dev_accuracy:.2%}), "
+          f"{result.sentences_per_second:,.0f} sentences/s")
+
+
+def _grid(args) -> None:
+    from .experiments import grid, run_grid
+    from .stats import aggregate
+
+    seeds = range(args.seeds) if args.seeds else None
+    frame = run_grid(grid(seeds=seeds, profile=args.profile, **_config_axes(args)))
+    if args.out:
+        frame.to_csv(args.out, index=False)
+        print(f"{len(frame)} runs written to {args.out}", file=sys.stderr)
+    table = aggregate(frame)
+    print(table.to_string(float_format=lambda x: f"{x:.4f}"))
+
+
+def _export(args) -> None:
+    from .embeddings import export_vectors
+    from .experiments import load_result
+
+    result = load_result(args.run_id)
+    words, _, final = result.embeddings()
+    digest = export_vectors(words, final, args.out, source=(result.vectors or {}).get("path"))
+    print(f"wrote {len(words) - 2} fine-tuned vectors of run {args.run_id} to {args.out} (sha256 {digest})")
+
+
+def main(argv=None) -> int:
+    from ._io import DataError
+
+    parser = argparse.ArgumentParser(prog="python -m w2vcnn", description=__doc__)
+    parser.add_argument("--profile", choices=("full", "quick"), default=None,
+                        help="study size (default: $W2VCNN_PROFILE, else full)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("datasets", help="list the datasets known by name").set_defaults(func=_datasets)
+
+    describe = commands.add_parser("describe", help="sizes, balance and lengths of a dataset")
+    describe.add_argument("dataset")
+    describe.add_argument("--seed", type=int, default=0)
+    describe.set_defaults(func=_describe)
+
+    one = commands.add_parser("run", help="train and score one configuration (cached)")
+    one.add_argument("--dataset", default="rt-polarity")
+    one.add_argument("--mode", default="non-static")
+    one.add_argument("--init", default="skipgram", help="skipgram, cbow or a path to a word2vec file")
+    one.add_argument("--arch", default="cnn")
+    one.add_argument("--backend", default="torch")
+    one.add_argument("--split", default="holdout")
+    one.add_argument("--seed", type=int, default=0)
+    one.set_defaults(func=_run)
+
+    many = commands.add_parser("grid", help="every combination x seeds; prints mean, 95%% CI per variant")
+    many.add_argument("--dataset", nargs="+", default=["rt-polarity"])
+    many.add_argument("--modes", nargs="+", default=["rand", "static", "non-static", "multichannel"])
+    many.add_argument("--init", nargs="+", default=["skipgram"])
+    many.add_argument("--archs", nargs="+", default=["cnn"])
+    many.add_argument("--backends", nargs="+", default=["torch"])
+    many.add_argument("--split", default="holdout")
+    many.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 (default: the profile's)")
+    many.add_argument("--out", help="write one row per run to this CSV file")
+    many.set_defaults(func=_grid)
+
+    export = commands.add_parser("export-vectors", help="fine-tuned vectors of a cached run -> a new word2vec file")
+    export.add_argument("run_id")
+    export.add_argument("out")
+    export.set_defaults(func=_export)
+
+    args = parser.parse_args(argv)
+    if args.profile:
+        os.environ["W2VCNN_PROFILE"] = args.profile
+    try:
+        args.func(args)
+    except (DataError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Profiles: how big the study is. ``full`` is the published study, ``quick`` a smoke-sized copy.
+
+Chapters never branch on the profile themselves: they ask :func:`current` for the numbers.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+PROFILE_ENV = "W2VCNN_PROFILE"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    max_examples: int | None  # per dataset, a stratified fixed subset; None = all
+    seeds: tuple[int, ...]    # each seed is one split + one initialisation, shared by every variant
+    max_epochs: int
+    patience: int             # epochs without a better dev accuracy before stopping
+    vector_size: int
+    word2vec_epochs: int
+    feature_maps: int         # per window size of the CNN
+
+
+PROFILES = {
+    "full": Profile("full", max_examples=None, seeds=(0, 1, 2), max_epochs=25, patience=5,
+                    vector_size=300, word2vec_epochs=5, feature_maps=100),
+    "quick": Profile("quick", max_examples=2000, seeds=(0,), max_epochs=2, patience=1,
+                     vector_size=50, word2vec_epochs=2, feature_maps=20),
+}
+
+
+def current(name: str | None = None) -> Profile:
+    """The profile named, else ``$W2VCNN_PROFILE``, else ``full``."""
+    name = name or os.environ.get(PROFILE_ENV) or "full"
+    if name not in PROFILES:
+        raise ValueError(f"unknown profile {name!r}; known: {', '.join(PROFILES)}")
+    return PROFILES[name]

@@ -1,0 +1,221 @@
+"""Statistics for the book's tables: t intervals over seeds, paired comparisons and McNemar's test.
+
+One convention throughout: accuracies stay fractions in [0, 1] in every frame and every number
+returned here (``aggregate``'s ``mean``, ``compare``'s ``mean_difference``, ...). Only the
+presentation helpers (:func:`format_cells`, :func:`format_table`, ``str(Comparison)``) turn them into
+percentages, so no number is ever scaled twice.
+
+The input is the grid's DataFrame (:func:`w2vcnn.experiments.run_grid`): one row per run with at
+least ``dataset``, ``variant``, ``seed`` and ``test_accuracy``.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+# Runs of two variants are paired when they agree on all of these (those the frame has): same data,
+# same split and the same seed, hence the same initialisation and batch order.
+PAIR_KEYS = ("dataset", "split", "max_examples", "fold", "seed")
+MISSING = "—"  # a cell with no run behind it
+
+
+# ---------------------------------------------------------------- intervals
+
+
+def mean_ci(values, confidence: float = 0.95) -> tuple[float, float]:
+    """Mean and half width of its Student-t confidence interval.
+
+    With one value there is no spread to estimate: the half width is NaN, never 0, so a table
+    cannot pass off a single seed as a certain result.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        raise ValueError("mean_ci needs at least one value")
+    mean = float(values.mean())
+    if values.size == 1:
+        return mean, math.nan
+    standard_error = values.std(ddof=1) / math.sqrt(values.size)
+    t = scipy_stats.t.ppf((1 + confidence) / 2, df=values.size - 1)
+    return mean, float(t * standard_error)
+
+
+def summarize(values) -> dict:
+    """``n``, ``mean``, ``std`` (ddof=1), ``ci95`` (half width), ``low``, ``high``, ``min``, ``max``."""
+    values = np.asarray(values, dtype=float)
+    mean, half_width = mean_ci(values)
+    return {"n": values.size, "mean": mean,
+            "std": float(values.std(ddof=1)) if values.size > 1 else math.nan,
+            "ci95": half_width, "low": mean - half_width, "high": mean + half_width,
+            "min": float(values.min()), "max": float(values.max())}
+
+
+def aggregate(frame: pd.DataFrame, by: Sequence[str] = ("dataset", "variant"),
+              value: str = "test_accuracy") -> pd.DataFrame:
+    """One row per group of runs (e.g. per dataset and variant, over seeds) with its statistics.
+
+    Columns: the ``by`` columns, then ``n``, ``mean``, ``std`` (ddof=1), ``ci95`` (half width of the
+    95% t interval), ``low`` and ``high`` (the interval), ``min`` and ``max``. Values are fractions
+    like ``value`` itself (0.812, not 81.2); :func:`format_table` shows them as percentages.
+    ``std``, ``ci95``, ``low`` and ``high`` are NaN for a group of one run. Groups keep the order in
+    which they first appear in ``frame`` (the grid's order), not alphabetical order.
+    """
+    by = list(by)
+    _require_columns(frame, [*by, value])
+    rows = [{**dict(zip(by, key)), **summarize(group[value])}
+            for key, group in frame.groupby(by, sort=False, dropna=False)]
+    return pd.DataFrame(rows, columns=[*by, "n", "mean", "std", "ci95", "low", "high", "min", "max"])
+
+
+# ---------------------------------------------------------------- paired comparisons
+
+
+class Comparison(NamedTuple):
+    """Variant ``a`` minus variant ``b`` over the runs they share (fractions, not percent)."""
+
+    a: str
+    b: str
+    n_pairs: int
+    mean_difference: float   # mean of a - b
+    ci95: float              # half width of the 95% t interval of the mean difference
+    p_value: float           # two-sided paired t-test; NaN with fewer than two pairs
+    wins: int                # pairs where a beats b
+    losses: int
+    ties: int
+
+    def __str__(self) -> str:
+        spread = "" if math.isnan(self.ci95) else f" ± {100 * self.ci95:.1f}"
+        return (f"{self.a} − {self.b}: {100 * self.mean_difference:+.1f}{spread} points (95% CI), "
+                f"p = {self.p_value:.3g}, better on {self.wins} of {self.n_pairs} paired runs")
+
+
+def paired_values(frame: pd.DataFrame, a: str, b: str, on: Sequence[str] | None = None,
+                  value: str = "test_accuracy") -> pd.DataFrame:
+    """The pairing keys and ``a``/``b`` columns holding each variant's ``value``, one row per pair."""
+    _require_columns(frame, ["variant", value])
+    on = [k for k in PAIR_KEYS if k in frame.columns] if on is None else list(on)
+    _require_columns(frame, on)
+    present = list(pd.unique(frame["variant"]))
+    sides = []
+    for side, variant in (("a", a), ("b", b)):
+        runs = frame.loc[frame["variant"] == variant, [*on, value]]
+        if runs.duplicated(on).any():
+            # e.g. two learning rates under one variant name: pairing them would be arbitrary
+            raise ValueError(f"variant {variant!r} has several runs with the same {', '.join(on)}; "
+                             f"filter the frame first or add the column that tells them apart to `on`")
+        sides.append(runs.rename(columns={value: side}))
+    pairs = sides[0].merge(sides[1], on=on, how="inner")
+    if pairs.empty:
+        raise ValueError(f"variants {a!r} and {b!r} share no runs (paired on {', '.join(on)}); "
+                         f"variants present: {', '.join(map(repr, present))}")
+    return pairs
+
+
+def compare(frame: pd.DataFrame, a: str, b: str, on: Sequence[str] | None = None,
+            value: str = "test_accuracy") -> Comparison:
+    """Paired comparison of variants ``a`` and ``b`` (values of the ``variant`` column).
+
+    Runs are paired when they agree on ``on``: by default every column of :data:`PAIR_KEYS` the
+    frame has, i.e. the same dataset, split and seed, so both variants saw the same split, the same
+    initialisation and the same batches. Pairing removes the seed-to-seed variance both share,
+    which is why it detects differences that overlapping intervals in :func:`aggregate` hide. Pairs
+    from several datasets are pooled: filter ``frame`` to one dataset for a per-dataset answer.
+    """
+    pairs = paired_values(frame, a, b, on, value)
+    differences = (pairs["a"] - pairs["b"]).to_numpy(dtype=float)
+    mean, half_width = mean_ci(differences)
+    n = len(differences)
+    p_value = float(scipy_stats.ttest_rel(pairs["a"], pairs["b"]).pvalue) if n >= 2 else math.nan
+    return Comparison(a=a, b=b, n_pairs=n, mean_difference=mean, ci95=half_width, p_value=p_value,
+                      wins=int((differences > 0).sum()), losses=int((differences < 0).sum()),
+                      ties=int((differences == 0).sum()))
+
+
+def mcnemar(predictions_a, predictions_b, labels) -> dict:
+    """Exact McNemar test of two classifiers scored on the same test examples.
+
+    Only the examples they disagree on carry information: ``b`` (a right, b wrong) and ``c``
+    (a wrong, b right). Under "equally accurate" each such example is a fair coin, so the p-value
+    is the two-sided binomial test of ``b`` successes in ``b + c``. It compares two single runs,
+    which makes it the test to use when only one seed exists; across seeds, prefer :func:`compare`.
+    Returns ``b``, ``c``, ``p_value`` (1.0 when they never disagree), ``n``, ``accuracy_a``, ``accuracy_b``.
+    """
+    predictions_a, predictions_b, labels = map(np.asarray, (predictions_a, predictions_b, labels))
+    if not predictions_a.shape == predictions_b.shape == labels.shape:
+        raise ValueError(f"predictions and labels differ in length: {predictions_a.shape}, "
+                         f"{predictions_b.shape}, {labels.shape}")
+    right_a, right_b = predictions_a == labels, predictions_b == labels
+    b = int((right_a & ~right_b).sum())
+    c = int((~right_a & right_b).sum())
+    p_value = float(scipy_stats.binomtest(b, b + c, 0.5).pvalue) if b + c else 1.0
+    return {"b": b, "c": c, "p_value": p_value, "n": int(labels.size),
+            "accuracy_a": float(right_a.mean()), "accuracy_b": float(right_b.mean())}
+
+
+# ---------------------------------------------------------------- tables
+
+
+def format_cells(aggregated: pd.DataFrame, rows: str = "variant", columns: str = "dataset",
+                 reference: Mapping[str, Mapping[str, float]] | None = None,
+                 decimals: int = 1) -> pd.DataFrame:
+    """A DataFrame of plain strings: ``rows`` down, ``columns`` across, "81.2 ± 0.9" in each cell.
+
+    The cell is the mean ± the 95% CI half width, both in percent; "81.2" alone for a single run,
+    and "—" where no run exists. ``reference`` adds published numbers, already in percent, as
+    extra columns after ours: ``{"MR (Kim 2014)": {"cnn rand random torch": 76.1, ...}}``; a row
+    only the reference knows is added at the bottom. Print it with ``.to_string()`` for plain text.
+    """
+    means, half_widths = (_pivot(aggregated, rows, columns, field) for field in ("mean", "ci95"))
+    cells = pd.DataFrame(MISSING, index=means.index, columns=means.columns, dtype=object)
+    for row in means.index:
+        for column in means.columns:
+            cells.loc[row, column] = _cell(means.loc[row, column], half_widths.loc[row, column], decimals)
+    for name, published in (reference or {}).items():
+        extra_rows = [r for r in published if r not in cells.index]
+        cells = cells.reindex([*cells.index, *extra_rows], fill_value=MISSING)
+        cells[name] = [f"{published[r]:.{decimals}f}" if r in published else MISSING for r in cells.index]
+    return cells
+
+
+def format_table(aggregated: pd.DataFrame, rows: str = "variant", columns: str = "dataset",
+                 reference: Mapping[str, Mapping[str, float]] | None = None, decimals: int = 1,
+                 caption: str | None = None):
+    """:func:`format_cells` as a pandas ``Styler`` with the best mean of each of our columns in bold.
+
+    The best is judged on the mean as displayed (rounded to ``decimals``), so equal-looking means
+    are bold together; reference columns are never bold. A Jupyter Book cell that ends with this
+    call renders it as an HTML table (``.to_html()`` gives the same HTML explicitly).
+    """
+    cells = format_cells(aggregated, rows, columns, reference, decimals)
+    shown_means = (100 * _pivot(aggregated, rows, columns, "mean")).round(decimals)
+    best = shown_means.eq(shown_means.max()).reindex(index=cells.index, columns=cells.columns, fill_value=False)
+    css = np.where(best.to_numpy(dtype=bool), "font-weight: bold", "")
+    styler = cells.style.apply(lambda _: css, axis=None)
+    return styler.set_caption(caption) if caption else styler
+
+
+def _cell(mean: float, half_width: float, decimals: int) -> str:
+    if pd.isna(mean):
+        return MISSING
+    shown = f"{100 * mean:.{decimals}f}"
+    return shown if pd.isna(half_width) else f"{shown} ± {100 * half_width:.{decimals}f}"
+
+
+def _pivot(aggregated: pd.DataFrame, rows: str, columns: str, field: str) -> pd.DataFrame:
+    """``field`` with ``rows`` down and ``columns`` across, both in order of first appearance."""
+    _require_columns(aggregated, [rows, columns, field])
+    if aggregated.duplicated([rows, columns]).any():
+        raise ValueError(f"several rows per ({rows}, {columns}): aggregate by exactly those two columns")
+    table = aggregated.pivot(index=rows, columns=columns, values=field)
+    return table.reindex(index=pd.unique(aggregated[rows]), columns=pd.unique(aggregated[columns]))
+
+
+def _require_columns(frame: pd.DataFrame, names: Sequence[str]) -> None:
+    missing = [n for n in names if n not in frame.columns]
+    if missing:
+        raise ValueError(f"missing column(s) {', '.join(map(repr, missing))}; "
+                         f"the frame has {', '.join(map(repr, frame.columns))}")

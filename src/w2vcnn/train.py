@@ -1,0 +1,234 @@
+"""Training with early stopping on the dev split, the same loop for PyTorch and Keras models.
+
+:func:`fit` trains for at most ``max_epochs``, scores the dev split after each epoch, keeps the
+weights of the best dev epoch, and scores the test split once, with those weights. The test split
+never steers anything.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .text import batches
+
+
+class TrainingError(RuntimeError):
+    """Training cannot go on (e.g. the loss became NaN)."""
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    max_epochs: int = 25
+    patience: int = 5              # stop after this many epochs without a better dev accuracy
+    batch_size: int = 50
+    learning_rate: float = 1.0     # Adadelta, as Kim: lr 1.0, rho 0.95, eps 1e-6 (in both backends)
+    rho: float = 0.95
+    epsilon: float = 1e-6
+    max_norm: float = 3.0          # l2 constraint on each class's output weights
+    embedding_lr_scale: float = 1.0  # < 1: fine-tune the embedding more gently than the rest (PyTorch)
+    unfreeze_epoch: int | None = None  # static until this epoch (1-based), then fine-tuned
+    bucket: bool = True            # length-bucketed batches (see text.batches)
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.max_epochs < 1 or self.patience < 1 or self.batch_size < 1:
+            raise ValueError("max_epochs, patience and batch_size must be >= 1")
+
+
+@dataclass
+class EpochStats:
+    epoch: int
+    train_loss: float
+    train_accuracy: float
+    dev_accuracy: float
+    seconds: float
+
+
+@dataclass
+class FitResult:
+    curve: list[EpochStats]
+    best_epoch: int
+    dev_accuracy: float
+    test_accuracy: float
+    test_predictions: np.ndarray
+    train_seconds: float
+    sentences_per_second: float
+    initial_embeddings: np.ndarray
+    final_embeddings: np.ndarray   # of the best dev epoch
+    device: str = "cpu"
+    extra: dict = field(default_factory=dict)
+
+
+def fit(model, train, dev, test, settings: TrainSettings = TrainSettings()) -> FitResult:
+    """Train ``model`` (a ``torch.nn.Module`` or a ``keras.Model`` from :mod:`w2vcnn.models`).
+
+    ``train``, ``dev``, ``test`` are ``(encoded sentences, labels)`` pairs (lists of token ids).
+    """
+    trainer = _trainer_for(model, settings)
+    initial = trainer.embedding_matrix()
+    curve: list[EpochStats] = []
+    best = (-1.0, 0, None)  # dev accuracy, epoch, weights
+    train_time, seen = 0.0, 0
+    for epoch in range(1, settings.max_epochs + 1):
+        if settings.unfreeze_epoch is not None and epoch == settings.unfreeze_epoch:
+            trainer.unfreeze_embedding()
+        start = time.perf_counter()
+        loss, accuracy, n = trainer.train_epoch(
+            batches(*train, batch_size=settings.batch_size, seed=settings.seed * 1000 + epoch,
+                    bucket=settings.bucket), epoch)
+        seconds = time.perf_counter() - start
+        train_time += seconds
+        seen += n
+        dev_accuracy = accuracy_of(trainer.predict(dev[0]), dev[1])
+        curve.append(EpochStats(epoch, loss, accuracy, dev_accuracy, seconds))
+        if dev_accuracy > best[0]:
+            best = (dev_accuracy, epoch, trainer.get_weights())
+        elif epoch - best[1] >= settings.patience:
+            break
+    trainer.set_weights(best[2])
+    predictions = trainer.predict(test[0])
+    return FitResult(curve, best[1], best[0], accuracy_of(predictions, test[1]), predictions,
+                     train_time, seen / train_time if train_time else float("nan"),
+                     initial, trainer.embedding_matrix(), trainer.device)
+
+
+def accuracy_of(predictions: np.ndarray, labels) -> float:
+    labels = np.asarray(labels)
+    return float((predictions == labels).mean()) if len(labels) else float("nan")
+
+
+def _trainer_for(model, settings):
+    module = type(model).__module__
+    if hasattr(model, "parameters") and hasattr(model, "state_dict"):
+        return _TorchTrainer(model, settings)
+    if hasattr(model, "train_on_batch"):
+        return _KerasTrainer(model, settings)
+    raise TypeError(f"cannot train a {type(model).__name__} from {module}: not a torch or keras model")
+
+
+def _check_loss(loss: float, epoch: int, step: int) -> None:
+    if not math.isfinite(loss):
+        raise TrainingError(f"the training loss became {loss} at epoch {epoch}, batch {step}: "
+                            f"lower the learning rate or check the input vectors for NaN/inf")
+
+
+def _predict_batches(predict_batch, encoded, batch_size: int = 500) -> np.ndarray:
+    labels = np.zeros(len(encoded), dtype=np.int64)  # labels are not needed to predict
+    out = np.empty(len(encoded), dtype=np.int64)
+    for batch in batches(encoded, labels, batch_size=batch_size, shuffle=False):
+        out[batch.index] = predict_batch(batch.tokens)
+    return out
+
+
+class _TorchTrainer:
+    def __init__(self, model, settings: TrainSettings):
+        import torch
+
+        self.torch, self.model, self.settings = torch, model, settings
+        self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        model.to(self.device)
+        torch.manual_seed(settings.seed)
+        embedding = [model.embedding.weight]
+        rest = [p for name, p in model.named_parameters() if name != "embedding.weight"]
+        # Every parameter is given to the optimizer, frozen ones too: a frozen tensor has no
+        # gradient and is skipped, and unfreezing it later needs no new optimizer.
+        self.optimizer = torch.optim.Adadelta(
+            [{"params": rest}, {"params": embedding, "lr": settings.learning_rate * settings.embedding_lr_scale}],
+            lr=settings.learning_rate, rho=settings.rho, eps=settings.epsilon)
+        self.loss = torch.nn.CrossEntropyLoss()
+
+    def train_epoch(self, batch_iter, epoch: int):
+        torch = self.torch
+        self.model.train()
+        total_loss, correct, n = 0.0, 0, 0
+        for step, batch in enumerate(batch_iter, 1):
+            tokens = torch.from_numpy(batch.tokens).to(self.device)
+            labels = torch.from_numpy(batch.labels).to(self.device)
+            self.optimizer.zero_grad()
+            logits = self.model(tokens)
+            loss = self.loss(logits, labels)
+            _check_loss(loss.item(), epoch, step)
+            loss.backward()
+            self.optimizer.step()
+            self.model.apply_max_norm(self.settings.max_norm)
+            total_loss += loss.item() * len(labels)
+            correct += int((logits.argmax(1) == labels).sum())
+            n += len(labels)
+        return total_loss / n, correct / n, n
+
+    def predict(self, encoded) -> np.ndarray:
+        torch = self.torch
+        self.model.eval()
+        with torch.no_grad():
+            return _predict_batches(
+                lambda tokens: self.model(torch.from_numpy(tokens).to(self.device)).argmax(1).cpu().numpy(),
+                encoded)
+
+    def get_weights(self):
+        return {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+
+    def set_weights(self, weights) -> None:
+        self.model.load_state_dict(weights)
+
+    def embedding_matrix(self) -> np.ndarray:
+        return self.model.embedding_matrix()
+
+    def unfreeze_embedding(self) -> None:
+        self.model.embedding.weight.requires_grad_(True)
+
+
+class _KerasTrainer:
+    device = "cpu"
+
+    def __init__(self, model, settings: TrainSettings):
+        import keras
+
+        if settings.embedding_lr_scale != 1.0:
+            raise ValueError("embedding_lr_scale is implemented for the torch backend only "
+                             "(Keras optimizers take one learning rate for all weights)")
+        self.keras, self.model, self.settings = keras, model, settings
+        keras.utils.set_random_seed(settings.seed)
+        self._compile()
+
+    def _compile(self) -> None:
+        keras = self.keras
+        # Keras's Adadelta defaults to learning_rate=0.001; Kim (and PyTorch) use 1.0.
+        self.model.compile(
+            optimizer=keras.optimizers.Adadelta(learning_rate=self.settings.learning_rate,
+                                                rho=self.settings.rho, epsilon=self.settings.epsilon),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+
+    def train_epoch(self, batch_iter, epoch: int):
+        total_loss, correct, n = 0.0, 0, 0
+        for step, batch in enumerate(batch_iter, 1):
+            # the batch's loss and accuracy before the update, in training mode, as in the torch loop
+            scores = self.model.train_on_batch(batch.tokens, batch.labels, return_dict=True)
+            loss = float(scores["loss"])
+            _check_loss(loss, epoch, step)
+            correct += int(round(float(scores["accuracy"]) * len(batch.labels)))
+            total_loss += loss * len(batch.labels)
+            n += len(batch.labels)
+        return total_loss / n, correct / n, n
+
+    def predict(self, encoded) -> np.ndarray:
+        return _predict_batches(lambda tokens: np.asarray(self.model(tokens, training=False)).argmax(1), encoded)
+
+    def get_weights(self):
+        return self.model.get_weights()
+
+    def set_weights(self, weights) -> None:
+        self.model.set_weights(weights)
+
+    def embedding_matrix(self) -> np.ndarray:
+        from .models.keras import embedding_matrix
+
+        return embedding_matrix(self.model)
+
+    def unfreeze_embedding(self) -> None:
+        # trainable only takes effect at the next compile(); recompiling restarts Adadelta's state.
+        self.model.get_layer("embedding").trainable = True
+        self._compile()

@@ -1,0 +1,192 @@
+"""The experiment runner: cached, paired, honest about what fine-tuning touches."""
+import json
+
+import numpy as np
+import pytest
+
+from conftest import snapshot
+from w2vcnn import experiments, train
+from w2vcnn._io import DataError, sha256_file
+from w2vcnn.experiments import RunConfig, grid, load_result, run, run_grid
+
+QUICK = dict(max_examples=600, vector_size=16, word2vec_epochs=1, feature_maps=4, max_epochs=2, patience=1)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    """One fresh data folder for the module: runs made by one test are cache hits for the next."""
+    from w2vcnn._io import data_dir
+    from w2vcnn.data import rotten_tomatoes_rows
+
+    rotten_tomatoes_rows()  # fetched once into the usual data folder, then shared by a link
+    shared = data_dir() / "rt" / "rotten_tomatoes_corpus_full.csv"
+    folder = tmp_path_factory.mktemp("data")
+    (folder / "rt").mkdir()
+    (folder / "rt" / shared.name).symlink_to(shared)
+    patch = pytest.MonkeyPatch()
+    patch.setenv("W2VCNN_DATA", str(folder))
+    yield folder
+    patch.undo()
+
+
+def quick(**overrides):
+    return RunConfig(**{**QUICK, **overrides})
+
+
+def test_static_keeps_the_embedding_non_static_changes_it_and_vec_bin_is_untouched(cache):
+    static = run(quick(mode="static"))
+    tuned = run(quick(mode="non-static"))
+    assert static.extra["embedding_changed"] is False
+    assert tuned.extra["embedding_changed"] is True
+    assert tuned.extra["unseen_rows_max_change"] == 0.0  # words never in a training sentence never move
+    words, initial, final = tuned.embeddings()
+    assert len(words) == tuned.vocab_size and not np.array_equal(initial, final)
+    assert np.array_equal(initial[tuned.n_train_words:], final[tuned.n_train_words:])
+    # both runs read the same cached vec.bin, and neither wrote to it
+    assert static.vectors["path"] == tuned.vectors["path"]
+    for result in (static, tuned):
+        assert result.vectors["sha256_before"] == result.vectors["sha256_after"] == sha256_file(result.vectors["path"])
+
+
+def test_second_call_is_a_cache_hit_and_trains_nothing(cache, monkeypatch):
+    first = run(quick(mode="non-static"))
+    monkeypatch.setattr(train, "fit", lambda *a, **k: pytest.fail("retrained a cached run"))
+    again = run(quick(mode="non-static"))
+    assert again.cached and again.run_id == first.run_id and again.test_accuracy == first.test_accuracy
+    assert again.curve == first.curve
+
+
+def test_same_config_same_numbers_without_the_cache(cache):
+    first = run(quick(mode="rand", init="random", seed=3))
+    fresh = run(quick(mode="rand", init="random", seed=3), use_cache=False)
+    assert fresh.test_predictions == first.test_predictions and fresh.curve == [
+        {**c, "seconds": f["seconds"]} for c, f in zip(first.curve, fresh.curve)]
+
+
+def test_early_stopping_reads_dev_and_scores_test_once(cache):
+    result = run(quick(mode="non-static", max_epochs=3, patience=1))
+    dev = [epoch["dev_accuracy"] for epoch in result.curve]
+    assert result.best_epoch == 1 + int(np.argmax(dev)) and result.dev_accuracy == max(dev)
+    assert len(result.test_predictions) == len(result.test_labels)
+    assert result.test_accuracy == np.mean(np.array(result.test_predictions) == np.array(result.test_labels))
+
+
+def test_keras_and_cbow_and_tfidf_run_through_the_same_api(cache):
+    keras_run = run(quick(mode="non-static", backend="keras"))
+    cbow_run = run(quick(mode="multichannel", arch="cbow"))
+    tfidf_run = run(quick(arch="tfidf"))
+    assert keras_run.extra["embedding_changed"] and cbow_run.extra["embedding_changed"]
+    assert tfidf_run.config.variant == "tfidf sklearn" and 0.4 < tfidf_run.test_accuracy <= 1.0
+
+
+def test_a_grid_pairs_variants_on_the_same_seeds(cache):
+    configs = grid(seeds=[0, 1], mode=["rand", "static"], init="skipgram", **QUICK)
+    assert [(c.mode, c.init, c.seed) for c in configs] == [
+        ("rand", "random", 0), ("rand", "random", 1), ("static", "skipgram", 0), ("static", "skipgram", 1)]
+    frame = run_grid(configs, progress=False)
+    assert len(frame) == 4 and set(frame["variant"]) == {"cnn rand random torch", "cnn static skipgram torch"}
+    assert frame.groupby("variant")["seed"].apply(sorted).tolist() == [[0, 1], [0, 1]]
+
+
+def test_an_interrupted_run_leaves_no_cache_entry(cache, monkeypatch):
+    config = quick(mode="non-static", seed=11)
+    runs = cache / "cache" / "runs"
+    before = sorted(p.name for p in runs.iterdir()) if runs.exists() else []
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(config)
+    assert sorted(p.name for p in runs.iterdir()) == before  # neither the run nor a staging folder
+    with pytest.raises(DataError, match=f"no finished run '{config.validated().key}'"):
+        load_result(config.validated().key)
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("field, value, valid", [
+    ("mode", "dynamic", "rand, static, non-static, multichannel"),
+    ("backend", "jax", "torch, keras"),
+    ("arch", "lstm", "cnn, cbow, tfidf"),
+])
+def test_unknown_choices_list_the_valid_ones(field, value, valid):
+    with pytest.raises(ValueError, match=f"unknown .*'{value}'; valid: {valid}"):
+        quick(**{field: value}).validated()
+
+
+def test_rand_goes_with_random_init_only():
+    with pytest.raises(ValueError, match="mode 'rand' goes with init 'random'"):
+        quick(mode="rand", init="skipgram").validated()
+
+
+def test_vectors_of_the_wrong_dimension(cache, tmp_path):
+    from w2vcnn.embeddings import save_vectors, train_word2vec
+
+    kv = train_word2vec([["good", "film"], ["bad", "film"]] * 20, vector_size=8, epochs=1)
+    path = tmp_path / "vec.bin"
+    save_vectors(kv, path)
+    before = snapshot(tmp_path)
+    runs_before = snapshot(cache / "cache") if (cache / "cache").exists() else {}
+    with pytest.raises(DataError, match=r"vec\.bin.*dimension 8.*16"):
+        run(quick(init=str(path), mode="static"))
+    assert snapshot(tmp_path) == before
+    assert snapshot(cache / "cache") == runs_before
+
+
+def test_vectors_covering_almost_nothing_warn_with_the_figure(cache, tmp_path):
+    from w2vcnn.embeddings import save_vectors, train_word2vec
+
+    kv = train_word2vec([["zyxwv", "qwvzx"], ["qwvzx", "vvzzq"]] * 20, vector_size=16, epochs=1)
+    path = tmp_path / "other.bin"
+    save_vectors(kv, path)
+    with pytest.warns(UserWarning, match=r"cover only \d+\.\d% of the vocabulary"):
+        result = run(quick(init=str(path), mode="static"))
+    assert result.coverage["type_coverage"] < 0.01
+    assert result.vectors["sha256_before"] == result.vectors["sha256_after"]
+
+
+def test_a_nan_loss_stops_with_a_clear_error(cache):
+    with pytest.raises(train.TrainingError, match=r"loss became (nan|inf) at epoch 1, batch \d+"):
+        run(quick(mode="rand", init="random", learning_rate=1e30))
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_cli_grid_prints_the_aggregate_and_writes_csv(cache, tmp_path, capsys):
+    from w2vcnn.__main__ import main
+
+    out = tmp_path / "grid.csv"
+    assert main(["--profile", "quick", "grid", "--modes", "rand", "static", "--seeds", "1",
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "cnn rand random torch" in printed and "cnn static skipgram torch" in printed
+    import pandas as pd
+
+    rows = pd.read_csv(out)
+    assert len(rows) == 2 and rows["test_accuracy"].between(0, 1).all()
+    run_id = rows.loc[rows["mode"] == "rand", "run_id"].item()
+    exported = tmp_path / "tuned.bin"
+    assert main(["export-vectors", run_id, str(exported)]) == 0
+    from w2vcnn.embeddings import load_vectors
+
+    words, _, final = load_result(run_id).embeddings()
+    kv = load_vectors(exported)
+    assert kv.index_to_key == words[2:] and np.array_equal(kv.vectors, final[2:])
+
+
+def test_cli_reports_bad_input_in_one_line(capsys):
+    from w2vcnn.__main__ import main
+
+    assert main(["run", "--mode", "dynamic"]) == 2
+    assert capsys.readouterr().err.startswith("error: unknown mode 'dynamic'; valid:")
+
+
+def test_keras_runs_are_repeatable_too(cache):
+    first = run(quick(mode="non-static", backend="keras", seed=5), use_cache=False)
+    again = run(quick(mode="non-static", backend="keras", seed=5), use_cache=False)
+    assert again.test_predictions == first.test_predictions
+    assert [e["train_loss"] for e in again.curve] == [e["train_loss"] for e in first.curve]

@@ -1,0 +1,233 @@
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as scipy_stats
+
+from w2vcnn.stats import Comparison, aggregate, compare, format_cells, format_table, mcnemar, mean_ci
+
+T_975_DF2 = 4.302652729911275  # Student t, 97.5th percentile, 2 degrees of freedom (any t table)
+
+
+def runs(variant, accuracies, dataset="MR", seeds=None):
+    seeds = range(len(accuracies)) if seeds is None else seeds
+    return [{"dataset": dataset, "variant": variant, "seed": s, "test_accuracy": acc}
+            for s, acc in zip(seeds, accuracies)]
+
+
+@pytest.fixture
+def grid():
+    return pd.DataFrame(runs("static", [0.80, 0.82, 0.84]) + runs("rand", [0.75])
+                        + runs("static", [0.40, 0.42], dataset="SST-1")
+                        + runs("rand", [0.36, 0.38], dataset="SST-1"))
+
+
+# ---------------------------------------------------------------- mean_ci
+
+
+def test_mean_ci_is_the_student_t_interval():
+    mean, half_width = mean_ci([0.80, 0.82, 0.84])
+    assert mean == pytest.approx(0.82)
+    assert half_width == pytest.approx(T_975_DF2 * 0.02 / math.sqrt(3))
+
+
+def test_mean_ci_other_confidence():
+    _, half_width = mean_ci([1.0, 2.0, 3.0, 4.0], confidence=0.90)
+    assert half_width == pytest.approx(scipy_stats.t.ppf(0.95, 3) * np.std([1, 2, 3, 4], ddof=1) / 2)
+
+
+def test_one_value_has_no_interval():
+    mean, half_width = mean_ci([0.8])
+    assert mean == 0.8 and math.isnan(half_width)
+
+
+def test_no_values_is_an_error():
+    with pytest.raises(ValueError, match="at least one"):
+        mean_ci([])
+
+
+# ---------------------------------------------------------------- aggregate
+
+
+def test_aggregate_one_row_per_group_in_grid_order(grid):
+    table = aggregate(grid)
+    assert list(table.columns) == ["dataset", "variant", "n", "mean", "std", "ci95", "low", "high", "min", "max"]
+    assert list(zip(table["dataset"], table["variant"])) == [
+        ("MR", "static"), ("MR", "rand"), ("SST-1", "static"), ("SST-1", "rand")]
+    static = table.iloc[0]
+    assert static["n"] == 3
+    assert static["mean"] == pytest.approx(0.82)  # a fraction, not a percentage
+    assert static["std"] == pytest.approx(0.02)
+    assert static["ci95"] == pytest.approx(T_975_DF2 * 0.02 / math.sqrt(3))
+    assert static["low"] == pytest.approx(0.82 - static["ci95"])
+    assert static["high"] == pytest.approx(0.82 + static["ci95"])
+    assert (static["min"], static["max"]) == (0.80, 0.84)
+
+
+def test_aggregate_single_run_has_nan_spread(grid):
+    rand = aggregate(grid).iloc[1]
+    assert rand["n"] == 1 and rand["mean"] == 0.75 and rand["min"] == rand["max"] == 0.75
+    assert all(math.isnan(rand[c]) for c in ("std", "ci95", "low", "high"))
+
+
+def test_aggregate_other_grouping_and_value(grid):
+    grid["dev_accuracy"] = grid["test_accuracy"] + 0.01
+    table = aggregate(grid, by=["variant"], value="dev_accuracy")
+    assert list(table["variant"]) == ["static", "rand"]
+    assert list(table["n"]) == [5, 3]
+    assert table["mean"].iloc[1] == pytest.approx(np.mean([0.75, 0.36, 0.38]) + 0.01)
+
+
+def test_aggregate_names_a_missing_column(grid):
+    with pytest.raises(ValueError, match="'test_acc'"):
+        aggregate(grid, value="test_acc")
+
+
+# ---------------------------------------------------------------- compare
+
+
+@pytest.fixture
+def paired():
+    a = [0.80, 0.82, 0.81, 0.79, 0.83]
+    b = [0.78, 0.81, 0.80, 0.80, 0.80]
+    frame = pd.DataFrame(runs("non-static", a) + runs("static", b)
+                         + runs("non-static", [0.99], seeds=[7])  # no partner: must be ignored
+                         + runs("static", [0.10], dataset="SST-1", seeds=[0]))  # other dataset: ditto
+    return frame.sample(frac=1, random_state=0), a, b  # shuffled: pairing is by key, not position
+
+
+def test_compare_paired_difference(paired):
+    frame, a, b = paired
+    result = compare(frame, "non-static", "static")
+    differences = np.subtract(a, b)
+    assert isinstance(result, Comparison)
+    assert result.n_pairs == 5
+    assert result.mean_difference == pytest.approx(differences.mean()) == pytest.approx(0.012)
+    assert result.ci95 == pytest.approx(mean_ci(differences)[1])
+    assert result.p_value == pytest.approx(scipy_stats.ttest_rel(a, b).pvalue)
+    assert (result.wins, result.losses, result.ties) == (4, 1, 0)
+    assert "+1.2" in str(result) and "4 of 5" in str(result)
+
+
+def test_compare_is_antisymmetric(paired):
+    frame, _, _ = paired
+    forward, backward = compare(frame, "non-static", "static"), compare(frame, "static", "non-static")
+    assert backward.mean_difference == pytest.approx(-forward.mean_difference)
+    assert backward.p_value == pytest.approx(forward.p_value)
+    assert backward.wins == forward.losses
+
+
+def test_compare_single_pair_has_nan_p_value():
+    frame = pd.DataFrame(runs("a", [0.8]) + runs("b", [0.7]))
+    result = compare(frame, "a", "b")
+    assert result.n_pairs == 1 and result.wins == 1
+    assert result.mean_difference == pytest.approx(0.1)
+    assert math.isnan(result.p_value) and math.isnan(result.ci95)
+
+
+def test_compare_pairs_only_within_a_dataset_and_fold():
+    frame = pd.DataFrame(runs("a", [0.8, 0.9]) + runs("b", [0.7], dataset="SST-1"))
+    with pytest.raises(ValueError, match="share no runs"):
+        compare(frame, "a", "b")
+    frame = pd.DataFrame(runs("a", [0.8]) + runs("b", [0.7]))
+    frame["fold"] = [0, 1]
+    with pytest.raises(ValueError, match="fold"):
+        compare(frame, "a", "b")
+
+
+def test_compare_unknown_variant_lists_the_variants(paired):
+    frame, _, _ = paired
+    with pytest.raises(ValueError, match=r"variants present: 'non-static', 'static'|'static', 'non-static'"):
+        compare(frame, "non-static", "multichannel")
+
+
+def test_compare_refuses_ambiguous_pairs():
+    frame = pd.DataFrame(runs("a", [0.8, 0.81], seeds=[0, 0]) + runs("b", [0.7]))
+    with pytest.raises(ValueError, match="several runs"):
+        compare(frame, "a", "b")
+
+
+# ---------------------------------------------------------------- mcnemar
+
+
+def test_mcnemar_counts_discordant_pairs():
+    labels = np.array([0, 1] * 10)
+    predictions_a = labels.copy()
+    predictions_b = labels.copy()
+    predictions_b[:7] = 1 - labels[:7]   # b = 7: a right, b wrong
+    predictions_a[10:12] = 1 - labels[10:12]  # c = 2: a wrong, b right
+    predictions_a[15] = predictions_b[15] = 1 - labels[15]  # both wrong: not discordant
+    result = mcnemar(predictions_a, predictions_b, labels)
+    assert (result["b"], result["c"], result["n"]) == (7, 2, 20)
+    assert result["p_value"] == pytest.approx(scipy_stats.binomtest(7, 9, 0.5).pvalue)
+    assert result["accuracy_a"] == pytest.approx(17 / 20)
+    assert result["accuracy_b"] == pytest.approx(12 / 20)
+    swapped = mcnemar(predictions_b, predictions_a, labels)
+    assert (swapped["b"], swapped["c"], swapped["p_value"]) == (2, 7, result["p_value"])
+
+
+def test_mcnemar_identical_classifiers():
+    result = mcnemar([0, 1, 1], [0, 1, 1], [0, 1, 0])
+    assert (result["b"], result["c"], result["p_value"]) == (0, 0, 1.0)
+
+
+def test_mcnemar_lengths_must_match():
+    with pytest.raises(ValueError, match="length"):
+        mcnemar([0, 1], [0, 1, 1], [0, 1, 0])
+
+
+# ---------------------------------------------------------------- tables
+
+
+def bold_cells(styler):
+    """(row, column) labels of the cells the Styler's HTML makes bold."""
+    styler.set_uuid("t")
+    html = styler.to_html()
+    data = styler.data
+    bold = set()
+    for rule in html.split("}"):
+        if "font-weight: bold" in rule:
+            for row, col in re.findall(r"#T_t_row(\d+)_col(\d+)", rule):
+                bold.add((data.index[int(row)], data.columns[int(col)]))
+    return bold
+
+
+def test_format_cells_show_mean_and_interval_in_percent(grid):
+    cells = format_cells(aggregate(grid))
+    assert list(cells.index) == ["static", "rand"] and list(cells.columns) == ["MR", "SST-1"]
+    assert cells.loc["static", "MR"] == f"82.0 ± {100 * T_975_DF2 * 0.02 / math.sqrt(3):.1f}" == "82.0 ± 5.0"
+    assert cells.loc["rand", "MR"] == "75.0"  # one run: no interval
+    assert "±" in cells.loc["rand", "SST-1"]
+
+
+def test_format_table_bolds_the_best_of_each_column(grid):
+    styler = format_table(aggregate(grid), caption="Test accuracy (%)")
+    html = styler.to_html()
+    assert "±" in html and "Test accuracy (%)" in html
+    assert bold_cells(styler) == {("static", "MR"), ("static", "SST-1")}
+
+
+def test_format_table_bolds_ties_as_displayed():
+    frame = pd.DataFrame(runs("a", [0.81201]) + runs("b", [0.81199]) + runs("c", [0.5]))
+    assert bold_cells(format_table(aggregate(frame))) == {("a", "MR"), ("b", "MR")}
+
+
+def test_format_table_reference_column(grid):
+    kim = {"MR (Kim 2014)": {"rand": 76.1, "static": 81.0, "multichannel": 81.1}}
+    styler = format_table(aggregate(grid), reference=kim)
+    cells = styler.data
+    assert list(cells.columns) == ["MR", "SST-1", "MR (Kim 2014)"]
+    assert list(cells.index) == ["static", "rand", "multichannel"]
+    assert cells.loc["rand", "MR (Kim 2014)"] == "76.1"
+    assert cells.loc["multichannel", "MR"] == "—"  # only Kim ran it
+    assert all(column != "MR (Kim 2014)" for _, column in bold_cells(styler))
+    assert "MR (Kim 2014)" in styler.to_html()
+
+
+def test_format_cells_missing_cell_and_plain_text():
+    frame = pd.DataFrame(runs("a", [0.8, 0.9]) + runs("b", [0.7], dataset="TREC"))
+    cells = format_cells(aggregate(frame))
+    assert cells.loc["b", "MR"] == "—" and cells.loc["a", "TREC"] == "—"
+    assert "85.0 ± " in cells.to_string()
