@@ -294,8 +294,8 @@ def test_nan_vectors_and_duplicate_words_are_refused(tmp_path):
 
 
 def small_case():
-    """vocab: <pad> <unk> a(5) b(3) x(2) c z ; vectors know a, c and an unrelated q."""
-    vocab = Vocab(Counter(a=5, b=3, x=2), extra_words=["c", "z"])
+    """vocab: <pad> <unk> a(4) b(3) x(2) c z ; vectors know a, c and an unrelated q."""
+    vocab = Vocab(Counter(a=4, b=3, x=2), extra_words=["c", "z"])
     kv = KeyedVectors(4)
     kv.add_vectors(["a", "c", "q"], np.arange(12, dtype=np.float32).reshape(3, 4) / 10 - 0.5)
     return vocab, kv
@@ -328,9 +328,9 @@ def test_embedding_matrix_is_a_copy():
 
 def test_coverage_numbers_and_warning():
     vocab, kv = small_case()
-    with pytest.warns(UserWarning, match=r"vectors cover only 40\.0% of the vocabulary \(2 of 5 words"):
+    with pytest.warns(UserWarning, match=r"vectors cover only 44\.4% of the training tokens \(2 of 5 words, 40\.0% of the vocabulary"):
         _, coverage = embedding_matrix(vocab, kv, scale=0.1)
-    assert coverage == Coverage(n_words=5, n_found=2, type_coverage=0.4, token_coverage=0.5, scale=0.1)
+    assert coverage == Coverage(n_words=5, n_found=2, type_coverage=0.4, token_coverage=4 / 9, scale=0.1)
     assert "2 of 5 words" in str(coverage) and "40.0% of types" in str(coverage)
 
 

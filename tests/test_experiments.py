@@ -142,7 +142,7 @@ def test_vectors_covering_almost_nothing_warn_with_the_figure(cache, tmp_path):
     kv = train_word2vec([["zyxwv", "qwvzx"], ["qwvzx", "vvzzq"]] * 20, vector_size=16, epochs=1)
     path = tmp_path / "other.bin"
     save_vectors(kv, path)
-    with pytest.warns(UserWarning, match=r"cover only \d+\.\d% of the vocabulary"):
+    with pytest.warns(UserWarning, match=r"cover only \d+\.\d% of the training tokens"):
         result = run(quick(init=str(path), mode="static"))
     assert result.coverage["type_coverage"] < 0.01
     assert result.vectors["sha256_before"] == result.vectors["sha256_after"]

@@ -436,7 +436,7 @@ def embedding_matrix(vocab: Vocab, kv: KeyedVectors, seed: int = 0,
     a = sqrt(3 var(kv.vectors)), Kim's choice: the random vectors then have the variance of the
     pretrained ones (var U[-a, a] = a^2/3). ``scale`` sets a directly. The random rows are exactly
     those of ``random_matrix(len(vocab), dim, seed, a)``, so CNN-rand and CNN-static runs with the
-    same seed differ only in the rows word2vec knows. Warns when under half the types are covered.
+    same seed differ only in the rows word2vec knows. Warns when under half the training tokens are covered.
     """
     if len(kv) == 0:
         raise ValueError("the vectors are empty: no word to initialise the embedding layer with")
@@ -457,10 +457,11 @@ def embedding_matrix(vocab: Vocab, kv: KeyedVectors, seed: int = 0,
         token_coverage=found_tokens / tokens if tokens else math.nan,
         scale=a,
     )
-    if coverage.type_coverage < 0.5:
-        warnings.warn(f"vectors cover only {coverage.type_coverage:.1%} of the vocabulary "
+    # Tokens, not types: word2vec's min_count leaves most rare words out, which costs little.
+    if coverage.token_coverage < 0.5:
+        warnings.warn(f"vectors cover only {coverage.token_coverage:.1%} of the training tokens "
                       f"({coverage.n_found:,} of {coverage.n_words:,} words, "
-                      f"{coverage.token_coverage:.1%} of training tokens); the rest start random. "
+                      f"{coverage.type_coverage:.1%} of the vocabulary); the rest start random. "
                       f"Do the vectors match the corpus's language, casing and tokenization?",
                       UserWarning, stacklevel=2)
     return matrix, coverage

@@ -54,7 +54,8 @@ class RunConfig:
     word2vec_window: int = 5
     word2vec_negative: int = 5
     word2vec_epochs: int = 5
-    word2vec_min_count: int = 1
+    word2vec_min_count: int = 5        # gensim's default: rarer words get Kim's random init instead
+                                       # of a vector trained on one or two contexts
     arch: str = "cnn"                  # cnn | cbow | tfidf
     mode: str = "non-static"           # rand | static | non-static | multichannel
     backend: str = "torch"             # torch | keras (tfidf: sklearn)

@@ -123,6 +123,46 @@ def _predict_batches(predict_batch, encoded, batch_size: int = 500) -> np.ndarra
     return out
 
 
+class RowwiseAdadelta:
+    """Adadelta for an embedding matrix, computing only the rows a batch uses; same result as dense.
+
+    Dense Adadelta (``torch.optim.Adadelta``, Kim's Theano code) touches every row every step, but a
+    row no sentence of the batch uses has a zero gradient, so its step is zero and its two running
+    averages are just multiplied by ``rho``. Applying those ``rho**k`` decays when the row is next
+    used gives the same numbers (up to float rounding) at a fraction of the cost: at 20k words x 300
+    dimensions the dense update was half of a fine-tuning step's time on CPU.
+    """
+
+    def __init__(self, weight, lr: float, rho: float, eps: float):
+        import torch
+
+        self.weight, self.lr, self.rho, self.eps = weight, lr, rho, eps
+        self.square_avg = torch.zeros_like(weight)
+        self.acc_delta = torch.zeros_like(weight)
+        self.last_step = torch.zeros(len(weight), dtype=torch.long, device=weight.device)
+        self.step_count = 0
+
+    def step(self, rows) -> None:
+        """Update ``rows`` (the unique token ids of the batch) from ``weight.grad``."""
+        import torch
+
+        self.step_count += 1
+        grad = self.weight.grad
+        if grad is None:  # frozen
+            return
+        with torch.no_grad():
+            g = grad[rows]
+            missed = (self.step_count - 1 - self.last_step[rows]).unsqueeze(1)
+            decay = torch.pow(torch.tensor(self.rho, dtype=g.dtype, device=g.device), missed)
+            square_avg = self.square_avg[rows] * decay * self.rho + (1 - self.rho) * g * g
+            delta = torch.sqrt(self.acc_delta[rows] * decay + self.eps) / torch.sqrt(square_avg + self.eps) * g
+            acc_delta = self.acc_delta[rows] * decay * self.rho + (1 - self.rho) * delta * delta
+            self.square_avg[rows] = square_avg
+            self.acc_delta[rows] = acc_delta
+            self.last_step[rows] = self.step_count
+            self.weight[rows] -= self.lr * delta
+
+
 class _TorchTrainer:
     def __init__(self, model, settings: TrainSettings):
         import torch
@@ -131,13 +171,14 @@ class _TorchTrainer:
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         model.to(self.device)
         torch.manual_seed(settings.seed)
-        embedding = [model.embedding.weight]
         rest = [p for name, p in model.named_parameters() if name != "embedding.weight"]
-        # Every parameter is given to the optimizer, frozen ones too: a frozen tensor has no
-        # gradient and is skipped, and unfreezing it later needs no new optimizer.
-        self.optimizer = torch.optim.Adadelta(
-            [{"params": rest}, {"params": embedding, "lr": settings.learning_rate * settings.embedding_lr_scale}],
-            lr=settings.learning_rate, rho=settings.rho, eps=settings.epsilon)
+        # Frozen parameters are given to the optimizer too: a frozen tensor has no gradient and is
+        # skipped, and unfreezing it later needs no new optimizer.
+        self.optimizer = torch.optim.Adadelta(rest, lr=settings.learning_rate, rho=settings.rho,
+                                              eps=settings.epsilon)
+        self.embedding_optimizer = RowwiseAdadelta(
+            model.embedding.weight, settings.learning_rate * settings.embedding_lr_scale,
+            settings.rho, settings.epsilon)
         self.loss = torch.nn.CrossEntropyLoss()
 
     def train_epoch(self, batch_iter, epoch: int):
@@ -148,11 +189,13 @@ class _TorchTrainer:
             tokens = torch.from_numpy(batch.tokens).to(self.device)
             labels = torch.from_numpy(batch.labels).to(self.device)
             self.optimizer.zero_grad()
+            self.model.embedding.weight.grad = None
             logits = self.model(tokens)
             loss = self.loss(logits, labels)
             _check_loss(loss.item(), epoch, step)
             loss.backward()
             self.optimizer.step()
+            self.embedding_optimizer.step(torch.unique(tokens))
             self.model.apply_max_norm(self.settings.max_norm)
             total_loss += loss.item() * len(labels)
             correct += int((logits.argmax(1) == labels).sum())
