@@ -20,7 +20,14 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -c "import w2vcnn, torch, keras, gensim, jupyter_book"
 	touch $@
 
-test: $(STAMP)
+# The browser check of the built site drives Debian's chromium (playwright's own download is not
+# available offline). Installing it needs root, as in CI; elsewhere install it once by hand.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	if [ "$$(id -u)" = 0 ]; then export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; \
+	else echo "note: $(CHROMIUM) missing; run 'sudo apt-get install chromium' for the browser test"; fi
+
+test: $(STAMP) $(CHROMIUM)
 	W2VCNN_PROFILE=quick $(BIN)/python -m pytest -q -ra tests
 
 book: $(STAMP)

@@ -1,14 +1,23 @@
-"""End to end: the whole book executes and builds in the quick profile, and a failing cell fails it."""
+"""End to end: the whole book builds in the quick profile, and its pages work in a real browser."""
+import functools
+import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from urllib.parse import urljoin, urlparse
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
+CHROMIUM = Path("/usr/bin/chromium")
+# Chapters whose code draws figures: each must show at least this many rendered images.
+FIGURES = {"book/q1_embedding_layer": 1, "book/q2_vec_bin": 2, "book/q3_skipgram_cbow": 1, "book/beyond": 1}
 
 
 def build(source: Path, output: Path) -> subprocess.CompletedProcess:
@@ -18,33 +27,96 @@ def build(source: Path, output: Path) -> subprocess.CompletedProcess:
 
 
 def chapters() -> list[str]:
-    import yaml
-
     toc = yaml.safe_load((REPO / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", [toc]):
-        files += [c["file"] for c in part.get("chapters", [])]
-    return files
+    return [toc["root"]] + [c["file"] for c in toc.get("chapters", [])]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    output = tmp_path_factory.mktemp("book")
+    result = build(REPO, output)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return output
 
 
 @pytest.mark.slow
-def test_whole_book_builds_in_the_quick_profile(tmp_path):
-    result = build(REPO, tmp_path)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    html = tmp_path / "_build" / "html"
+def test_every_chapter_is_built(site):
+    html = site / "_build" / "html"
     for chapter in chapters():
-        page = (html / chapter).with_suffix(".html")
-        text = page.read_text(encoding="utf-8")
-        assert "Traceback" not in text, f"{page} shows a traceback"
-        assert "<table" in text, f"{page} has no table"
+        text = (html / chapter).with_suffix(".html").read_text(encoding="utf-8")
+        assert "Traceback" not in text, f"{chapter} shows a traceback"
+        assert "<table" in text, f"{chapter} has no table"
+
+
+@pytest.mark.slow
+def test_a_second_build_executes_no_notebook(site):
+    result = build(REPO, site)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "Executing notebook" not in result.stdout + result.stderr
+    assert "Executed notebook" not in result.stdout + result.stderr
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    handler = functools.partial(_QuietHandler, directory=str(site / "_build" / "html"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", chapters())
+def test_chapter_in_a_real_browser(served, browser, chapter, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    failed = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    response = page.goto(urljoin(served, chapter + ".html"), wait_until="load")
+    assert response.ok
+    main = page.locator("main")
+    text = main.inner_text()
+    assert "Traceback (most recent call last)" not in text
+    assert not re.search(r"\b[A-Z]\w*Error\b", text), f"{chapter} shows an error"
+    assert main.locator("table").count() >= 1
+    widths = main.locator("img").evaluate_all("images => images.map(i => i.complete ? i.naturalWidth : 0)")
+    assert all(w > 0 for w in widths), f"{chapter}: an image did not render"
+    assert len(widths) >= FIGURES.get(chapter, 0), f"{chapter}: expected figures, found {len(widths)}"
+    local = [url for url in failed if urlparse(url).hostname == "127.0.0.1"]
+    assert not local, f"{chapter}: failed to load {local}"
+    links = page.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
+    for link in {link.split("#")[0] for link in links if link.startswith(served)}:
+        assert page.request.get(link).ok, f"{chapter}: broken internal link {link}"
+    page.screenshot(path=str(tmp_path / "page.png"), full_page=False)
+    page.close()
 
 
 @pytest.mark.slow
 def test_a_failing_cell_fails_the_build(tmp_path):
     source = tmp_path / "book_copy"
     source.mkdir()
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(REPO / name, source / name)
+    shutil.copy(REPO / "_config.yml", source / "_config.yml")
+    (source / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
     (source / "book").mkdir()
     shutil.copy(REPO / "book" / "references.bib", source / "book" / "references.bib")
     intro = (REPO / "book" / "intro.md").read_text(encoding="utf-8")

@@ -111,7 +111,14 @@ class RunConfig:
     def variant(self) -> str:
         """What is compared across seeds, e.g. ``cnn non-static skipgram torch``."""
         init = Path(self.init).name if self.init not in INITS + ("-",) else self.init
-        return " ".join(x for x in (self.arch, self.mode, init, self.backend) if x != "-")
+        parts = [x for x in (self.arch, self.mode, init, self.backend) if x != "-"]
+        if self.corpus not in ((), RunConfig.corpus):
+            parts.append("+".join(self.corpus))
+        if self.unfreeze_epoch is not None:
+            parts.append(f"unfrozen@{self.unfreeze_epoch}")
+        if self.embedding_lr_scale != 1.0:
+            parts.append(f"embedding-lr×{self.embedding_lr_scale:g}")
+        return " ".join(parts)
 
 
 @dataclass
@@ -195,6 +202,11 @@ def load_result(run_id: str) -> RunResult:
                                     for k, v in record["config"].items()})
     record["cached"] = True
     return RunResult(**record)
+
+
+def load_results(frame) -> list[RunResult]:
+    """The cached :class:`RunResult` of every row (``run_id`` column) of a grid's DataFrame."""
+    return [load_result(run_id) for run_id in frame["run_id"]]
 
 
 def _store(result: RunResult, arrays: dict[str, np.ndarray] | None) -> None:
@@ -360,7 +372,7 @@ def run_grid(configs, use_cache: bool = True, progress: bool = True):
     A grid stopped halfway resumes where it stopped: each finished run is already in the cache.
     """
     import pandas as pd
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     configs = [c.validated() for c in configs]
     rows = []
@@ -375,15 +387,17 @@ def grid(seeds=None, profile: str | None = None, **axes) -> list[RunConfig]:
     """Configs for every combination of the list-valued ``axes`` and every seed of the profile.
 
     ``grid(mode=["static", "non-static"], init=["skipgram", "cbow"])`` gives 2 x 2 x seeds configs;
-    ``mode="rand"`` pairs itself with ``init="random"``. Scalar axes are fixed settings.
+    ``mode="rand"`` pairs itself with ``init="random"``. Scalar axes are fixed settings; for ``corpus``
+    and ``windows`` (tuple-valued) pass a list of tuples to make an axis.
     """
     import itertools
 
     p = profiles.current(profile)
     seeds = p.seeds if seeds is None else seeds
     names = list(axes)
-    values = [v if isinstance(v, (list, tuple)) and name not in ("corpus", "windows") else [v]
-              for name, v in axes.items()]
+    # a list is an axis; so is a tuple, except for the tuple-valued settings corpus and windows
+    values = [v if isinstance(v, list) or (isinstance(v, tuple) and name not in ("corpus", "windows"))
+              else [v] for name, v in axes.items()]
     configs, seen = [], set()
     for combo in itertools.product(*values):
         setting = dict(zip(names, combo))

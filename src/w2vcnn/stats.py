@@ -135,6 +135,30 @@ def compare(frame: pd.DataFrame, a: str, b: str, on: Sequence[str] | None = None
                       ties=int((differences == 0).sum()))
 
 
+def paired_table(frame: pd.DataFrame, pairs: Sequence[tuple[str, str]], label: str = "variant",
+                 value: str = "test_accuracy") -> pd.DataFrame:
+    """One :func:`compare` per dataset and pair ``(a, b)`` of ``label`` values, as a readable table.
+
+    ``label`` names the column whose values ``pairs`` refer to (e.g. ``"mode"``), so a chapter can
+    compare modes without spelling out whole variant names. Differences are in points.
+    """
+    frame = frame.assign(variant=frame[label])
+    rows = []
+    for dataset, runs in frame.groupby("dataset", sort=False):
+        for a, b in pairs:
+            rows.append({"dataset": dataset, "comparison": f"{a} − {b}",
+                         **comparison_cells(compare(runs, a, b, value=value))})
+    return pd.DataFrame(rows).set_index(["dataset", "comparison"])
+
+
+def comparison_cells(c: Comparison) -> dict:
+    """A :class:`Comparison` as display strings: difference in points ± CI, p-value, wins."""
+    spread = "" if math.isnan(c.ci95) else f" ± {100 * c.ci95:.1f}"
+    return {"a − b (points)": f"{100 * c.mean_difference:+.1f}{spread}",
+            "p (paired t)": MISSING if math.isnan(c.p_value) else f"{c.p_value:.3f}",
+            "a better": f"{c.wins} of {c.n_pairs}"}
+
+
 def mcnemar(predictions_a, predictions_b, labels) -> dict:
     """Exact McNemar test of two classifiers scored on the same test examples.
 

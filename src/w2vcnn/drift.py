@@ -1,0 +1,165 @@
+"""How fine-tuning moved the word vectors: per-word drift, nearest neighbours, a shared 2-D view.
+
+The book's question 2 asks whether fine-tuning changes ``vec.bin`` or only the matrix in memory.
+The file is never written (the run records its hash before and after); the in-memory embedding
+matrix is what moves. These helpers show *how* it moves, from the ``(words, initial, final)``
+triple of :meth:`w2vcnn.experiments.RunResult.embeddings`:
+
+* :func:`drift_table` -- one row per word: how far its vector turned (cosine distance) and moved
+  (l2), next to how often it occurs in training sentences;
+* :func:`drift_summary` -- the same, split by "seen in a training sentence or not": words never
+  seen get no gradient, so their drift is exactly 0;
+* :func:`nearest_neighbours` -- Kim (2014)'s Table 3: a word's neighbours before and after;
+* :func:`projection_2d` -- one PCA for the vectors before and after, so arrows can be drawn.
+
+Distances are plain fractions in the frames (0.12, not 12%), like everywhere in the package.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+SPECIAL_TOKENS = ("<pad>", "<unk>")  # Vocab.PAD, Vocab.UNK: not words, never shown
+DEFAULT_QUERIES = ("good", "bad", "great", "worst", "n't", "!")  # Kim (2014), Table 3
+
+
+def cosine_distance(a, b) -> np.ndarray:
+    """Row-wise ``1 - cos(a_i, b_i)`` in [0, 2], as float64.
+
+    Identical rows give exactly 0, including two zero rows (the ``<pad>`` vector), so "did not
+    move" is an exact test rather than a rounding question. A zero row against a non-zero one has
+    no angle; it counts as orthogonal (distance 1).
+    """
+    a, b = np.atleast_2d(np.asarray(a, dtype=np.float64)), np.atleast_2d(np.asarray(b, dtype=np.float64))
+    if a.shape != b.shape:
+        raise ValueError(f"cosine_distance needs matrices of one shape, got {a.shape} and {b.shape}")
+    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    dots = np.einsum("ij,ij->i", a, b)
+    cosine = np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
+    distance = np.clip(1.0 - cosine, 0.0, 2.0)
+    distance[np.all(a == b, axis=1)] = 0.0  # rounding would otherwise leave ~1e-16 on unmoved rows
+    return distance
+
+
+def drift_table(words: Sequence[str], initial: np.ndarray, final: np.ndarray,
+                counts: Mapping[str, int] | None, n_train_words: int) -> pd.DataFrame:
+    """One row per real word: ``word``, ``count``, ``cosine_distance``, ``l2_change``, ``seen_in_training``.
+
+    ``counts`` maps a word to its number of tokens in the training sentences (``Vocab.counts``);
+    a word it lacks counts 0. ``seen_in_training`` is ``index < n_train_words``: the vocabulary puts
+    the training words first, so only those rows can receive a gradient. Rows are sorted by
+    ``cosine_distance``, largest first; ties keep vocabulary order (most frequent first).
+    """
+    _check_matrices(words, initial, final)
+    counts = counts or {}
+    keep = np.array([w not in SPECIAL_TOKENS for w in words], dtype=bool)
+    index = np.flatnonzero(keep)
+    table = pd.DataFrame({
+        "word": [words[i] for i in index],
+        "count": np.array([counts.get(words[i], 0) for i in index], dtype=np.int64),
+        "cosine_distance": cosine_distance(initial[index], final[index]),
+        "l2_change": np.linalg.norm(final[index].astype(np.float64) - initial[index], axis=1),
+        "seen_in_training": index < n_train_words,
+    })
+    return table.sort_values("cosine_distance", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def drift_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`drift_table` grouped by ``seen_in_training`` (seen first).
+
+    Columns: ``seen_in_training``, ``n_words``, ``fraction_moved`` (cosine distance > 0),
+    ``mean_cosine_distance``, ``median_cosine_distance``, ``max_cosine_distance``,
+    ``mean_l2_change``. The unseen group is the check of question 2's fine print: no sentence,
+    no gradient, so every one of its distances is exactly 0.
+    """
+    rows = []
+    for seen in (True, False):
+        group = table[table["seen_in_training"] == seen]
+        if group.empty:
+            continue
+        distance = group["cosine_distance"]
+        rows.append({"seen_in_training": seen, "n_words": len(group),
+                     "fraction_moved": float((distance > 0).mean()),
+                     "mean_cosine_distance": float(distance.mean()),
+                     "median_cosine_distance": float(distance.median()),
+                     "max_cosine_distance": float(distance.max()),
+                     "mean_l2_change": float(group["l2_change"].mean())})
+    return pd.DataFrame(rows, columns=["seen_in_training", "n_words", "fraction_moved", "mean_cosine_distance",
+                                       "median_cosine_distance", "max_cosine_distance", "mean_l2_change"])
+
+
+def nearest_neighbours(words: Sequence[str], initial: np.ndarray, final: np.ndarray,
+                       queries: Sequence[str] = DEFAULT_QUERIES, k: int = 5,
+                       min_count_mask: np.ndarray | None = None, sep: str = ", ") -> pd.DataFrame:
+    """Kim (2014)'s Table 3: each query's ``k`` nearest words by cosine, before and after fine-tuning.
+
+    Columns ``word``, ``before``, ``after``; a cell reads ``"decent (0.81), nice (0.79), ..."``
+    (neighbour and cosine similarity, nearest first, joined by ``sep``). Candidates exclude the
+    query itself and ``<pad>``/``<unk>``; ``min_count_mask`` (a boolean per row of ``words``, e.g.
+    ``table_counts >= 5``) restricts them further, since rare words with barely trained vectors
+    otherwise crowd the lists. Queries not in ``words`` are skipped: vocabularies differ by dataset.
+    """
+    _check_matrices(words, initial, final)
+    position = {w: i for i, w in enumerate(words)}
+    candidates = np.array([w not in SPECIAL_TOKENS for w in words], dtype=bool)
+    if min_count_mask is not None:
+        candidates &= np.asarray(min_count_mask, dtype=bool)
+    before, after = _unit_rows(initial), _unit_rows(final)
+    rows = []
+    for query in queries:
+        if query not in position:
+            continue
+        i = position[query]
+        allowed = candidates.copy()
+        allowed[i] = False
+        rows.append({"word": query,
+                     "before": sep.join(_neighbours(before, i, allowed, k, words)),
+                     "after": sep.join(_neighbours(after, i, allowed, k, words))})
+    return pd.DataFrame(rows, columns=["word", "before", "after"])
+
+
+def projection_2d(initial: np.ndarray, final: np.ndarray, rows) -> tuple[np.ndarray, np.ndarray]:
+    """``(before_xy, after_xy)``: the chosen ``rows`` of both matrices in one 2-D PCA space.
+
+    The PCA is fitted on the initial and final vectors of ``rows`` stacked together, so a word's
+    two points are comparable and an arrow between them shows its move. ``rows`` are indices (or a
+    boolean mask) into the matrices. Component signs are fixed (largest loading positive), so the
+    picture does not flip between runs of the same data.
+    """
+    before, after = np.asarray(initial, dtype=np.float64)[rows], np.asarray(final, dtype=np.float64)[rows]
+    stacked = np.vstack([before, after])
+    centre = stacked.mean(axis=0)
+    _, _, components = np.linalg.svd(stacked - centre, full_matrices=False)
+    components = components[:2]
+    signs = np.sign(components[np.arange(len(components)), np.abs(components).argmax(axis=1)])
+    components = components * np.where(signs == 0, 1.0, signs)[:, None]
+    if len(components) < 2:  # fewer than two directions of spread: the missing axis is all zeros
+        components = np.vstack([components, np.zeros((2 - len(components), stacked.shape[1]))])
+    return (before - centre) @ components.T, (after - centre) @ components.T
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _check_matrices(words: Sequence[str], initial: np.ndarray, final: np.ndarray) -> None:
+    if np.shape(initial) != np.shape(final) or len(words) != np.shape(initial)[0]:
+        raise ValueError(f"{len(words)} words, initial {np.shape(initial)}, final {np.shape(final)}: "
+                         f"expected one row per word in both matrices")
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1; zero rows stay zero (similarity 0 to everything)."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+
+
+def _neighbours(unit: np.ndarray, i: int, allowed: np.ndarray, k: int, words: Sequence[str]) -> list[str]:
+    similarity = unit @ unit[i]
+    similarity[~allowed] = -np.inf
+    k = min(k, int(allowed.sum()))
+    top = np.argpartition(-similarity, k - 1)[:k] if k else np.array([], dtype=int)
+    top = top[np.argsort(-similarity[top], kind="stable")]
+    return [f"{words[j]} ({similarity[j]:.2f})" for j in top]

@@ -1,0 +1,130 @@
+"""The study's experiments, defined once: every chapter asks for its grid by name.
+
+Two chapters that need the same run get the same :class:`~w2vcnn.experiments.RunConfig`, hence the
+same cache entry: the run is trained once. Sizes (seeds, epochs, vector size) come from the profile.
+"""
+from __future__ import annotations
+
+from .experiments import RunConfig, grid
+
+DATASETS = ("rt-polarity", "rt-subjectivity")
+MODES = ("rand", "static", "non-static", "multichannel")
+
+# Kim (2014), Table 2: test accuracy (%) on the datasets ours rebuild (MR -> rt-polarity, Subj -> rt-subjectivity).
+KIM_2014 = {
+    "MR": {"rand": 76.1, "static": 81.0, "non-static": 81.5, "multichannel": 81.1},
+    "Subj": {"rand": 89.6, "static": 93.0, "non-static": 93.4, "multichannel": 93.2},
+}
+KIM_DATASET = {"rt-polarity": "MR", "rt-subjectivity": "Subj"}
+
+
+def against_kim(aggregated):
+    """Our mean test accuracy per mode beside Kim's Table 2, and the difference, in percent."""
+    import pandas as pd
+
+    rows = []
+    for _, row in aggregated.iterrows():
+        kim = KIM_2014[KIM_DATASET[row["dataset"]]].get(row["mode"])
+        if kim is not None:
+            ours = 100 * row["mean"]
+            rows.append({"dataset": f"{row['dataset']} vs {KIM_DATASET[row['dataset']]}", "mode": row["mode"],
+                         "ours (%)": round(ours, 1), "Kim (%)": kim, "ours − Kim": round(ours - kim, 1)})
+    return pd.DataFrame(rows).set_index(["dataset", "mode"])
+
+
+def embedding_modes(datasets=DATASETS, init: str = "skipgram", backend: str = "torch") -> list[RunConfig]:
+    """Question 1: Kim's CNN with each embedding mode, initialised from our skip-gram vectors."""
+    return grid(dataset=list(datasets), arch="cnn", backend=backend, mode=list(MODES), init=init)
+
+
+def backends(dataset: str = "rt-polarity") -> list[RunConfig]:
+    """Question 1: the same three modes in PyTorch and in Keras, on the same splits and seeds."""
+    return grid(dataset=dataset, arch="cnn", backend=["torch", "keras"],
+                mode=["rand", "static", "non-static"], init="skipgram")
+
+
+def classifiers(datasets=DATASETS) -> list[RunConfig]:
+    """Questions 2 and 3: the supervised CBOW classifier fed the same vectors as the CNN."""
+    return grid(dataset=list(datasets), arch="cbow", backend="torch", mode=list(MODES), init="skipgram")
+
+
+def initialisers(datasets=DATASETS) -> list[RunConfig]:
+    """Question 3: skip-gram vs CBOW vectors as the CNN's initial embedding, frozen and fine-tuned."""
+    return grid(dataset=list(datasets), arch="cnn", backend="torch", mode=["static", "non-static"],
+                init=["skipgram", "cbow"])
+
+
+def corpus_sizes(dataset: str = "rt-polarity") -> list[RunConfig]:
+    """Question 3: in-domain text only vs in-domain text plus the Brown corpus (4x the tokens)."""
+    return grid(dataset=dataset, arch="cnn", backend="torch", mode=["static", "non-static"], init="skipgram",
+                corpus=[("train", "unlabeled"), ("train", "unlabeled", "brown")])
+
+
+def tfidf(datasets=DATASETS) -> list[RunConfig]:
+    """Beyond: TF-IDF + logistic regression, the bag-of-words baseline."""
+    return grid(dataset=list(datasets), arch="tfidf")
+
+
+def transfer_schedules(dataset: str = "rt-polarity") -> list[RunConfig]:
+    """Beyond: frozen, fine-tuned, frozen-then-unfrozen, and fine-tuned with a 10x smaller embedding step."""
+    common = dict(dataset=dataset, arch="cnn", backend="torch", init="skipgram")
+    return (grid(mode=["static", "non-static"], **common)
+            + grid(mode="static", unfreeze_epoch=4, **common)
+            + grid(mode="non-static", embedding_lr_scale=0.1, **common))
+
+
+RECIPE = (
+    ("pretrained vectors vs random init", "cnn non-static skipgram torch", "cnn rand random torch"),
+    ("fine-tuned vs frozen", "cnn non-static skipgram torch", "cnn static skipgram torch"),
+    ("CNN vs TF-IDF + logistic regression", "cnn non-static skipgram torch", "tfidf sklearn"),
+    ("CNN vs supervised CBOW classifier", "cnn non-static skipgram torch", "cbow non-static skipgram torch"),
+    ("skip-gram vs CBOW vectors", "cnn non-static skipgram torch", "cnn non-static cbow torch"),
+    ("+ Brown corpus vs in-domain text only", "cnn non-static skipgram torch train+unlabeled+brown",
+     "cnn non-static skipgram torch"),
+)
+
+
+def recipe_evidence(frame):
+    """The paired difference behind each step of the book's recipe (one dataset's runs)."""
+    import pandas as pd
+
+    from .stats import compare, comparison_cells
+
+    rows = [{"step": step, "a": a, "b": b, **comparison_cells(compare(frame, a, b))} for step, a, b in RECIPE]
+    return pd.DataFrame(rows, index=range(1, len(rows) + 1))
+
+
+def chapter_grids() -> dict[str, list]:
+    """The runs each chapter asks for, by chapter."""
+    return {
+        "Q1 embedding layer": embedding_modes() + backends(),
+        "Q2 vec.bin": embedding_modes() + classifiers(),
+        "Q3 skip-gram and CBOW": initialisers() + classifiers() + corpus_sizes() + embedding_modes(),
+        "Beyond": tfidf() + embedding_modes() + transfer_schedules(),
+    }
+
+
+def environment():
+    """Versions of what produced the numbers, and the machine."""
+    import importlib.metadata as metadata
+    import os
+    import platform
+
+    import pandas as pd
+
+    packages = ("torch", "keras", "tensorflow-cpu", "gensim", "numpy", "scipy", "pandas", "scikit-learn",
+                "matplotlib", "jupyter-book", "w2vcnn")
+    facts = {"python": platform.python_version(), "platform": platform.platform(),
+             "processor": platform.processor() or platform.machine(), "CPU cores": os.cpu_count()}
+    for name in packages:
+        try:
+            facts[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            facts[name] = "not installed"
+    try:
+        import torch
+
+        facts["accelerator"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none (CPU)"
+    except ImportError:
+        pass
+    return pd.Series(facts, name="value").to_frame()

@@ -1,0 +1,196 @@
+import dataclasses
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import FancyArrowPatch  # noqa: E402
+
+from w2vcnn import plots  # noqa: E402
+from w2vcnn.drift import drift_table, projection_2d  # noqa: E402
+from w2vcnn.experiments import RunConfig, RunResult  # noqa: E402
+
+
+def fake_result(mode="non-static", seed=0, dev=(0.70, 0.75, 0.74), arch="cnn"):
+    config = dataclasses.replace(RunConfig(), mode=mode, seed=seed, arch=arch)
+    curve = [dict(epoch=e, train_loss=1 / e, train_accuracy=0.6 + 0.1 * e, dev_accuracy=d, seconds=1.0)
+             for e, d in enumerate(dev, start=1)]
+    best = int(np.argmax(dev)) + 1
+    return RunResult(run_id=f"{mode}-{seed}", config=config, test_accuracy=0.7, dev_accuracy=max(dev),
+                     best_epoch=best, epochs_run=len(dev), train_seconds=1.0, sentences_per_second=1.0,
+                     wall_seconds=1.0, curve=curve, test_predictions=[], test_labels=[], vocab_size=10,
+                     n_train_words=8)
+
+
+def check_saves(fig, tmp_path, name):
+    path = tmp_path / f"{name}.png"
+    fig.savefig(path)
+    assert path.stat().st_size > 1000
+
+
+@pytest.fixture(autouse=True)
+def rc_params_stay():
+    """Every figure function must leave global rcParams and pyplot's figure list as they were."""
+    before = dict(matplotlib.rcParams)
+    yield
+    assert dict(matplotlib.rcParams) == before
+    assert plt.get_fignums() == []
+
+
+# ---------------------------------------------------------------- learning_curves
+
+
+def test_learning_curves_one_line_per_variant(tmp_path):
+    results = [fake_result("static", 0, (0.70, 0.72)), fake_result("static", 1, (0.74, 0.76, 0.75)),
+               fake_result("non-static", 0), fake_result("non-static", 1)]
+    fig = plots.learning_curves(results)
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "epoch" and "%" in ax.get_ylabel() and ax.get_title()
+    assert not ax.spines["top"].get_visible()  # the house style applied while building it
+    assert len(ax.lines) == 2
+    static = ax.lines[0]
+    np.testing.assert_allclose(static.get_xdata(), [1, 2, 3])
+    np.testing.assert_allclose(static.get_ydata(), [72, 74, 75])  # mean of the runs still training, in %
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "cnn static skipgram torch (2 runs)", "cnn non-static skipgram torch (2 runs)"]
+    check_saves(fig, tmp_path, "curves")
+
+
+def test_learning_curves_marks_best_epochs_and_skips_runs_without_curve():
+    baseline = dataclasses.replace(fake_result("static"), curve=[])
+    fig = plots.learning_curves([fake_result("static", 0), fake_result("static", 1), baseline],
+                                label=lambda r: f"seed-free {r.config.mode}")
+    ax = fig.axes[0]
+    assert len(ax.lines) == 1
+    best = ax.collections[-1].get_offsets()
+    np.testing.assert_allclose(best, [[2, 75], [2, 75]])
+    assert len(plots.learning_curves([fake_result()], show_best=False).axes[0].collections) == 0
+
+
+def test_learning_curves_other_metric_and_bad_metric():
+    ax = plots.learning_curves([fake_result()], metric="train_loss").axes[0]
+    assert "loss" in ax.get_ylabel() and "%" not in ax.get_ylabel()
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [1, 1 / 2, 1 / 3])
+    with pytest.raises(ValueError, match="unknown metric"):
+        plots.learning_curves([fake_result()], metric="test_accuracy")
+
+
+# ---------------------------------------------------------------- accuracy_bars
+
+
+def aggregated(datasets=("MR",)):
+    rows = []
+    for dataset in datasets:
+        rows += [{"dataset": dataset, "variant": "static", "mean": 0.80, "ci95": 0.01},
+                 {"dataset": dataset, "variant": "non-static", "mean": 0.82, "ci95": float("nan")},
+                 {"dataset": dataset, "variant": "rand", "mean": 0.76, "ci95": 0.02}]
+    return pd.DataFrame(rows)
+
+
+def error_segments(ax):
+    return sum(len(c.get_segments()) for c in ax.collections if isinstance(c, LineCollection))
+
+
+def test_accuracy_bars_one_dataset(tmp_path):
+    fig = plots.accuracy_bars(aggregated())
+    ax = fig.axes[0]
+    assert "%" in ax.get_xlabel() and ax.get_title()
+    bars = [p for c in ax.containers if hasattr(c, "patches") for p in c.patches]
+    assert len(bars) == 3
+    assert sorted(b.get_width() for b in bars) == pytest.approx([76, 80, 82])
+    assert error_segments(ax) == 2  # the NaN interval (one run) gets no error bar
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["static", "non-static", "rand"]
+    assert {t.get_text() for t in ax.texts} == {"80.0 ± 1.0", "82.0", "76.0 ± 2.0"}
+    assert ax.get_legend() is None
+    check_saves(fig, tmp_path, "bars")
+
+
+def test_accuracy_bars_grouped_by_dataset(tmp_path):
+    fig = plots.accuracy_bars(aggregated(("MR", "TREC")), title="Two datasets")
+    ax = fig.axes[0]
+    bars = [p for c in ax.containers if hasattr(c, "patches") for p in c.patches]
+    assert len(bars) == 6
+    assert error_segments(ax) == 4
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["MR", "TREC"]
+    assert ax.get_title() == "Two datasets"
+    check_saves(fig, tmp_path, "bars2")
+
+
+def test_accuracy_bars_without_dataset_column():
+    ax = plots.accuracy_bars(aggregated().drop(columns="dataset")).axes[0]
+    assert len(ax.patches) == 3
+
+
+# ---------------------------------------------------------------- drift figures
+
+
+@pytest.fixture
+def tables():
+    rng = np.random.default_rng(0)
+    n, seen = 200, 150
+    words = ["<pad>", "<unk>", *(f"w{i}" for i in range(n - 2))]
+    counts = {w: int(500 / (i + 1)) + 1 for i, w in enumerate(words[2:seen])}
+    initial = rng.normal(size=(n, 10))
+    final = initial.copy()
+    final[2:seen] += rng.normal(scale=0.2, size=(seen - 2, 10))
+    return {"static": drift_table(words, initial, initial, counts, seen),
+            "non-static": drift_table(words, initial, final, counts, seen)}
+
+
+def test_drift_vs_frequency(tables, tmp_path):
+    fig = plots.drift_vs_frequency(tables)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+    assert len(ax.lines) == 2  # one running median per table
+    assert len(ax.collections) == 4  # per table: seen words, and the count-0 words as crosses
+    zero_words = ax.collections[1].get_offsets()
+    assert len(zero_words) == 50 and np.all(zero_words[:, 0] == 0.5) and np.all(zero_words[:, 1] == 0)
+    assert ax.get_xticklabels()[0].get_text() == "0"
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "non-static: 50 words never in training (count 0)" in labels
+    check_saves(fig, tmp_path, "frequency")
+
+
+def test_drift_vs_frequency_without_unseen_words(tables):
+    seen_only = {name: t[t["count"] > 0] for name, t in tables.items()}
+    assert len(plots.drift_vs_frequency(seen_only).axes[0].collections) == 2
+
+
+def test_drift_arrows(tmp_path):
+    rng = np.random.default_rng(1)
+    initial = rng.normal(size=(40, 6))
+    final = initial + rng.normal(scale=0.3, size=initial.shape)
+    words = [f"w{i}" for i in range(40)]
+    before, after = projection_2d(initial, final, np.arange(40))
+    fig = plots.drift_arrows(words, before, after)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+    assert sum(isinstance(p, FancyArrowPatch) for p in ax.patches) == 40
+    assert len(ax.texts) == 30  # at most 30 labels: the farthest movers
+    farthest = words[int(np.argmax(np.linalg.norm(after - before, axis=1)))]
+    assert farthest in {t.get_text() for t in ax.texts}
+    check_saves(fig, tmp_path, "arrows")
+
+    highlighted = plots.drift_arrows(words, before, after, highlight=["w3", "w7", "absent"]).axes[0]
+    assert sorted(t.get_text() for t in highlighted.texts) == ["w3", "w7"]
+
+
+def test_word2vec_shapes(tmp_path):
+    fig = plots.word2vec_shapes()
+    assert len(fig.axes) == 3
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[0].startswith("skip-gram") and titles[1].startswith("CBOW") and "CNN" in titles[2]
+    for ax in fig.axes:
+        assert sum(isinstance(p, FancyArrowPatch) for p in ax.patches) >= 4
+    texts = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+    for label in ("input", "projection", "output", "negative sampling", "widths 3, 4, 5", "max over", "dropout",
+                  "softmax"):
+        assert label in texts
+    check_saves(fig, tmp_path, "shapes")
