@@ -1,5 +1,6 @@
 import os
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -16,3 +17,25 @@ def isolated_data(tmp_path, monkeypatch):
 def snapshot(folder):
     """Every file under ``folder`` with its bytes: to prove a failed call changed nothing."""
     return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# A tiny model-sized world shared by the PyTorch and Keras model tests.
+VOCAB, DIM, CLASSES = 50, 8, 3
+
+
+@pytest.fixture
+def embeddings():
+    """A [VOCAB, DIM] matrix like the ones the models get: U[-0.25, 0.25], zero pad row."""
+    rng = np.random.default_rng(0)
+    matrix = rng.uniform(-0.25, 0.25, (VOCAB, DIM)).astype(np.float32)
+    matrix[0] = 0.0
+    return matrix
+
+
+@pytest.fixture
+def model_batch():
+    """Six sentences of token ids, three right-padded as the batcher pads them, and labels."""
+    rng = np.random.default_rng(1)
+    tokens = rng.integers(1, VOCAB, (6, 7))
+    tokens[:3, 4:] = 0
+    return tokens, rng.integers(0, CLASSES, 6)

@@ -12,24 +12,13 @@ keras = pytest.importorskip("keras")
 from w2vcnn.models import ARCHITECTURES, MODES, build_model  # noqa: E402
 from w2vcnn.models.keras import build_cbow, build_kim_cnn, embedding_matrix  # noqa: E402
 
-VOCAB, DIM, CLASSES = 50, 8, 3
+from conftest import CLASSES, DIM, VOCAB  # noqa: E402
 SMALL = {"cnn": {"windows": (2, 3), "maps": 4}, "cbow": {}}
 
 
 @pytest.fixture
-def embeddings():
-    rng = np.random.default_rng(0)
-    matrix = rng.uniform(-0.25, 0.25, (VOCAB, DIM)).astype(np.float32)
-    matrix[0] = 0.0  # the pad
-    return matrix
-
-
-@pytest.fixture
-def batch():
-    rng = np.random.default_rng(1)
-    tokens = rng.integers(1, VOCAB, (6, 7))
-    tokens[:3, 4:] = 0  # right padding, as the batcher makes it
-    return tokens, rng.integers(0, CLASSES, 6)
+def batch(model_batch):
+    return model_batch
 
 
 def make(arch, mode, embeddings, seed=0):
