@@ -30,8 +30,13 @@ $(CHROMIUM):
 test: $(STAMP) $(CHROMIUM)
 	W2VCNN_PROFILE=quick $(BIN)/python -m pytest -q -ra tests
 
+# Executed notebooks are cached by their text, not by profile: switching profile starts afresh,
+# so a full build never shows quick-profile outputs. (Trained runs are cached per profile anyway.)
+PROFILE ?= $(or $(W2VCNN_PROFILE),full)
 book: $(STAMP)
-	$(BIN)/jupyter-book build -W --keep-going .
+	if [ "$$(cat _build/.profile 2>/dev/null)" != "$(PROFILE)" ]; then rm -rf _build; fi
+	mkdir -p _build && echo "$(PROFILE)" > _build/.profile
+	W2VCNN_PROFILE=$(PROFILE) $(BIN)/jupyter-book build -W --keep-going .
 
 bench: $(STAMP)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

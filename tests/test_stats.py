@@ -231,3 +231,13 @@ def test_format_cells_missing_cell_and_plain_text():
     cells = format_cells(aggregate(frame))
     assert cells.loc["b", "MR"] == "—" and cells.loc["a", "TREC"] == "—"
     assert "85.0 ± " in cells.to_string()
+
+
+def test_show_rounds_hides_the_index_and_marks_missing():
+    from w2vcnn.stats import show
+
+    frame = pd.DataFrame({"word": ["good", "bad"], "drift": [0.123456, float("nan")], "count": [1234, 5]})
+    html = show(frame, decimals=2, index=False, caption="Drift").to_html()
+    assert "0.12" in html and "0.123456" not in html and "—" in html and "1,234" in html
+    assert "<caption>Drift</caption>" in html
+    assert 'class="row_heading' not in html  # no index column

@@ -183,6 +183,14 @@ def mcnemar(predictions_a, predictions_b, labels) -> dict:
 # ---------------------------------------------------------------- tables
 
 
+def show(frame: pd.DataFrame, decimals: int = 3, index: bool = True, caption: str | None = None):
+    """Any small table, readable: numbers rounded, missing as "—", full cell text, optional index."""
+    styler = frame.style.format(precision=decimals, na_rep=MISSING, thousands=",")
+    if not index:
+        styler = styler.hide(axis="index")
+    return styler.set_caption(caption) if caption else styler
+
+
 def format_cells(aggregated: pd.DataFrame, rows: str = "variant", columns: str = "dataset",
                  reference: Mapping[str, Mapping[str, float]] | None = None,
                  decimals: int = 1) -> pd.DataFrame:

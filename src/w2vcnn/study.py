@@ -5,6 +5,7 @@ same cache entry: the run is trained once. Sizes (seeds, epochs, vector size) co
 """
 from __future__ import annotations
 
+from . import profile as profiles
 from .experiments import RunConfig, grid
 
 DATASETS = ("rt-polarity", "rt-subjectivity")
@@ -16,6 +17,20 @@ KIM_2014 = {
     "Subj": {"rand": 89.6, "static": 93.0, "non-static": 93.4, "multichannel": 93.2},
 }
 KIM_DATASET = {"rt-polarity": "MR", "rt-subjectivity": "Subj"}
+
+
+def profile_note():
+    """A line saying which profile computed the page; a warning when it is the smoke-sized one."""
+    from IPython.display import Markdown
+
+    p = profiles.current()
+    sizes = (f"{len(p.seeds)} seed(s), up to {p.max_epochs} epochs, {p.vector_size}-d vectors, "
+             f"{p.feature_maps} feature maps per window, "
+             f"{'all examples' if p.max_examples is None else f'{p.max_examples:,} examples per dataset'}")
+    if p.name == "full":
+        return Markdown(f"*Computed with the full profile: {sizes}.*")
+    return Markdown(f"**Built with the `{p.name}` profile ({sizes}): these numbers check that the "
+                    f"pipeline runs; they are not the study's results. Run `make book` for those.**")
 
 
 def against_kim(aggregated):
