@@ -94,3 +94,23 @@ def test_analogy_accuracy_follows_known_geometry():
     assert row.n_covered == 30  # 5*4 ordered capital pairs in one section, 10 more in another
     assert row.oov_ratio == pytest.approx(1 - 30 / 19544)
     assert row.score == 1.0
+
+
+def test_mean_cosine_tells_spread_vectors_from_collinear_ones():
+    import numpy as np
+    from gensim.models import KeyedVectors
+
+    from w2vcnn.intrinsic import mean_cosine
+
+    rng = np.random.default_rng(0)
+    spread = KeyedVectors(50)
+    spread.add_vectors([f"w{i}" for i in range(200)], rng.standard_normal((200, 50)).astype(np.float32))
+    collinear = KeyedVectors(50)
+    common = rng.standard_normal(50)
+    collinear.add_vectors([f"w{i}" for i in range(200)],
+                          (common + 0.05 * rng.standard_normal((200, 50))).astype(np.float32))
+    assert abs(mean_cosine(spread)) < 0.05
+    assert mean_cosine(collinear) > 0.95
+    assert mean_cosine(spread, seed=1) != mean_cosine(spread, seed=2)
+    with pytest.raises(ValueError, match="at least two words"):
+        mean_cosine(KeyedVectors(3))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
 import pandas as pd
 from gensim.models import KeyedVectors
 from gensim.test.utils import datapath
@@ -18,6 +19,22 @@ from gensim.test.utils import datapath
 SIMILARITY = {"WordSim353": "wordsim353.tsv", "SimLex-999": "simlex999.txt"}
 ANALOGIES = {"Google analogies": "questions-words.txt"}
 COLUMNS = ["benchmark", "metric", "score", "pearson", "oov_ratio", "n_items", "n_covered"]
+
+
+def mean_cosine(kv: KeyedVectors, pairs: int = 5000, seed: int = 0) -> float:
+    """Mean cosine similarity of random pairs of distinct words: how much all vectors point one way.
+
+    Near 0 for well-spread vectors; near 1 when every vector shares one large common direction, as
+    word2vec's do after too little training. Such vectors differ by little, so a frozen ("static")
+    embedding layer gives the classifier little to tell words apart by.
+    """
+    if len(kv) < 2:
+        raise ValueError("mean_cosine needs at least two words")
+    unit = kv.vectors / np.maximum(np.linalg.norm(kv.vectors, axis=1, keepdims=True), 1e-12)
+    rng = np.random.default_rng(seed)
+    first = rng.integers(0, len(unit), pairs)
+    second = (first + rng.integers(1, len(unit), pairs)) % len(unit)  # never the same word
+    return float(np.einsum("ij,ij->i", unit[first], unit[second]).mean())
 
 
 def evaluate(kv: KeyedVectors, restrict_vocab: int = 300_000) -> pd.DataFrame:
