@@ -114,3 +114,15 @@ def test_mean_cosine_tells_spread_vectors_from_collinear_ones():
     assert mean_cosine(spread, seed=1) != mean_cosine(spread, seed=2)
     with pytest.raises(ValueError, match="at least two words"):
         mean_cosine(KeyedVectors(3))
+
+
+def test_neighbours_as_text_and_missing_words():
+    import numpy as np
+    from gensim.models import KeyedVectors
+
+    from w2vcnn.intrinsic import neighbours
+
+    kv = KeyedVectors(2)
+    kv.add_vectors(["good", "great", "bad"], np.array([[1, 0], [0.9, 0.1], [-1, 0]], dtype=np.float32))
+    assert neighbours(kv, "good", k=2).startswith("great (0.99), bad (-1.00)")
+    assert neighbours(kv, "awful") == "— (not in the vocabulary)"

@@ -37,6 +37,13 @@ def mean_cosine(kv: KeyedVectors, pairs: int = 5000, seed: int = 0) -> float:
     return float(np.einsum("ij,ij->i", unit[first], unit[second]).mean())
 
 
+def neighbours(kv: KeyedVectors, word: str, k: int = 5) -> str:
+    """The ``k`` nearest words by cosine, as one readable string ("—" if ``word`` has no vector)."""
+    if word not in kv.key_to_index:
+        return "— (not in the vocabulary)"
+    return ", ".join(f"{w} ({similarity:.2f})" for w, similarity in kv.most_similar(word, topn=k))
+
+
 def evaluate(kv: KeyedVectors, restrict_vocab: int = 300_000) -> pd.DataFrame:
     """One row per benchmark: score (Spearman rho / analogy accuracy), Pearson r, OOV ratio, counts.
 
