@@ -39,3 +39,14 @@ def model_batch():
     tokens = rng.integers(1, VOCAB, (6, 7))
     tokens[:3, 4:] = 0
     return tokens, rng.integers(0, CLASSES, 6)
+
+
+def assert_embedding_step(mode, embeddings, saved, before, after):
+    """After one training step: the caller's matrix and the snapshot are untouched; only a
+    trainable mode moved the embedding."""
+    np.testing.assert_array_equal(embeddings, saved)  # caller's array untouched
+    np.testing.assert_array_equal(before, saved)  # the snapshot is a copy, not a view
+    if mode == "static":
+        np.testing.assert_array_equal(after, saved)
+    else:
+        assert not np.array_equal(after, saved)

@@ -11,7 +11,7 @@ import torch.nn.functional as F  # noqa: E402
 from w2vcnn.models import ARCHITECTURES, BACKENDS, MODES, build_model  # noqa: E402
 from w2vcnn.models.torch import CBOWClassifier, KimCNN, embedding_matrix  # noqa: E402
 
-from conftest import CLASSES, DIM, VOCAB  # noqa: E402
+from conftest import CLASSES, DIM, VOCAB, assert_embedding_step  # noqa: E402
 SMALL = {"cnn": {"windows": (2, 3), "maps": 4}, "cbow": {}}
 
 
@@ -55,12 +55,7 @@ def test_one_step_moves_exactly_the_trainable_channel(arch, mode, embeddings, ba
     train_step(model, *batch)
 
     after = embedding_matrix(model)
-    np.testing.assert_array_equal(embeddings, saved)  # caller's array untouched
-    np.testing.assert_array_equal(before, saved)  # the snapshot is a copy, not a view
-    if mode == "static":
-        np.testing.assert_array_equal(after, saved)
-    else:
-        assert not np.array_equal(after, saved)
+    assert_embedding_step(mode, embeddings, saved, before, after)
     if mode == "multichannel":
         static = model.static_embedding.weight
         assert not static.requires_grad

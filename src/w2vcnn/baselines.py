@@ -15,6 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from .text import tokenize
+from .train import accuracy_of
 
 Part = tuple[list[str], np.ndarray]  # (texts, labels) as returned by Dataset.part
 
@@ -33,10 +34,6 @@ def logistic_regression(C: float, seed: int = 0) -> LogisticRegression:
     (neighbouring Cs then give identical models), hence the tighter tolerance.
     """
     return LogisticRegression(C=C, solver="lbfgs", tol=1e-6, max_iter=10_000, random_state=seed)
-
-
-def accuracy(predictions: np.ndarray, labels: np.ndarray) -> float:
-    return float(np.mean(np.asarray(predictions) == np.asarray(labels)))
 
 
 def tfidf_logistic_regression(train: Part, dev: Part, test: Part, seed: int = 0,
@@ -67,13 +64,13 @@ def tfidf_logistic_regression(train: Part, dev: Part, test: Part, seed: int = 0,
     for C in Cs:
         C = float(C)
         models[C] = logistic_regression(C, seed).fit(train_features, train_labels)
-        dev_by_C[C] = accuracy(models[C].predict(dev_features), dev_labels)
+        dev_by_C[C] = accuracy_of(models[C].predict(dev_features), dev_labels)
     train_seconds = time.perf_counter() - start
 
     best_C = max(dev_by_C, key=dev_by_C.get)  # max keeps the first of equal values
     test_predictions = models[best_C].predict(vectorizer.transform(test_texts))
     return {
-        "test_accuracy": accuracy(test_predictions, test_labels),
+        "test_accuracy": accuracy_of(test_predictions, test_labels),
         "dev_accuracy": dev_by_C[best_C],
         "C": best_C,
         "dev_by_C": dev_by_C,
