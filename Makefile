@@ -30,12 +30,15 @@ $(CHROMIUM):
 test: $(STAMP) $(CHROMIUM)
 	W2VCNN_PROFILE=quick $(BIN)/python -m pytest -q -ra tests
 
+# First every run the chapters use, trained in parallel (one process per core) and cached; then the
+# chapters execute, reading those runs.
 # Executed notebooks are cached by their text, not by profile: switching profile starts afresh,
 # so a full build never shows quick-profile outputs. (Trained runs are cached per profile anyway.)
 PROFILE ?= $(or $(W2VCNN_PROFILE),full)
 book: $(STAMP)
 	if [ "$$(cat _build/.profile 2>/dev/null)" != "$(PROFILE)" ]; then rm -rf _build; fi
 	mkdir -p _build && echo "$(PROFILE)" > _build/.profile
+	W2VCNN_PROFILE=$(PROFILE) $(BIN)/python -m w2vcnn study
 	W2VCNN_PROFILE=$(PROFILE) $(BIN)/jupyter-book build -W --keep-going .
 
 bench: $(STAMP)

@@ -7,7 +7,7 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from w2vcnn.experiments import grid, run_grid  # noqa: E402
+from w2vcnn.grids import grid, run_grid  # noqa: E402
 
 
 def main() -> None:

@@ -6,6 +6,27 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
+# Runs small enough for unit tests (the CNN on 600 sentences, 16-d vectors, 2 epochs).
+QUICK = dict(max_examples=600, vector_size=16, word2vec_epochs=1, feature_maps=4, max_epochs=2, patience=1)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    """One fresh data folder for the module: runs made by one test are cache hits for the next."""
+    from w2vcnn._io import data_dir
+    from w2vcnn.data import rotten_tomatoes_rows
+
+    rotten_tomatoes_rows()  # fetched once into the usual data folder, then shared by a link
+    shared = data_dir() / "rt" / "rotten_tomatoes_corpus_full.csv"
+    folder = tmp_path_factory.mktemp("data")
+    (folder / "rt").mkdir()
+    (folder / "rt" / shared.name).symlink_to(shared)
+    patch = pytest.MonkeyPatch()
+    patch.setenv("W2VCNN_DATA", str(folder))
+    yield folder
+    patch.undo()
+
+
 @pytest.fixture
 def isolated_data(tmp_path, monkeypatch):
     """A fresh, empty data folder, so a test can watch exactly what lands in the cache."""

@@ -4,29 +4,10 @@ import json
 import numpy as np
 import pytest
 
-from conftest import snapshot
+from conftest import QUICK, snapshot
 from w2vcnn import experiments, train
 from w2vcnn._io import DataError, sha256_file
-from w2vcnn.experiments import RunConfig, grid, load_result, run, run_grid
-
-QUICK = dict(max_examples=600, vector_size=16, word2vec_epochs=1, feature_maps=4, max_epochs=2, patience=1)
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    """One fresh data folder for the module: runs made by one test are cache hits for the next."""
-    from w2vcnn._io import data_dir
-    from w2vcnn.data import rotten_tomatoes_rows
-
-    rotten_tomatoes_rows()  # fetched once into the usual data folder, then shared by a link
-    shared = data_dir() / "rt" / "rotten_tomatoes_corpus_full.csv"
-    folder = tmp_path_factory.mktemp("data")
-    (folder / "rt").mkdir()
-    (folder / "rt" / shared.name).symlink_to(shared)
-    patch = pytest.MonkeyPatch()
-    patch.setenv("W2VCNN_DATA", str(folder))
-    yield folder
-    patch.undo()
+from w2vcnn.experiments import RunConfig, load_result, run
 
 
 def quick(**overrides):
@@ -77,15 +58,6 @@ def test_keras_and_cbow_and_tfidf_run_through_the_same_api(cache):
     tfidf_run = run(quick(arch="tfidf"))
     assert keras_run.extra["embedding_changed"] and cbow_run.extra["embedding_changed"]
     assert tfidf_run.config.variant == "tfidf sklearn" and 0.4 < tfidf_run.test_accuracy <= 1.0
-
-
-def test_a_grid_pairs_variants_on_the_same_seeds(cache):
-    configs = grid(seeds=[0, 1], mode=["rand", "static"], init="skipgram", **QUICK)
-    assert [(c.mode, c.init, c.seed) for c in configs] == [
-        ("rand", "random", 0), ("rand", "random", 1), ("static", "skipgram", 0), ("static", "skipgram", 1)]
-    frame = run_grid(configs, progress=False)
-    assert len(frame) == 4 and set(frame["variant"]) == {"cnn rand random torch", "cnn static skipgram torch"}
-    assert frame.groupby("variant")["seed"].apply(sorted).tolist() == [[0, 1], [0, 1]]
 
 
 def test_an_interrupted_run_leaves_no_cache_entry(cache, monkeypatch):

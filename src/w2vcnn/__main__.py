@@ -1,4 +1,4 @@
-"""Command line: ``python -m w2vcnn {datasets,describe,run,grid,export-vectors}``."""
+"""Command line: ``python -m w2vcnn {datasets,describe,run,grid,study,export-vectors}``."""
 from __future__ import annotations
 
 import argparse
@@ -40,7 +40,7 @@ def _run(args) -> None:
 
 
 def _grid(args) -> None:
-    from .experiments import grid, run_grid
+    from .grids import grid, run_grid
     from .stats import aggregate
 
     seeds = range(args.seeds) if args.seeds else None
@@ -50,6 +50,23 @@ def _grid(args) -> None:
         print(f"{len(frame)} runs written to {args.out}", file=sys.stderr)
     table = aggregate(frame)
     print(table.to_string(float_format=lambda x: f"{x:.4f}"))
+
+
+def _study(args) -> None:
+    import time
+
+    from . import study
+    from .experiments import is_cached
+    from .grids import run_grid
+
+    print(f"{'chapter':24} {'runs':>5} {'trained':>8} {'minutes':>8}")
+    total = time.perf_counter()
+    for chapter, configs in study.chapter_grids().items():
+        start = time.perf_counter()
+        missing = sum(not is_cached(c) for c in set(configs))
+        run_grid(configs, workers=args.workers, progress=False)
+        print(f"{chapter:24} {len(set(configs)):5} {missing:8} {(time.perf_counter() - start) / 60:8.1f}", flush=True)
+    print(f"{'all chapters':24} {'':5} {'':8} {(time.perf_counter() - total) / 60:8.1f}")
 
 
 def _export(args) -> None:
@@ -97,6 +114,12 @@ def main(argv=None) -> int:
     many.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 (default: the profile's)")
     many.add_argument("--out", help="write one row per run to this CSV file")
     many.set_defaults(func=_grid)
+
+    everything = commands.add_parser("study", help="train every run the book's chapters use, in parallel; "
+                                     "prints the minutes per chapter (a run two chapters share counts in the first)")
+    everything.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                            help="processes of one thread each (default: one per core)")
+    everything.set_defaults(func=_study)
 
     export = commands.add_parser("export-vectors", help="fine-tuned vectors of a cached run -> a new word2vec file")
     export.add_argument("run_id")

@@ -32,11 +32,12 @@ from .text import Vocab, tokenize
 INITS = ("random", "skipgram", "cbow")  # or a path to any word2vec file
 BASELINE_ARCHITECTURES = ("tfidf",)
 # Modules whose source can change a result: editing one retrains the runs that use it; editing
-# statistics or plots retrains nothing.
+# statistics, plots or the grid runner (grids.py) retrains nothing.
 _COMMON_CODE = ("_io.py", "data.py", "text.py", "experiments.py")
 _NEURAL_CODE = _COMMON_CODE + ("corpus.py", "embeddings.py", "train.py", "models/__init__.py",
                                "models/torch.py", "models/keras.py")
 _BASELINE_CODE = _COMMON_CODE + ("baselines.py",)
+_FULL = profiles.PROFILES["full"]  # a config's defaults are the published study's settings
 
 
 @dataclass(frozen=True)
@@ -50,20 +51,20 @@ class RunConfig:
     max_examples: int | None = None
     init: str = "skipgram"             # random | skipgram | cbow | path to a word2vec .bin/.txt
     corpus: tuple[str, ...] = ("train", "unlabeled")
-    vector_size: int = 300
+    vector_size: int = _FULL.vector_size
     word2vec_window: int = 5
     word2vec_negative: int = 5
-    word2vec_epochs: int = 5
+    word2vec_epochs: int = _FULL.word2vec_epochs
     word2vec_min_count: int = 5        # gensim's default: rarer words get Kim's random init instead
                                        # of a vector trained on one or two contexts
     arch: str = "cnn"                  # cnn | cbow | tfidf
     mode: str = "non-static"           # rand | static | non-static | multichannel
     backend: str = "torch"             # torch | keras (tfidf: sklearn)
     windows: tuple[int, ...] = (3, 4, 5)
-    feature_maps: int = 100
+    feature_maps: int = _FULL.feature_maps
     dropout: float = 0.5
-    max_epochs: int = 25
-    patience: int = 5
+    max_epochs: int = _FULL.max_epochs
+    patience: int = _FULL.patience
     batch_size: int = 50
     learning_rate: float = 1.0
     embedding_lr_scale: float = 1.0
@@ -192,6 +193,11 @@ def run_dir(run_id: str) -> Path:
     return cache_dir() / "runs" / run_id
 
 
+def is_cached(config: RunConfig) -> bool:
+    """Whether ``config`` has a finished run in the cache."""
+    return (run_dir(config.validated().key) / "result.json").is_file()
+
+
 def load_result(run_id: str) -> RunResult:
     """A finished run from the cache (``run_id`` as in the grid's DataFrame)."""
     path = run_dir(run_id) / "result.json"
@@ -202,11 +208,6 @@ def load_result(run_id: str) -> RunResult:
                                     for k, v in record["config"].items()})
     record["cached"] = True
     return RunResult(**record)
-
-
-def load_results(frame) -> list[RunResult]:
-    """The cached :class:`RunResult` of every row (``run_id`` column) of a grid's DataFrame."""
-    return [load_result(run_id) for run_id in frame["run_id"]]
 
 
 def _store(result: RunResult, arrays: dict[str, np.ndarray] | None) -> None:
@@ -263,6 +264,15 @@ def word2vec_vectors(dataset: Dataset, config: RunConfig):
     return kv, dict(meta, path=str(path), sha256_before=sha256_file(path))
 
 
+def pretrain(config: RunConfig) -> None:
+    """Train (or find) the word vectors ``config`` starts from, without training the classifier."""
+    config = config.validated()
+    if config.init in ("skipgram", "cbow"):
+        dataset = load_dataset(config.dataset, split=config.split, seed=config.seed, fold=config.fold,
+                               max_examples=config.max_examples)
+        word2vec_vectors(dataset, config)
+
+
 # ---------------------------------------------------------------- one run
 
 
@@ -298,7 +308,7 @@ def run(config: RunConfig, use_cache: bool = True) -> RunResult:
     """Train and score one configuration, or read it from the cache."""
     config = config.validated()
     run_id = config.key
-    if use_cache and (run_dir(run_id) / "result.json").is_file():
+    if use_cache and is_cached(config):
         return load_result(run_id)
     start = time.perf_counter()
     if config.arch in BASELINE_ARCHITECTURES:
@@ -361,54 +371,3 @@ def _run_baseline(config: RunConfig, run_id: str):
         test_labels=parts["test"][1].tolist(), vocab_size=scored["features"], n_train_words=scored["features"],
         extra={"C": scored["C"]})
     return result, None
-
-
-# ---------------------------------------------------------------- grids
-
-
-def run_grid(configs, use_cache: bool = True, progress: bool = True):
-    """Run every config (cached ones are read, not retrained) -> a DataFrame, one row per run.
-
-    A grid stopped halfway resumes where it stopped: each finished run is already in the cache.
-    """
-    import pandas as pd
-    from tqdm import tqdm
-
-    configs = [c.validated() for c in configs]
-    rows = []
-    with tqdm(configs, disable=not progress, desc="runs", unit="run") as bar:
-        for config in bar:
-            bar.set_postfix_str(config.variant, refresh=False)
-            rows.append(run(config, use_cache=use_cache).row())
-    return pd.DataFrame(rows)
-
-
-def grid(seeds=None, profile: str | None = None, **axes) -> list[RunConfig]:
-    """Configs for every combination of the list-valued ``axes`` and every seed of the profile.
-
-    ``grid(mode=["static", "non-static"], init=["skipgram", "cbow"])`` gives 2 x 2 x seeds configs;
-    ``mode="rand"`` pairs itself with ``init="random"``. Scalar axes are fixed settings; for ``corpus``
-    and ``windows`` (tuple-valued) pass a list of tuples to make an axis.
-    """
-    import itertools
-
-    p = profiles.current(profile)
-    seeds = p.seeds if seeds is None else seeds
-    names = list(axes)
-    # a list is an axis; so is a tuple, except for the tuple-valued settings corpus and windows
-    values = [v if isinstance(v, list) or (isinstance(v, tuple) and name not in ("corpus", "windows"))
-              else [v] for name, v in axes.items()]
-    configs, seen = [], set()
-    for combo in itertools.product(*values):
-        setting = dict(zip(names, combo))
-        if setting.get("mode") == "rand":
-            setting["init"] = "random"
-        elif setting.get("init") == "random":
-            continue
-        for seed in seeds:
-            config = RunConfig.for_profile(p, seed=seed, **setting)
-            if config not in seen:
-                seen.add(config)
-                configs.append(config)
-    return configs
-

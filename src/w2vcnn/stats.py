@@ -5,7 +5,7 @@ returned here (``aggregate``'s ``mean``, ``compare``'s ``mean_difference``, ...)
 presentation helpers (:func:`format_cells`, :func:`format_table`, ``str(Comparison)``) turn them into
 percentages, so no number is ever scaled twice.
 
-The input is the grid's DataFrame (:func:`w2vcnn.experiments.run_grid`): one row per run with at
+The input is the grid's DataFrame (:func:`w2vcnn.grids.run_grid`): one row per run with at
 least ``dataset``, ``variant``, ``seed`` and ``test_accuracy``.
 """
 from __future__ import annotations

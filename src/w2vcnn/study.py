@@ -6,7 +6,8 @@ same cache entry: the run is trained once. Sizes (seeds, epochs, vector size) co
 from __future__ import annotations
 
 from . import profile as profiles
-from .experiments import RunConfig, grid
+from .experiments import RunConfig
+from .grids import grid
 
 DATASETS = ("rt-polarity", "rt-subjectivity")
 MODES = ("rand", "static", "non-static", "multichannel")

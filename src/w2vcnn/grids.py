@@ -1,0 +1,134 @@
+"""Many runs at once: a grid of configs, run (in parallel if asked) and returned as one table.
+
+Not part of any run's cache key: how runs are scheduled cannot change what they compute.
+"""
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from . import profile as profiles
+from .experiments import RunConfig, RunResult, is_cached, load_result, pretrain, run
+
+# Threading libraries read these when they start: one thread per worker process, so N workers
+# share N cores instead of each spawning a thread per core.
+_ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
+                                      "TF_NUM_INTEROP_THREADS")}
+
+
+def grid(seeds=None, profile: str | None = None, **axes) -> list[RunConfig]:
+    """Configs for every combination of the list-valued ``axes`` and every seed of the profile.
+
+    ``grid(mode=["static", "non-static"], init=["skipgram", "cbow"])`` gives 2 x 2 x seeds configs;
+    ``mode="rand"`` pairs itself with ``init="random"``. Scalar axes are fixed settings; for ``corpus``
+    and ``windows`` (tuple-valued) pass a list of tuples to make an axis.
+    """
+    p = profiles.current(profile)
+    seeds = p.seeds if seeds is None else seeds
+    names = list(axes)
+    # a list is an axis; so is a tuple, except for the tuple-valued settings corpus and windows
+    values = [v if isinstance(v, list) or (isinstance(v, tuple) and name not in ("corpus", "windows"))
+              else [v] for name, v in axes.items()]
+    configs, seen = [], set()
+    for combo in itertools.product(*values):
+        setting = dict(zip(names, combo))
+        if setting.get("mode") == "rand":
+            setting["init"] = "random"
+        elif setting.get("init") == "random":
+            continue
+        for seed in seeds:
+            config = RunConfig.for_profile(p, seed=seed, **setting)
+            if config not in seen:
+                seen.add(config)
+                configs.append(config)
+    return configs
+
+
+def run_grid(configs, use_cache: bool = True, progress: bool = True, workers: int = 1):
+    """Run every config (cached ones are read, not retrained) -> a DataFrame, one row per run.
+
+    ``workers > 1`` trains the missing runs in that many processes of one thread each: on a small
+    CPU model that beats one process using every core. The numbers are the same runs either way,
+    equal up to floating-point summation order. A grid stopped halfway resumes where it stopped:
+    each finished run is already in the cache.
+    """
+    import pandas as pd
+
+    configs = [c.validated() for c in configs]
+    if workers > 1 and use_cache:
+        _train_in_parallel([c for c in configs if not is_cached(c)], workers, progress)
+    rows = [run(config, use_cache=use_cache).row() for config in _progress(configs, progress and workers <= 1)]
+    return pd.DataFrame(rows)
+
+
+def load_results(frame) -> list[RunResult]:
+    """The cached :class:`RunResult` of every row (``run_id`` column) of a grid's DataFrame."""
+    return [load_result(run_id) for run_id in frame["run_id"]]
+
+
+def _progress(configs, show: bool):
+    from tqdm import tqdm
+
+    with tqdm(configs, disable=not show, desc="runs", unit="run") as bar:
+        for config in bar:
+            bar.set_postfix_str(config.variant, refresh=False)
+            yield config
+
+
+def _train_in_parallel(missing: list[RunConfig], workers: int, progress: bool) -> None:
+    if not missing:
+        return
+    from tqdm import tqdm
+
+    # Word vectors first, one job per distinct set: two runs that share vectors must not both
+    # train them at the same time.
+    vector_jobs = {}
+    for config in missing:
+        if config.init in ("skipgram", "cbow"):
+            vector_jobs.setdefault(_vectors_of(config), config)
+    old = {name: os.environ.get(name) for name in _ONE_THREAD}
+    os.environ.update(_ONE_THREAD)  # spawned workers inherit the environment at start
+    try:
+        # spawn, not fork: forking a process that already runs torch or TensorFlow threads can hang
+        with ProcessPoolExecutor(min(workers, len(missing)), mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_one_thread_worker) as pool:
+            for label, function, jobs in (("word vectors", pretrain, list(vector_jobs.values())),
+                                          ("runs", run, sorted(missing, key=_expected_cost, reverse=True))):
+                futures = [pool.submit(function, job) for job in jobs]
+                try:
+                    for future in tqdm(as_completed(futures), total=len(futures), disable=not progress,
+                                       desc=label, unit="job"):
+                        future.result()  # a failed run fails the grid with its own error
+                except BaseException:
+                    pool.shutdown(cancel_futures=True)  # finish what is running, start nothing new
+                    raise
+    finally:
+        for name, value in old.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _expected_cost(config: RunConfig) -> float:
+    """A rough relative training time (measured on CPU), so the longest runs start first and the
+    workers finish together."""
+    if config.arch != "cnn":
+        return 0.2
+    cost = {"static": 1.0, "rand": 1.5, "non-static": 2.0, "multichannel": 2.5}[config.mode]
+    return cost * (2.0 if config.backend == "keras" else 1.0)
+
+
+def _vectors_of(config: RunConfig) -> tuple:
+    """The fields that determine a run's word2vec vectors (see experiments.word2vec_vectors)."""
+    return (config.dataset, config.split, config.seed, config.fold, config.max_examples, config.init,
+            config.corpus, config.vector_size, config.word2vec_window, config.word2vec_negative,
+            config.word2vec_epochs, config.word2vec_min_count)
+
+
+def _one_thread_worker() -> None:
+    import torch
+
+    torch.set_num_threads(1)

@@ -1,0 +1,59 @@
+"""Grids: paired configs, and the parallel runner giving the runs the serial one gives."""
+import numpy as np
+import pytest
+
+from conftest import QUICK, snapshot
+from w2vcnn import grids
+from w2vcnn._io import DataError
+from w2vcnn.experiments import RunConfig, is_cached, load_result, run
+from w2vcnn.grids import grid, run_grid
+
+
+def test_a_grid_pairs_variants_on_the_same_seeds(cache):
+    configs = grid(seeds=[0, 1], mode=["rand", "static"], init="skipgram", **QUICK)
+    assert [(c.mode, c.init, c.seed) for c in configs] == [
+        ("rand", "random", 0), ("rand", "random", 1), ("static", "skipgram", 0), ("static", "skipgram", 1)]
+    frame = run_grid(configs, progress=False)
+    assert len(frame) == 4 and set(frame["variant"]) == {"cnn rand random torch", "cnn static skipgram torch"}
+    assert frame.groupby("variant")["seed"].apply(sorted).tolist() == [[0, 1], [0, 1]]
+
+
+def test_workers_train_the_same_runs_as_one_process(cache):
+    configs = grid(seeds=[5], mode=["static", "non-static", "multichannel"], init="cbow", **QUICK)
+    vectors = cache / "cache" / "word2vec"
+    before = set(vectors.iterdir()) if vectors.exists() else set()
+    parallel = run_grid(configs, workers=2, progress=False)
+    assert all(is_cached(c) for c in configs) and list(parallel["run_id"]) == [c.key for c in configs]
+    # three runs share one set of cbow vectors: it was trained once, not once per worker
+    assert len(set(vectors.iterdir()) - before) == 1
+    for config in configs:
+        serial = run(config, use_cache=False)  # retrained here, in this process
+        cached = load_result(config.key)
+        assert serial.vectors["sha256_before"] == cached.vectors["sha256_before"]
+        # same run; one thread per worker may only change floating-point summation order
+        np.testing.assert_allclose([e["train_loss"] for e in serial.curve],
+                                   [e["train_loss"] for e in cached.curve], rtol=1e-3)
+
+
+def test_a_failing_run_fails_the_grid_and_caches_nothing_for_it(cache, tmp_path):
+    broken = tmp_path / "vec.txt"
+    broken.write_text("3 16\ngood 0.1\n")  # truncated: one number where 16 are due
+    good = RunConfig(**QUICK, mode="rand", init="random", seed=7)
+    bad = RunConfig(**QUICK, mode="static", init=str(broken), seed=7)
+    runs = cache / "cache" / "runs"
+    before = snapshot(tmp_path)
+    with pytest.raises(DataError, match="vec.txt"):
+        run_grid([good, bad], workers=2, progress=False)
+    assert not is_cached(bad) and snapshot(tmp_path) == before
+    assert not list(runs.glob(".*"))  # no half-written run folder
+    with pytest.raises(DataError, match="no finished run"):
+        load_result(bad.validated().key)
+
+
+def test_longest_runs_start_first():
+    configs = [RunConfig(arch="cbow"), RunConfig(mode="static"), RunConfig(mode="multichannel"),
+               RunConfig(mode="non-static", backend="keras")]
+    ordered = sorted(configs, key=grids._expected_cost, reverse=True)
+    assert [(c.arch, c.mode, c.backend) for c in ordered] == [
+        ("cnn", "non-static", "keras"), ("cnn", "multichannel", "torch"), ("cnn", "static", "torch"),
+        ("cbow", "non-static", "torch")]
