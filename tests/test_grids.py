@@ -14,7 +14,9 @@ def test_a_grid_pairs_variants_on_the_same_seeds(cache):
     assert [(c.mode, c.init, c.seed) for c in configs] == [
         ("rand", "random", 0), ("rand", "random", 1), ("static", "skipgram", 0), ("static", "skipgram", 1)]
     frame = run_grid(configs, progress=False)
-    assert len(frame) == 4 and set(frame["variant"]) == {"cnn rand random torch", "cnn static skipgram torch"}
+    # QUICK's 1 word2vec epoch differs from the profile's, so the label says so
+    assert len(frame) == 4 and set(frame["variant"]) == {"cnn rand random torch",
+                                                         "cnn static skipgram torch word2vec×1"}
     assert frame.groupby("variant")["seed"].apply(sorted).tolist() == [[0, 1], [0, 1]]
 
 

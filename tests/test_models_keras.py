@@ -122,3 +122,18 @@ def test_importing_keras_models_does_not_import_torch():
     code = "import sys, w2vcnn.models.keras; assert 'torch' not in sys.modules"
     env = os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3"}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def test_trainable_changed_after_the_first_step_needs_a_new_compile(embeddings, batch):
+    # the trap question 1 shows, and the reason the trainer compiles again when it unfreezes
+    model = make("cnn", "non-static", embeddings)
+    compile_adadelta(model)
+    model.train_on_batch(*batch)  # builds the training function with the embedding trainable
+    model.get_layer("embedding").trainable = False
+    before = embedding_matrix(model)
+    model.train_on_batch(*batch)
+    assert not np.array_equal(before, embedding_matrix(model))  # still trained
+    compile_adadelta(model)
+    before = embedding_matrix(model)
+    model.train_on_batch(*batch)
+    np.testing.assert_array_equal(before, embedding_matrix(model))  # now frozen

@@ -18,7 +18,7 @@ from w2vcnn.experiments import RunConfig, RunResult  # noqa: E402
 
 
 def fake_result(mode="non-static", seed=0, dev=(0.70, 0.75, 0.74), arch="cnn"):
-    config = dataclasses.replace(RunConfig(), mode=mode, seed=seed, arch=arch)
+    config = RunConfig.for_profile(mode=mode, seed=seed, arch=arch)
     curve = [dict(epoch=e, train_loss=1 / e, train_accuracy=0.6 + 0.1 * e, dev_accuracy=d, seconds=1.0)
              for e, d in enumerate(dev, start=1)]
     best = int(np.argmax(dev)) + 1

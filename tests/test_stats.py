@@ -241,3 +241,12 @@ def test_show_rounds_hides_the_index_and_marks_missing():
     assert "0.12" in html and "0.123456" not in html and "—" in html and "1,234" in html
     assert "<caption>Drift</caption>" in html
     assert 'class="row_heading' not in html  # no index column
+
+
+def test_in_words_reads_a_paired_table_row(paired):
+    from w2vcnn.stats import in_words, paired_table
+
+    frame, _, _ = paired
+    table = paired_table(frame[frame["dataset"] != "SST-1"], [("non-static", "static")])
+    text = in_words(table.iloc[0])
+    assert text.startswith("+1.2 ± ") and text.endswith(" points, better in 4 of 5 seeds")

@@ -110,7 +110,11 @@ class RunConfig:
 
     @property
     def variant(self) -> str:
-        """What is compared across seeds, e.g. ``cnn non-static skipgram torch``."""
+        """What is compared across seeds, e.g. ``cnn non-static skipgram torch``.
+
+        Settings that a grid varies on purpose (corpus, schedule, word2vec epochs against the
+        profile's) are appended, so that two different experiments never share a label.
+        """
         init = Path(self.init).name if self.init not in INITS + ("-",) else self.init
         parts = [x for x in (self.arch, self.mode, init, self.backend) if x != "-"]
         if self.corpus not in ((), RunConfig.corpus):
@@ -119,6 +123,8 @@ class RunConfig:
             parts.append(f"unfrozen@{self.unfreeze_epoch}")
         if self.embedding_lr_scale != 1.0:
             parts.append(f"embedding-lr×{self.embedding_lr_scale:g}")
+        if self.init in ("skipgram", "cbow") and self.word2vec_epochs != profiles.current().word2vec_epochs:
+            parts.append(f"word2vec×{self.word2vec_epochs}")  # only when it differs from the profile's
         return " ".join(parts)
 
 

@@ -159,6 +159,12 @@ def comparison_cells(c: Comparison) -> dict:
             "a better": f"{c.wins} of {c.n_pairs}"}
 
 
+def in_words(row) -> str:
+    """A row of :func:`paired_table` (or ``study.recipe_evidence``) as prose, for a chapter's text:
+    ``"+2.2 ± 2.6 points, better in 3 of 3 seeds"``."""
+    return f"{row['a − b (points)']} points, better in {row['a better']} seeds"
+
+
 def mcnemar(predictions_a, predictions_b, labels) -> dict:
     """Exact McNemar test of two classifiers scored on the same test examples.
 

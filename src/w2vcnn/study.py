@@ -76,6 +76,32 @@ def corpus_sizes(dataset: str = "rt-polarity") -> list[RunConfig]:
                 corpus=[("train", "unlabeled"), ("train", "unlabeled", "brown")])
 
 
+def word2vec_epochs(dataset: str = "rt-polarity", fewer: int = 5) -> list[RunConfig]:
+    """Question 3: frozen vectors trained for gensim's default 5 epochs vs the profile's epochs."""
+    epochs = sorted({fewer, profiles.current().word2vec_epochs})
+    return grid(dataset=dataset, arch="cnn", backend="torch", mode="static", init=["skipgram", "cbow"],
+                word2vec_epochs=epochs)
+
+
+def vectors_by_epochs(dataset, epochs) -> pd.DataFrame:
+    """Skip-gram and CBOW vectors trained for each number of ``epochs`` (cached): time, spread, quality."""
+    import pandas as pd
+
+    from . import intrinsic
+    from .experiments import word2vec_vectors
+
+    rows = {}
+    for init in ("skipgram", "cbow"):
+        for n in epochs:
+            kv, meta = word2vec_vectors(dataset, RunConfig.for_profile(init=init, mode="static", word2vec_epochs=n))
+            scores = intrinsic.evaluate(kv).set_index("benchmark")["score"]
+            rows[(init, n)] = {"training seconds": meta["training_seconds"],
+                               "mean cosine of random pairs": intrinsic.mean_cosine(kv),
+                               "WordSim353 ρ": scores["WordSim353"], "SimLex-999 ρ": scores["SimLex-999"],
+                               "neighbours of 'good'": intrinsic.neighbours(kv, "good", k=3)}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["vectors", "word2vec epochs"])
+
+
 def tfidf(datasets=DATASETS) -> list[RunConfig]:
     """Beyond: TF-IDF + logistic regression, the bag-of-words baseline."""
     return grid(dataset=list(datasets), arch="tfidf")
@@ -115,7 +141,8 @@ def chapter_grids() -> dict[str, list]:
     return {
         "Q1 embedding layer": embedding_modes() + backends(),
         "Q2 vec.bin": embedding_modes() + classifiers(),
-        "Q3 skip-gram and CBOW": initialisers() + classifiers() + corpus_sizes() + embedding_modes(),
+        "Q3 skip-gram and CBOW": (initialisers() + classifiers() + corpus_sizes() + word2vec_epochs()
+                                  + embedding_modes()),
         "Beyond": tfidf() + embedding_modes() + transfer_schedules(),
     }
 
