@@ -20,12 +20,16 @@ def test_a_grid_pairs_variants_on_the_same_seeds(cache):
     assert frame.groupby("variant")["seed"].apply(sorted).tolist() == [[0, 1], [0, 1]]
 
 
-def test_workers_train_the_same_runs_as_one_process(cache):
+def test_workers_train_the_same_runs_as_one_process(cache, monkeypatch):
     configs = grid(seeds=[5], mode=["static", "non-static", "multichannel"], init="cbow", **QUICK)
     vectors = cache / "cache" / "word2vec"
     before = set(vectors.iterdir()) if vectors.exists() else set()
-    parallel = run_grid(configs, workers=2, progress=False)
-    assert all(is_cached(c) for c in configs) and list(parallel["run_id"]) == [c.key for c in configs]
+    trained = []
+    monkeypatch.setattr(grids, "as_completed", lambda futures: trained.extend(futures) or futures)
+    parallel = run_grid(configs + configs[:1], workers=2, progress=False)  # one config twice
+    assert len(trained) == 1 + 3  # one set of vectors, three runs: the repeated config trained once
+    assert all(is_cached(c) for c in configs)
+    assert list(parallel["run_id"]) == [c.key for c in configs + configs[:1]]
     # three runs share one set of cbow vectors: it was trained once, not once per worker
     assert len(set(vectors.iterdir()) - before) == 1
     for config in configs:

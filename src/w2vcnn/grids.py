@@ -58,7 +58,8 @@ def run_grid(configs, use_cache: bool = True, progress: bool = True, workers: in
 
     configs = [c.validated() for c in configs]
     if workers > 1 and use_cache:
-        _train_in_parallel([c for c in configs if not is_cached(c)], workers, progress)
+        # dict.fromkeys: a config listed twice (chapters' grids overlap) is trained once
+        _train_in_parallel([c for c in dict.fromkeys(configs) if not is_cached(c)], workers, progress)
     rows = [run(config, use_cache=use_cache).row() for config in _progress(configs, progress and workers <= 1)]
     return pd.DataFrame(rows)
 
