@@ -87,11 +87,34 @@ def test_cli_bad_choice_is_one_clear_error_and_caches_nothing(cache, capsys):
     assert snapshot(cache) == before
 
 
-def test_cli_study_trains_every_chapter_run_and_reports_minutes(cache, capsys, monkeypatch):
+def test_cli_study_trains_every_chapter_run_and_records_the_minutes(cache, capsys, monkeypatch):
     tiny = [RunConfig(**QUICK, mode="rand", init="random", seed=s) for s in (21, 22)]
     monkeypatch.setattr(study, "chapter_grids", lambda: {"Q1 tiny": tiny, "Q2 tiny": tiny[:1]})
+    digest_before = study.inputs_digest()
     assert main(["study", "--workers", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].split()[:4] == ["Q1", "tiny", "2", "2"] and float(lines[1].split()[4]) >= 0  # 2 runs, 2 trained
     assert lines[2].split()[:4] == ["Q2", "tiny", "1", "0"]  # shared with Q1: nothing left to train
     assert all(is_cached(c) for c in tiny)
+    times = study.build_times()
+    assert list(times.index) == ["Q1 tiny", "Q2 tiny"] and list(times["trained"]) == [2, 0]
+    assert times.attrs["workers"] == 2 and times.attrs["total_minutes"] >= times["minutes"].sum() * 0.99
+    # new runs make the pages stale; a second call trains nothing and keeps the record of the first
+    digest_after = study.inputs_digest()
+    assert digest_after != digest_before
+    record = (cache / "cache" / f"build-times-{profile.current().name}.json").read_bytes()
+    assert main(["study", "--workers", "2"]) == 0
+    assert (cache / "cache" / f"build-times-{profile.current().name}.json").read_bytes() == record
+    assert study.inputs_digest() == digest_after
+
+
+def test_build_times_without_a_record_is_empty(isolated_data):
+    times = study.build_times()
+    assert times.empty and list(times.columns) == ["runs", "trained", "minutes"]
+
+
+def test_inputs_digest_follows_the_profile(isolated_data, monkeypatch):
+    monkeypatch.setenv(profile.PROFILE_ENV, "full")
+    full = study.inputs_digest()
+    monkeypatch.setenv(profile.PROFILE_ENV, "quick")
+    assert study.inputs_digest() != full

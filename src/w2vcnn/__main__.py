@@ -53,20 +53,11 @@ def _grid(args) -> None:
 
 
 def _study(args) -> None:
-    import time
-
     from . import study
-    from .experiments import is_cached
-    from .grids import run_grid
 
     print(f"{'chapter':24} {'runs':>5} {'trained':>8} {'minutes':>8}")
-    total = time.perf_counter()
-    for chapter, configs in study.chapter_grids().items():
-        start = time.perf_counter()
-        missing = sum(not is_cached(c) for c in set(configs))
-        run_grid(configs, workers=args.workers, progress=False)
-        print(f"{chapter:24} {len(set(configs)):5} {missing:8} {(time.perf_counter() - start) / 60:8.1f}", flush=True)
-    print(f"{'all chapters':24} {'':5} {'':8} {(time.perf_counter() - total) / 60:8.1f}")
+    table = study.train_all(workers=args.workers, report=lambda line: print(line, flush=True))
+    print(f"{'all chapters':24} {'':5} {'':8} {table['minutes'].sum():8.1f}")
 
 
 def _export(args) -> None:

@@ -147,6 +147,82 @@ def chapter_grids() -> dict[str, list]:
     }
 
 
+def train_all(workers: int = 1, report=print):
+    """Train every run the chapters use, chapter by chapter, ``workers`` processes at a time.
+
+    ``report`` gets one line per chapter as it finishes. When anything was trained, the wall-clock
+    minutes per chapter are recorded for :func:`build_times` (a run two chapters share counts in
+    the first). Returns the per-chapter table.
+    """
+    import datetime
+    import json
+    import time
+
+    import pandas as pd
+
+    from ._io import atomic_write
+    from .experiments import is_cached
+    from .grids import run_grid
+
+    rows, start = [], time.perf_counter()
+    for chapter, configs in chapter_grids().items():
+        began = time.perf_counter()
+        unique = set(configs)
+        trained = sum(not is_cached(c) for c in unique)
+        run_grid(configs, workers=workers, progress=False)
+        rows.append({"chapter": chapter, "runs": len(unique), "trained": trained,
+                     "minutes": (time.perf_counter() - began) / 60})
+        report(f"{chapter:24} {len(unique):5} {trained:8} {rows[-1]['minutes']:8.1f}")
+    table = pd.DataFrame(rows).set_index("chapter")
+    if table["trained"].sum():
+        record = {"finished": datetime.datetime.now().isoformat(timespec="seconds"), "workers": workers,
+                  "total_minutes": (time.perf_counter() - start) / 60, "chapters": rows}
+        with atomic_write(_build_times_path(), "w") as out:
+            json.dump(record, out, indent=1)
+    return table
+
+
+def build_times():
+    """Wall-clock minutes per chapter of the last :func:`train_all` that trained anything in this
+    profile (empty if none did); ``.attrs`` holds when it finished, its workers and its total."""
+    import json
+
+    import pandas as pd
+
+    path = _build_times_path()
+    if not path.is_file():
+        return pd.DataFrame(columns=["runs", "trained", "minutes"]).rename_axis("chapter")
+    record = json.loads(path.read_text())
+    table = pd.DataFrame(record.pop("chapters")).set_index("chapter")
+    table.attrs.update(record)
+    return table
+
+
+def inputs_digest() -> str:
+    """A digest of what the book's pages show: the profile, the package's source and the runs in the
+    cache. ``make book`` rebuilds the pages from scratch when it changes, because executed notebooks
+    are cached by their own text only and would otherwise keep showing old numbers."""
+    import hashlib
+    from pathlib import Path
+
+    from .experiments import cache_dir
+
+    digest = hashlib.sha256(profiles.current().name.encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    runs = cache_dir() / "runs"
+    names = sorted(p.name for p in runs.iterdir() if not p.name.startswith(".")) if runs.is_dir() else []
+    digest.update("\n".join(names).encode())
+    return digest.hexdigest()
+
+
+def _build_times_path():
+    from .experiments import cache_dir
+
+    return cache_dir() / f"build-times-{profiles.current().name}.json"
+
+
 def environment():
     """Versions of what produced the numbers, and the machine."""
     import importlib.metadata as metadata
