@@ -12,8 +12,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from . import profile as profiles
 from .experiments import RunConfig, RunResult, is_cached, load_result, pretrain, run
 
-# Threading libraries read these when they start: one thread per worker process, so N workers
-# share N cores instead of each spawning a thread per core.
+# Threading libraries (torch, TensorFlow, BLAS) read these when they start: one thread per worker
+# process, so N workers share N cores instead of each spawning a thread per core.
 _ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
                                       "TF_NUM_INTEROP_THREADS")}
 
@@ -93,8 +93,7 @@ def _train_in_parallel(missing: list[RunConfig], workers: int, progress: bool) -
     os.environ.update(_ONE_THREAD)  # spawned workers inherit the environment at start
     try:
         # spawn, not fork: forking a process that already runs torch or TensorFlow threads can hang
-        with ProcessPoolExecutor(min(workers, len(missing)), mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_one_thread_worker) as pool:
+        with ProcessPoolExecutor(min(workers, len(missing)), mp_context=multiprocessing.get_context("spawn")) as pool:
             for label, function, jobs in (("word vectors", pretrain, list(vector_jobs.values())),
                                           ("runs", run, sorted(missing, key=_expected_cost, reverse=True))):
                 futures = [pool.submit(function, job) for job in jobs]
@@ -127,9 +126,3 @@ def _vectors_of(config: RunConfig) -> tuple:
     return (config.dataset, config.split, config.seed, config.fold, config.max_examples, config.init,
             config.corpus, config.vector_size, config.word2vec_window, config.word2vec_negative,
             config.word2vec_epochs, config.word2vec_min_count)
-
-
-def _one_thread_worker() -> None:
-    import torch
-
-    torch.set_num_threads(1)
