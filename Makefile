@@ -28,6 +28,8 @@ $(CHROMIUM):
 	else echo "note: $(CHROMIUM) missing; run 'sudo apt-get install chromium' for the browser test"; fi
 
 test: $(STAMP) $(CHROMIUM)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	W2VCNN_PROFILE=quick $(BIN)/python -m pytest -q -ra tests
 
 # First every run the chapters use, trained in parallel (one process per core) and cached; then the
@@ -37,7 +39,7 @@ test: $(STAMP) $(CHROMIUM)
 PROFILE ?= $(or $(W2VCNN_PROFILE),full)
 book: $(STAMP)
 	W2VCNN_PROFILE=$(PROFILE) $(BIN)/python -m w2vcnn study
-	inputs=$$(W2VCNN_PROFILE=$(PROFILE) $(BIN)/python -c "from w2vcnn import study; print(study.inputs_digest())"); \
+	inputs=$$(W2VCNN_PROFILE=$(PROFILE) $(BIN)/python -c "from w2vcnn import build, profile; print(build.inputs_digest(profile.current()))"); \
 	if [ "$$inputs" != "$$(cat _build/.inputs 2>/dev/null)" ]; then rm -rf _build; mkdir -p _build; echo "$$inputs" > _build/.inputs; fi
 	W2VCNN_PROFILE=$(PROFILE) $(BIN)/jupyter-book build -W --keep-going .
 

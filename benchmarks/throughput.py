@@ -14,9 +14,10 @@ from w2vcnn.train import TrainSettings, fit  # noqa: E402
 
 
 def sentences_per_second(backend: str, bucket: bool, config: RunConfig) -> float:
-    dataset, _, parts, matrix, *_ = prepare(config)
-    model = build_model(backend, "cnn", config.mode, matrix, dataset.n_classes, seed=0,
+    start = prepare(config)
+    model = build_model(backend, "cnn", config.mode, start.matrix, start.dataset.n_classes, seed=0,
                         maps=config.feature_maps)
+    parts = start.parts
     result = fit(model, parts["train"], parts["dev"], parts["test"],
                  TrainSettings(max_epochs=1, patience=1, bucket=bucket))
     return result.sentences_per_second

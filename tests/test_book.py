@@ -86,6 +86,23 @@ def browser():
         browser.close()
 
 
+# Code blocks and tables that a reader would have to scroll sideways: a scroll box whose content is
+# wider than the box, or a block whose right edge runs past the article's text column.
+_WIDER_THAN_THE_COLUMN = """() => {
+  const article = document.querySelector("main article") || document.querySelector("main");
+  const right = article.getBoundingClientRect().right + 1;
+  const name = el => el.tagName + " " + el.textContent.trim().slice(0, 50).replace(/\\s+/g, " ");
+  const found = [];
+  for (const el of article.querySelectorAll("pre, table, div")) {
+    const overflow = getComputedStyle(el).overflowX;
+    const scrolls = ["auto", "scroll"].includes(overflow) && el.scrollWidth > el.clientWidth + 1;
+    const past = ["PRE", "TABLE"].includes(el.tagName) && el.getBoundingClientRect().right > right;
+    if (scrolls || past) found.push(name(el));
+  }
+  return found;
+}"""
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("chapter", chapters())
 def test_chapter_in_a_real_browser(served, browser, chapter, tmp_path):
@@ -102,6 +119,8 @@ def test_chapter_in_a_real_browser(served, browser, chapter, tmp_path):
     widths = main.locator("img").evaluate_all("images => images.map(i => i.complete ? i.naturalWidth : 0)")
     assert all(w > 0 for w in widths), f"{chapter}: an image did not render"
     assert len(widths) >= FIGURES.get(chapter, 0), f"{chapter}: expected figures, found {len(widths)}"
+    wide = page.evaluate(_WIDER_THAN_THE_COLUMN)
+    assert not wide, f"{chapter}: these scroll sideways or run past the text column: {wide}"
     local = [url for url in failed if urlparse(url).hostname == "127.0.0.1"]
     assert not local, f"{chapter}: failed to load {local}"
     links = page.locator("a[href]").evaluate_all("links => links.map(a => a.href)")

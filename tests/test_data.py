@@ -166,10 +166,17 @@ def _assert_unchanged(folder, before):
     assert snapshot(folder) == before
 
 
+def _data_folder_with_a_cached_file(folder):
+    (folder / "downloads").mkdir(parents=True)
+    (folder / "downloads" / "kept.bin").write_bytes(b"a cached download")
+    return snapshot(folder)
+
+
 def test_unknown_name_lists_the_known_ones(isolated_data):
+    before = _data_folder_with_a_cached_file(isolated_data)
     with pytest.raises(DataError, match=r"unknown dataset 'imdb'.*rt-polarity, rt-subjectivity, mr, subj, trec"):
         load_dataset("imdb")
-    _assert_unchanged(isolated_data, {})
+    _assert_unchanged(isolated_data, before)
 
 
 def test_empty_file(tmp_path):
@@ -219,16 +226,19 @@ def test_malformed_trec_line(tmp_path):
 
 def test_folder_without_a_known_layout(tmp_path):
     folder = _write(tmp_path / "stuff", {"notes.md": b"hello"})
+    before = snapshot(tmp_path)
     with pytest.raises(DataError, match=r"stuff: no known dataset layout inside"):
         load_dataset(folder)
+    _assert_unchanged(tmp_path, before)
 
 
 def test_canonical_download_without_network_says_how_to_use_a_local_copy(isolated_data, monkeypatch):
     unreachable = data.Source("http://127.0.0.1:9/rt-polarity.v1.tar.gz", "rt-polarity.v1.tar.gz", "0" * 64)
     monkeypatch.setitem(data.CANONICAL, "mr", ("MR", [unreachable]))
+    before = _data_folder_with_a_cached_file(isolated_data)
     with pytest.raises(DataError, match=r"cannot download rt-polarity\.v1\.tar\.gz .*load_dataset\('mr', path=\.\.\.\)"):
         load_dataset("mr")
-    assert not list((isolated_data / "downloads").glob("*")) if (isolated_data / "downloads").exists() else True
+    _assert_unchanged(isolated_data, before)  # no partial download left anywhere
 
 
 def test_bad_split_and_fold():

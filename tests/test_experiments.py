@@ -1,5 +1,5 @@
 """The experiment runner: cached, paired, honest about what fine-tuning touches."""
-import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ import pytest
 from conftest import QUICK, snapshot
 from w2vcnn import experiments, train
 from w2vcnn._io import DataError, sha256_file
-from w2vcnn.experiments import RunConfig, load_result, run
+from w2vcnn.experiments import RunConfig, is_cached, load_result, run
 
 
 def quick(**overrides):
@@ -95,7 +95,8 @@ def test_rand_goes_with_random_init_only():
 
 
 def test_vectors_of_the_wrong_dimension(cache, tmp_path):
-    from w2vcnn.embeddings import save_vectors, train_word2vec
+    from w2vcnn.embeddings import train_word2vec
+    from w2vcnn.word2vec_format import save_vectors
 
     kv = train_word2vec([["good", "film"], ["bad", "film"]] * 20, vector_size=8, epochs=1)
     path = tmp_path / "vec.bin"
@@ -109,7 +110,8 @@ def test_vectors_of_the_wrong_dimension(cache, tmp_path):
 
 
 def test_vectors_covering_almost_nothing_warn_with_the_figure(cache, tmp_path):
-    from w2vcnn.embeddings import save_vectors, train_word2vec
+    from w2vcnn.embeddings import train_word2vec
+    from w2vcnn.word2vec_format import save_vectors
 
     kv = train_word2vec([["zyxwv", "qwvzx"], ["qwvzx", "vvzzq"]] * 20, vector_size=16, epochs=1)
     path = tmp_path / "other.bin"
@@ -120,41 +122,38 @@ def test_vectors_covering_almost_nothing_warn_with_the_figure(cache, tmp_path):
     assert result.vectors["sha256_before"] == result.vectors["sha256_after"]
 
 
-def test_a_nan_loss_stops_with_a_clear_error(cache):
+def test_a_nan_loss_stops_with_a_clear_error_and_caches_nothing(cache):
+    config = quick(mode="rand", init="random", learning_rate=1e30)
+    before = snapshot(cache / "cache") if (cache / "cache").exists() else {}
     with pytest.raises(train.TrainingError, match=r"loss became (nan|inf) at epoch 1, batch \d+"):
-        run(quick(mode="rand", init="random", learning_rate=1e30))
+        run(config)
+    assert not is_cached(config) and snapshot(cache / "cache") == before
 
 
-# ---------------------------------------------------------------- the command line
+def test_a_damaged_run_record_is_a_clear_error_and_run_trains_it_again(cache):
+    config = quick(mode="rand", init="random", seed=13)
+    first = run(config)
+    record = cache / "cache" / "runs" / first.run_id / "result.json"
+    for damage in ("{not json", '{"config": {"seed": 1}, "unknown_field": 2}', "[1, 2]"):
+        record.write_text(damage)
+        with pytest.raises(DataError, match=f"{record}.*corrupt.*delete its folder"):
+            load_result(first.run_id)
+        with pytest.warns(UserWarning, match="retraining"):
+            again = run(config)
+        assert again.test_predictions == first.test_predictions and not again.cached
+        assert load_result(first.run_id).test_accuracy == first.test_accuracy  # replaced, readable
 
 
-def test_cli_grid_prints_the_aggregate_and_writes_csv(cache, tmp_path, capsys):
-    from w2vcnn.__main__ import main
-
-    out = tmp_path / "grid.csv"
-    assert main(["--profile", "quick", "grid", "--modes", "rand", "static", "--seeds", "1",
-                 "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
-    assert "cnn rand random torch" in printed and "cnn static skipgram torch" in printed
-    import pandas as pd
-
-    rows = pd.read_csv(out)
-    assert len(rows) == 2 and rows["test_accuracy"].between(0, 1).all()
-    run_id = rows.loc[rows["mode"] == "rand", "run_id"].item()
-    exported = tmp_path / "tuned.bin"
-    assert main(["export-vectors", run_id, str(exported)]) == 0
-    from w2vcnn.embeddings import load_vectors
-
-    words, _, final = load_result(run_id).embeddings()
-    kv = load_vectors(exported)
-    assert kv.index_to_key == words[2:] and np.array_equal(kv.vectors, final[2:])
-
-
-def test_cli_reports_bad_input_in_one_line(capsys):
-    from w2vcnn.__main__ import main
-
-    assert main(["run", "--mode", "dynamic"]) == 2
-    assert capsys.readouterr().err.startswith("error: unknown mode 'dynamic'; valid:")
+def test_damaged_cached_vectors_are_trained_again_not_trusted(cache):
+    config = quick(mode="static", seed=17)
+    first = run(config)
+    path = Path(first.vectors["path"])
+    good = path.read_bytes()
+    path.write_bytes(good[: len(good) // 2])  # a truncated vec.bin inside the cache
+    with pytest.warns(UserWarning, match="retraining the cached word vectors"):
+        again = run(config, use_cache=False)
+    assert path.read_bytes() == good  # the same vectors, trained again from the same seed
+    assert again.test_predictions == first.test_predictions
 
 
 def test_keras_runs_are_repeatable_too(cache):

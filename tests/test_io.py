@@ -26,6 +26,18 @@ def test_atomic_write_replaces_only_on_success(tmp_path):
     assert oct(target.stat().st_mode & 0o777) != "0o600"
 
 
+def test_atomic_write_gives_the_umask_permissions_and_leaves_the_umask_alone(tmp_path):
+    old = os.umask(0o027)
+    try:
+        with atomic_write(tmp_path / "shared.txt", "w") as out:
+            out.write("x")
+        assert os.umask(0o027) == 0o027  # unchanged by the write
+    finally:
+        os.umask(old)
+    assert (tmp_path / "shared.txt").stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["shared.txt"]
+
+
 def test_fetch_url_verifies_and_caches(isolated_data, tmp_path):
     origin = tmp_path / "archive.tar.gz"
     origin.write_bytes(b"pretend archive")

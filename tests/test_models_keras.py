@@ -9,10 +9,10 @@ import pytest  # noqa: E402
 
 keras = pytest.importorskip("keras")
 
+from conftest import CLASSES, DIM, assert_embedding_step  # noqa: E402
 from w2vcnn.models import ARCHITECTURES, MODES, build_model  # noqa: E402
 from w2vcnn.models.keras import build_cbow, build_kim_cnn, embedding_matrix  # noqa: E402
 
-from conftest import CLASSES, DIM, VOCAB, assert_embedding_step  # noqa: E402
 SMALL = {"cnn": {"windows": (2, 3), "maps": 4}, "cbow": {}}
 
 
@@ -28,6 +28,75 @@ def make(arch, mode, embeddings, seed=0):
 def compile_adadelta(model):
     model.compile(optimizer=keras.optimizers.Adadelta(learning_rate=1.0),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+
+
+def numpy_logits(model, tokens):
+    """The model's function written out in numpy from its weights (inference: no dropout)."""
+    names = [layer.name for layer in model.layers]
+    # the fine-tuned channel first
+    channels = [model.get_layer("embedding").get_weights()[0][tokens]]
+    if "static_embedding" in names:
+        channels.append(model.get_layer("static_embedding").get_weights()[0][tokens])
+    convs = [model.get_layer(name) for name in names if name.startswith("conv")]
+    if not convs:  # CBOW: the mean of the real words' vectors of each channel
+        is_word = (tokens != 0)[:, :, None]
+        features = np.concatenate([(c * is_word).sum(1) / is_word.sum(1) for c in channels], axis=1)
+    else:  # ReLU of each filter at each position, then the max over positions
+        x = np.concatenate(channels, axis=2)  # [batch, length, channels * dim]
+        pooled = []
+        for conv in convs:
+            kernel, bias = conv.get_weights()  # [width, in, maps], [maps]
+            width = kernel.shape[0]
+            windows = [np.einsum("bki,kim->bm", x[:, t:t + width], kernel) + bias
+                       for t in range(x.shape[1] - width + 1)]
+            pooled.append(np.maximum(np.stack(windows, axis=2), 0).max(axis=2))
+        features = np.concatenate(pooled, axis=1)
+    kernel, bias = model.get_layer("logits").get_weights()
+    return features @ kernel + bias
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+def test_logits_are_the_numpy_forward_pass(arch, mode, embeddings, batch):
+    model = make(arch, mode, embeddings)
+    # as after fine-tuning: the two channels of multichannel now differ
+    shift = np.random.default_rng(3).normal(0, 0.1, embeddings.shape).astype(np.float32)
+    shift[0] = 0
+    model.get_layer("embedding").set_weights([embeddings + shift])
+    logits = keras.ops.convert_to_numpy(model(batch[0], training=False))
+    assert logits.shape == (6, CLASSES)
+    np.testing.assert_allclose(logits, numpy_logits(model, batch[0]), rtol=1e-5, atol=1e-6)
+
+
+def identity_logits(model):
+    """Make the output layer pass the features through, so logits == features."""
+    dense = model.get_layer("logits")
+    kernel, bias = dense.get_weights()
+    dense.set_weights([np.eye(*kernel.shape, dtype=np.float32), np.zeros_like(bias)])
+    return model
+
+
+def test_cnn_features_are_the_max_over_time_of_relu_convolutions():
+    vectors = np.array([[0.0], [1.0], [2.0], [-3.0]], dtype=np.float32)  # 1-d; row 0 the pad
+    model = identity_logits(
+        build_kim_cnn(vectors, 2, "static", windows=(2,), maps=2, max_norm=None))
+    kernel = np.array([[[1.0, 1.0]], [[1.0, -1.0]]], dtype=np.float32)  # [width, 1, maps]
+    model.get_layer("conv2").set_weights([kernel, np.zeros(2, np.float32)])
+    tokens = np.array([[1, 2, 3, 0, 0], [2, 1, 0, 0, 0]])
+    # vectors 1 2 -3 0 0: map 0 (a + b) 3 -1 -3 0 -> 3; map 1 (a - b) -1 5 -3 0 -> 5
+    # vectors 2 1 0 0 0:  map 0 3 1 0 0 -> 3;          map 1 1 1 0 0 -> 1
+    features = keras.ops.convert_to_numpy(model(tokens, training=False))
+    assert features.tolist() == [[3.0, 5.0], [3.0, 1.0]]
+
+
+def test_cbow_features_are_the_mean_of_the_real_words():
+    vectors = np.array([[0, 0], [1, 2], [3, -4], [5, 0]], dtype=np.float32)
+    model = identity_logits(build_cbow(vectors, 4, "multichannel", max_norm=None))
+    tokens = np.array([[1, 2, 0, 0], [1, 3, 0, 0], [3, 3, 3, 3]])
+    means = [[2.0, -1.0], [3.0, 1.0], [5.0, 0.0]]  # not diluted by the pads
+    for words, mean in zip(tokens, means):
+        np.testing.assert_array_equal(vectors[words[words != 0]].mean(axis=0), mean)
+    np.testing.assert_allclose(model(tokens, training=False), [m + m for m in means], rtol=1e-6)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -71,15 +140,29 @@ def test_max_norm_is_per_class_and_leaves_small_classes_alone(embeddings):
     np.testing.assert_allclose(constrained[:, 0], kernel[:, 0], rtol=1e-4)
 
 
-def test_max_norm_can_be_switched_off(embeddings):
-    model = build_cbow(embeddings, CLASSES, "rand", max_norm=None)
-    assert model.get_layer("logits").kernel.constraint is None
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+def test_max_norm_can_be_switched_off(arch, embeddings, batch):
+    model = build_model("keras", arch, "rand", embeddings, CLASSES, seed=0, max_norm=None,
+                        **SMALL[arch])
+    dense = model.get_layer("logits")
+    assert dense.kernel.constraint is None
+    kernel, bias = dense.get_weights()
+    dense.set_weights([kernel * 100.0, bias])
+    before = np.linalg.norm(dense.get_weights()[0], axis=0)
+    assert np.all(before > 3.0)
+    compile_adadelta(model)
+    model.train_on_batch(*batch)
+    after = dense.get_weights()[0]
+    assert not np.array_equal(after, kernel * 100.0)  # trained...
+    # ...but not capped
+    np.testing.assert_allclose(np.linalg.norm(after, axis=0), before, rtol=1e-2)
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 def test_same_seed_same_initial_model(arch, embeddings, batch):
     def logits(seed):
-        return keras.ops.convert_to_numpy(make(arch, "multichannel", embeddings, seed=seed)(batch[0]))
+        model = make(arch, "multichannel", embeddings, seed=seed)
+        return keras.ops.convert_to_numpy(model(batch[0]))
 
     np.testing.assert_array_equal(logits(7), logits(7))
     assert not np.array_equal(logits(7), logits(8))
@@ -94,16 +177,34 @@ def test_cbow_ignores_padding(embeddings):
 
 
 def test_hyperparameters_reach_the_model(embeddings):
-    model = build_kim_cnn(embeddings, 5, "rand", windows=(3, 4, 5, 6), maps=7, dropout=0.3)
+    model = build_kim_cnn(embeddings, 5, "rand", windows=(3, 4, 5, 6), maps=7, dropout=0.3,
+                          max_norm=2.0)
     assert [model.get_layer(f"conv{w}").kernel.shape for w in (3, 4, 5, 6)] == [
         (w, DIM, 7) for w in (3, 4, 5, 6)]
     assert model.output.shape == (None, 5)
     assert model.get_layer("logits").kernel.shape == (28, 5)
+    dropouts = [layer for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+    assert [layer.rate for layer in dropouts] == [0.3]
+    constraint = model.get_layer("logits").kernel.constraint
+    assert constraint.max_value == 2.0 and constraint.axis == 0
 
 
-def test_multichannel_filters_span_both_channels(embeddings):
-    conv = build_kim_cnn(embeddings, CLASSES, "multichannel", windows=(3,), maps=4).get_layer("conv3")
-    assert conv.kernel.shape == (3, 2 * DIM, 4)  # [window, static + fine-tuned vector, maps]
+def test_multichannel_filters_span_both_channels(embeddings, batch):
+    model = build_kim_cnn(embeddings, CLASSES, "multichannel", windows=(3,), maps=4, max_norm=None)
+    conv = model.get_layer("conv3")
+    assert conv.kernel.shape == (3, 2 * DIM, 4)  # [window, fine-tuned + static vector, maps]
+
+    def logits():
+        return keras.ops.convert_to_numpy(model(batch[0], training=False))
+
+    kernel, bias = conv.get_weights()
+    kernel[:, DIM:] = 0.0  # the filters now read the fine-tuned channel only
+    conv.set_weights([kernel, bias])
+    start = logits()
+    model.get_layer("static_embedding").set_weights([embeddings * 2.0])
+    np.testing.assert_array_equal(logits(), start)
+    model.get_layer("embedding").set_weights([embeddings * 2.0])
+    assert not np.allclose(logits(), start, atol=1e-4)
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)

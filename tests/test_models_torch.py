@@ -8,10 +8,10 @@ torch = pytest.importorskip("torch")
 
 import torch.nn.functional as F  # noqa: E402
 
+from conftest import CLASSES, DIM, assert_embedding_step  # noqa: E402
 from w2vcnn.models import ARCHITECTURES, BACKENDS, MODES, build_model  # noqa: E402
 from w2vcnn.models.torch import CBOWClassifier, KimCNN, embedding_matrix  # noqa: E402
 
-from conftest import CLASSES, DIM, VOCAB, assert_embedding_step  # noqa: E402
 SMALL = {"cnn": {"windows": (2, 3), "maps": 4}, "cbow": {}}
 
 
@@ -33,13 +33,64 @@ def train_step(model, tokens, labels):
     optimizer.step()
 
 
+def numpy_logits(model, tokens):
+    """The model's function written out in numpy from its parameters (eval mode: no dropout)."""
+    p = {name: value.detach().cpu().numpy() for name, value in model.state_dict().items()}
+    channels = [p["embedding.weight"][tokens]]  # the fine-tuned channel first
+    if model.static_embedding is not None:
+        channels.append(p["static_embedding.weight"][tokens])
+    if isinstance(model, CBOWClassifier):  # the mean of the real words' vectors of each channel
+        is_word = (tokens != 0)[:, :, None]
+        features = np.concatenate([(c * is_word).sum(1) / is_word.sum(1) for c in channels], axis=1)
+    else:  # ReLU of each filter at each position, then the max over positions
+        x = np.concatenate(channels, axis=2)  # [batch, length, channels * dim]
+        pooled = []
+        for i in range(len(model.convs)):
+            weight, bias = p[f"convs.{i}.weight"], p[f"convs.{i}.bias"]  # [maps, in, width], [maps]
+            width = weight.shape[2]
+            windows = [np.einsum("bki,mik->bm", x[:, t:t + width], weight) + bias
+                       for t in range(x.shape[1] - width + 1)]
+            pooled.append(np.maximum(np.stack(windows, axis=2), 0).max(axis=2))
+        features = np.concatenate(pooled, axis=1)
+    return features @ p["output.weight"].T + p["output.bias"]
+
+
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("arch", ARCHITECTURES)
-def test_output_is_logits_per_class(arch, mode, embeddings, batch):
+def test_logits_are_the_numpy_forward_pass(arch, mode, embeddings, batch):
     model = make(arch, mode, embeddings)
     assert isinstance(model, {"cnn": KimCNN, "cbow": CBOWClassifier}[arch])
-    logits = model(batch[0])
+    with torch.no_grad():  # as after fine-tuning: the two channels of multichannel now differ
+        shift = np.random.default_rng(3).normal(0, 0.1, embeddings.shape).astype(np.float32)
+        shift = torch.from_numpy(shift)
+        shift[0] = 0
+        model.embedding.weight.add_(shift)
+    logits = model.eval()(batch[0])
     assert logits.shape == (6, CLASSES) and logits.dtype == torch.float32
+    np.testing.assert_allclose(logits.detach().numpy(), numpy_logits(model, batch[0].numpy()),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_cnn_features_are_the_max_over_time_of_relu_convolutions():
+    vectors = np.array([[0.0], [1.0], [2.0], [-3.0]], dtype=np.float32)  # 1-d; row 0 the pad
+    model = KimCNN(vectors, 2, "static", windows=(2,), maps=2).eval()
+    with torch.no_grad():
+        model.convs[0].weight.copy_(torch.tensor([[[1.0, 1.0]], [[1.0, -1.0]]]))  # [maps, 1, width]
+        model.convs[0].bias.zero_()
+    tokens = torch.tensor([[1, 2, 3, 0, 0], [2, 1, 0, 0, 0]])
+    # vectors 1 2 -3 0 0: map 0 (a + b) 3 -1 -3 0 -> 3; map 1 (a - b) -1 5 -3 0 -> 5
+    # vectors 2 1 0 0 0:  map 0 3 1 0 0 -> 3;          map 1 1 1 0 0 -> 1
+    assert model.features(tokens).tolist() == [[3.0, 5.0], [3.0, 1.0]]
+
+
+def test_cbow_features_are_the_mean_of_the_real_words():
+    vectors = np.array([[0, 0], [1, 2], [3, -4], [5, 0]], dtype=np.float32)
+    model = CBOWClassifier(vectors, 2, "multichannel").eval()
+    tokens = torch.tensor([[1, 2, 0, 0], [1, 3, 0, 0], [3, 3, 3, 3]])
+    means = [[2.0, -1.0], [3.0, 1.0], [5.0, 0.0]]  # not diluted by the pads
+    for words, mean in zip(tokens, means):
+        np.testing.assert_array_equal(vectors[words[words != 0]].mean(axis=0), mean)
+    assert model.features(tokens).tolist() == [m + m for m in means]  # both channels, same vectors
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -59,26 +110,55 @@ def test_one_step_moves_exactly_the_trainable_channel(arch, mode, embeddings, ba
     if mode == "multichannel":
         static = model.static_embedding.weight
         assert not static.requires_grad
-        assert not np.shares_memory(static.detach().numpy(), model.embedding.weight.detach().numpy())
+        fine_tuned = model.embedding.weight.detach().numpy()
+        assert not np.shares_memory(static.detach().numpy(), fine_tuned)
         np.testing.assert_array_equal(static.detach().numpy(), saved)
     else:
         assert model.static_embedding is None
     np.testing.assert_array_equal(after[0], 0.0)  # padding_idx: the pad row gets no gradient
 
 
+@pytest.mark.parametrize("cap", [3.0, 1.5])
 @pytest.mark.parametrize("arch", ARCHITECTURES)
-def test_max_norm_caps_each_class_weight_vector(arch, embeddings):
-    model = make(arch, "non-static", embeddings)
+def test_max_norm_caps_each_class_weight_vector(arch, cap, embeddings):
+    model = build_model("torch", arch, "non-static", embeddings, CLASSES, seed=0, max_norm=cap,
+                        **SMALL[arch])
+    assert model.max_norm == cap
     with torch.no_grad():
         model.output.weight.mul_(100.0)
         model.output.weight[0] = 0.01  # a class already under the cap keeps its weights
+    big = model.output.weight.detach().clone()
     small = model.output.weight[0].clone()
-    model.apply_max_norm(3.0)
-    norms = model.output.weight.detach().norm(dim=1)
+    bias = model.output.bias.detach().clone()
+    model.apply_max_norm()
+    weight = model.output.weight.detach()
+    norms = weight.norm(dim=1)
     assert norms.shape == (CLASSES,)
-    assert torch.all(norms <= 3.0 + 1e-5)
-    assert torch.allclose(norms[1:], torch.tensor(3.0), atol=1e-4)
-    assert torch.equal(model.output.weight[0], small)
+    assert torch.all(norms <= cap + 1e-5)
+    assert torch.allclose(norms[1:], torch.tensor(cap), atol=1e-4)
+    assert torch.equal(weight[0], small)
+    # rescaled, not clipped elementwise: each capped class keeps its direction
+    torch.testing.assert_close(weight[1:], big[1:] * (cap / big[1:].norm(dim=1, keepdim=True)))
+    assert torch.equal(model.output.bias, bias)  # the bias is not constrained
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+def test_max_norm_none_leaves_the_weights_alone(arch, embeddings):
+    model = build_model("torch", arch, "non-static", embeddings, CLASSES, seed=0, max_norm=None,
+                        **SMALL[arch])
+    assert model.max_norm is None
+    with torch.no_grad():
+        model.output.weight.mul_(100.0)
+    before = {name: value.clone() for name, value in model.state_dict().items()}
+    assert torch.all(before["output.weight"].norm(dim=1) > 3.0)
+    model.apply_max_norm()
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, before[name]), name
+
+
+def test_max_norm_defaults_to_kims_3(embeddings):
+    assert KimCNN(embeddings, CLASSES, "rand").max_norm == 3.0
+    assert CBOWClassifier(embeddings, CLASSES, "rand").max_norm == 3.0
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)
@@ -97,11 +177,12 @@ def test_cbow_ignores_padding(embeddings):
     long = torch.tensor([sentence + [0] * 20])
     torch.testing.assert_close(model(short), model(long))
     all_pads = model(torch.zeros(1, 5, dtype=torch.int64))
-    assert torch.isfinite(all_pads).all()
+    # a sentence of pads only has zero features (not NaN): its logits are the output bias
+    torch.testing.assert_close(all_pads, model.output.bias.detach()[None])
 
 
 def test_multichannel_cnn_is_kims_two_channel_convolution(embeddings, batch):
-    """Conv1d over [static; fine-tuned] vectors == Conv2d with in_channels=2 and a window x dim kernel."""
+    """Conv1d over [fine-tuned; static] vectors == Conv2d, in_channels=2, a window x dim kernel."""
     model = make("cnn", "multichannel", embeddings)
     conv1d = model.convs[0]
     window = conv1d.kernel_size[0]
@@ -117,10 +198,14 @@ def test_multichannel_cnn_is_kims_two_channel_convolution(embeddings, batch):
 
 
 def test_hyperparameters_reach_the_model(embeddings):
-    model = build_model("torch", "cnn", "rand", embeddings, 5, windows=(3, 4, 5, 6), maps=7, dropout=0.3)
+    model = build_model("torch", "cnn", "rand", embeddings, 5, windows=(3, 4, 5, 6), maps=7,
+                        dropout=0.3, max_norm=2.0)
     assert [conv.kernel_size[0] for conv in model.convs] == [3, 4, 5, 6]
     assert model.output.in_features == 28 and model.output.out_features == 5
     assert model.dropout.p == 0.3
+    assert model.max_norm == 2.0
+    cbow = build_model("torch", "cbow", "multichannel", embeddings, 5, dropout=0.1, max_norm=None)
+    assert cbow.output.in_features == 2 * DIM and cbow.dropout.p == 0.1 and cbow.max_norm is None
 
 
 @pytest.mark.parametrize("field, value, valid", [

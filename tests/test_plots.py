@@ -18,7 +18,9 @@ from w2vcnn.experiments import RunConfig, RunResult  # noqa: E402
 
 
 def fake_result(mode="non-static", seed=0, dev=(0.70, 0.75, 0.74), arch="cnn"):
-    config = RunConfig.for_profile(mode=mode, seed=seed, arch=arch)
+    # the full profile: its settings are RunConfig's defaults, so the variant label is the bare
+    # "cnn <mode> skipgram torch" (another profile's word2vec epochs would be appended to it)
+    config = RunConfig.for_profile("full", mode=mode, seed=seed, arch=arch)
     curve = [dict(epoch=e, train_loss=1 / e, train_accuracy=0.6 + 0.1 * e, dev_accuracy=d, seconds=1.0)
              for e, d in enumerate(dev, start=1)]
     best = int(np.argmax(dev)) + 1
@@ -82,50 +84,52 @@ def test_learning_curves_other_metric_and_bad_metric():
         plots.learning_curves([fake_result()], metric="test_accuracy")
 
 
-# ---------------------------------------------------------------- accuracy_bars
+# ---------------------------------------------------------------- accuracy_by_run
 
 
-def aggregated(datasets=("MR",)):
+def runs(datasets=("MR",)):
+    """Three modes: two with three seeds, one with a single run (no interval)."""
     rows = []
     for dataset in datasets:
-        rows += [{"dataset": dataset, "variant": "static", "mean": 0.80, "ci95": 0.01},
-                 {"dataset": dataset, "variant": "non-static", "mean": 0.82, "ci95": float("nan")},
-                 {"dataset": dataset, "variant": "rand", "mean": 0.76, "ci95": 0.02}]
+        rows += [{"dataset": dataset, "mode": "static", "seed": s, "test_accuracy": a}
+                 for s, a in enumerate((0.79, 0.80, 0.81))]
+        rows += [{"dataset": dataset, "mode": "non-static", "seed": 0, "test_accuracy": 0.82}]
+        rows += [{"dataset": dataset, "mode": "rand", "seed": s, "test_accuracy": a}
+                 for s, a in enumerate((0.75, 0.76, 0.77))]
     return pd.DataFrame(rows)
+
+
+def dots(ax, colour):
+    """x positions of the scatter points drawn in ``colour``."""
+    from matplotlib.colors import to_rgba
+
+    return sorted(x for c in ax.collections if not isinstance(c, LineCollection)
+                  if np.allclose(c.get_facecolors()[0][:3], to_rgba(colour)[:3])
+                  for x in c.get_offsets()[:, 0])
 
 
 def error_segments(ax):
     return sum(len(c.get_segments()) for c in ax.collections if isinstance(c, LineCollection))
 
 
-def test_accuracy_bars_one_dataset(tmp_path):
-    fig = plots.accuracy_bars(aggregated())
+def test_accuracy_by_run_shows_every_run_the_means_and_the_reference(tmp_path):
+    fig = plots.accuracy_by_run(runs(), rows="mode", reference={"MR": {"static": 81.0, "rand": 76.1}},
+                                reference_label="Kim (2014)")
     ax = fig.axes[0]
-    assert "%" in ax.get_xlabel() and ax.get_title()
-    bars = [p for c in ax.containers if hasattr(c, "patches") for p in c.patches]
-    assert len(bars) == 3
-    assert sorted(b.get_width() for b in bars) == pytest.approx([76, 80, 82])
-    assert error_segments(ax) == 2  # the NaN interval (one run) gets no error bar
     assert [t.get_text() for t in ax.get_yticklabels()] == ["static", "non-static", "rand"]
-    assert {t.get_text() for t in ax.texts} == {"80.0 ± 1.0", "82.0", "76.0 ± 2.0"}
-    assert ax.get_legend() is None
-    check_saves(fig, tmp_path, "bars")
+    assert dots(ax, "grey") == pytest.approx([75, 76, 77, 79, 80, 81, 82])  # one dot per run
+    assert dots(ax, "tab:blue") == pytest.approx([76, 80, 82])  # the means
+    assert dots(ax, "tab:red") == pytest.approx([76.1, 81.0])  # the published numbers
+    assert error_segments(ax) == 2  # the single run gets no interval
+    assert "%" in ax.get_xlabel() and ax.get_title() == "MR"
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["one run", "mean, 95% CI", "Kim (2014)"]
+    check_saves(fig, tmp_path, "runs")
 
 
-def test_accuracy_bars_grouped_by_dataset(tmp_path):
-    fig = plots.accuracy_bars(aggregated(("MR", "TREC")), title="Two datasets")
-    ax = fig.axes[0]
-    bars = [p for c in ax.containers if hasattr(c, "patches") for p in c.patches]
-    assert len(bars) == 6
-    assert error_segments(ax) == 4
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["MR", "TREC"]
-    assert ax.get_title() == "Two datasets"
-    check_saves(fig, tmp_path, "bars2")
-
-
-def test_accuracy_bars_without_dataset_column():
-    ax = plots.accuracy_bars(aggregated().drop(columns="dataset")).axes[0]
-    assert len(ax.patches) == 3
+def test_accuracy_by_run_one_panel_per_dataset():
+    fig = plots.accuracy_by_run(runs(("MR", "Subj")), rows="mode")
+    assert [ax.get_title() for ax in fig.axes] == ["MR", "Subj"]
+    assert all(dots(ax, "tab:red") == [] for ax in fig.axes)
 
 
 # ---------------------------------------------------------------- drift figures

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from w2vcnn.stats import Comparison, aggregate, compare, format_cells, format_table, mcnemar, mean_ci
+from w2vcnn.stats import (Comparison, aggregate, compare, comparison_cells, format_cells, format_table,
+                          in_words, mcnemar, mean_ci, paired_table, paired_values)
 
 T_975_DF2 = 4.302652729911275  # Student t, 97.5th percentile, 2 degrees of freedom (any t table)
 
@@ -139,14 +140,108 @@ def test_compare_pairs_only_within_a_dataset_and_fold():
 
 def test_compare_unknown_variant_lists_the_variants(paired):
     frame, _, _ = paired
-    with pytest.raises(ValueError, match=r"variants present: 'non-static', 'static'|'static', 'non-static'"):
+    with pytest.raises(ValueError, match=r"'non-static' and 'multichannel' \(by variant\) share no runs") as info:
         compare(frame, "non-static", "multichannel")
+    present = str(info.value).split("present: ", 1)[1]
+    assert "'non-static'" in present and "'static'" in present and "multichannel" not in present
 
 
 def test_compare_refuses_ambiguous_pairs():
     frame = pd.DataFrame(runs("a", [0.8, 0.81], seeds=[0, 0]) + runs("b", [0.7]))
     with pytest.raises(ValueError, match="several runs"):
         compare(frame, "a", "b")
+
+
+# ---------------------------------------------------------------- sides by several columns
+
+
+MODE_INIT = {("static", "skipgram"): [0.80, 0.82, 0.81], ("static", "cbow"): [0.78, 0.80, 0.80],
+             ("non-static", "skipgram"): [0.83, 0.84, 0.82], ("non-static", "cbow"): [0.79, 0.81, 0.83]}
+
+
+@pytest.fixture
+def mode_init():
+    """Every (mode, init) over three seeds on two datasets, SST-1 10 points below MR."""
+    rows = [{"dataset": dataset, "mode": mode, "init": init, "variant": f"cnn {mode} {init}",
+             "seed": seed, "test_accuracy": acc - shift}
+            for dataset, shift in (("MR", 0.0), ("SST-1", 0.10))
+            for (mode, init), accuracies in MODE_INIT.items()
+            for seed, acc in enumerate(accuracies)]
+    return pd.DataFrame(rows).sample(frac=1, random_state=1)
+
+
+def test_sides_select_by_two_columns(mode_init):
+    mr = mode_init[mode_init["dataset"] == "MR"]
+    pairs = paired_values(mr, ("static", "skipgram"), ("static", "cbow"), by=("mode", "init"))
+    assert list(pairs.columns) == ["dataset", "seed", "a", "b"]
+    pairs = pairs.sort_values("seed")
+    assert list(pairs["a"]) == MODE_INIT["static", "skipgram"]
+    assert list(pairs["b"]) == MODE_INIT["static", "cbow"]
+
+    result = compare(mr, ("static", "skipgram"), ("static", "cbow"), by=("mode", "init"))
+    assert (result.a, result.b, result.n_pairs) == ("static skipgram", "static cbow", 3)
+    assert result.mean_difference == pytest.approx(np.mean([0.02, 0.02, 0.01]))
+    assert (result.wins, result.losses, result.ties) == (3, 0, 0)
+    # the same runs chosen by their variant label: the same comparison
+    by_label = compare(mr, "cnn static skipgram", "cnn static cbow")
+    assert by_label._replace(a=result.a, b=result.b) == result
+    # one column is enough when the other is filtered out first
+    skipgram = mr[mr["init"] == "skipgram"]
+    assert compare(skipgram, "non-static", "static", by="mode").mean_difference == pytest.approx(
+        compare(mr, ("non-static", "skipgram"), ("static", "skipgram"), by=["mode", "init"]).mean_difference)
+
+
+@pytest.mark.parametrize("a, b, by, match", [
+    ("static", ("non-static", "cbow"), ("mode", "init"), r"'static' gives 1 value\(s\) for the 2 column\(s\) mode, init"),
+    (("static", "cbow"), "non-static", ("mode", "init"), r"'non-static' gives 1 value\(s\) for the 2 column\(s\)"),
+    (("static", "cbow", "x"), ("non-static", "cbow", "x"), ("mode", "init"), "gives 3 value"),
+    (("static", "cbow"), ("non-static", "cbow"), "mode", r"gives 2 value\(s\) for the 1 column\(s\) mode"),
+])
+def test_a_side_of_the_wrong_length_is_refused(mode_init, a, b, by, match):
+    before = mode_init.copy()
+    with pytest.raises(ValueError, match=match):
+        compare(mode_init, a, b, by=by)
+    pd.testing.assert_frame_equal(mode_init, before)  # the caller's frame untouched
+
+
+def test_a_side_selecting_several_runs_per_pair_is_refused(mode_init):
+    mr = mode_init[mode_init["dataset"] == "MR"]
+    before = mr.copy()
+    # "static" alone picks both inits: two runs per seed, and pairing them would be arbitrary
+    with pytest.raises(ValueError, match="'static' selects several runs with the same dataset, seed"):
+        compare(mr, "static", ("non-static",), by="mode")
+    with pytest.raises(ValueError, match="'non-static' selects several runs"):
+        paired_table(mode_init, {"modes": ("non-static", "static")}, by="mode")
+    pd.testing.assert_frame_equal(mr, before)
+
+
+def test_paired_table_is_indexed_by_dataset_and_contrast_name(mode_init):
+    contrasts = {"skipgram_vs_cbow": (("static", "skipgram"), ("static", "cbow")),
+                 "non_static_vs_static": (("non-static", "skipgram"), ("static", "skipgram"))}
+    table = paired_table(mode_init, contrasts, by=("mode", "init"))
+    assert table.index.names == ["dataset", "contrast"]
+    first, second = pd.unique(mode_init["dataset"])  # datasets in order of appearance, contrasts as given
+    assert {first, second} == {"MR", "SST-1"}
+    assert list(table.index) == [(first, "skipgram_vs_cbow"), (first, "non_static_vs_static"),
+                                 (second, "skipgram_vs_cbow"), (second, "non_static_vs_static")]
+    assert list(table.columns) == ["comparison", "a − b (points)", "p (paired t)", "a better"]
+    assert table.loc[("MR", "skipgram_vs_cbow"), "comparison"] == "static skipgram − static cbow"
+    assert table.loc[("SST-1", "non_static_vs_static"), "comparison"] == "non-static skipgram − static skipgram"
+    for (dataset, name), row in table.iterrows():
+        a, b = contrasts[name]
+        expected = comparison_cells(compare(mode_init[mode_init["dataset"] == dataset], a, b, by=("mode", "init")))
+        assert row.drop("comparison").to_dict() == expected
+    assert table.loc[("MR", "skipgram_vs_cbow"), "a better"] == "3 of 3"
+
+
+def test_paired_table_one_column_sides(paired):
+    frame, _, _ = paired
+    mr = frame[frame["dataset"] == "MR"]
+    table = paired_table(mr.rename(columns={"variant": "mode"}), {"tuning": ("non-static", "static")}, by="mode")
+    assert list(table.index) == [("MR", "tuning")]
+    row = table.loc[("MR", "tuning")]
+    assert row["comparison"] == "non-static − static" and row["a better"] == "4 of 5"
+    assert row["a − b (points)"].startswith("+1.2 ± ")
 
 
 # ---------------------------------------------------------------- mcnemar
@@ -244,9 +339,8 @@ def test_show_rounds_hides_the_index_and_marks_missing():
 
 
 def test_in_words_reads_a_paired_table_row(paired):
-    from w2vcnn.stats import in_words, paired_table
-
     frame, _, _ = paired
-    table = paired_table(frame[frame["dataset"] != "SST-1"], [("non-static", "static")])
+    table = paired_table(frame[frame["dataset"] != "SST-1"], {"non_static_vs_static": ("non-static", "static")})
     text = in_words(table.iloc[0])
     assert text.startswith("+1.2 ± ") and text.endswith(" points, better in 4 of 5 seeds")
+    assert in_words(table.loc[("MR", "non_static_vs_static")]) == text

@@ -1,53 +1,98 @@
-"""The study's definition: profiles, the chapters' grids, Kim's table, and the command line."""
+"""The study's definition: the chapters' grids, their named contrasts, Kim's table."""
 import itertools
 
 import pandas as pd
 import pytest
 
-from conftest import QUICK, snapshot
 from w2vcnn import profile, study
-from w2vcnn.__main__ import main
-from w2vcnn.experiments import RunConfig, is_cached
+from w2vcnn.stats import paired_values
+
+PROFILES = [profile.named(name) for name in profile.PROFILES]
 
 
-@pytest.mark.parametrize("name", ["full", "quick"])
-def test_every_chapter_grid_pairs_its_variants_on_every_seed(name, monkeypatch):
-    monkeypatch.setenv(profile.PROFILE_ENV, name)
-    seeds = profile.current().seeds
-    for chapter, configs in study.chapter_grids().items():
+@pytest.mark.parametrize("p", PROFILES, ids=lambda p: p.name)
+def test_every_chapter_grid_pairs_its_variants_on_every_seed(p):
+    for chapter, configs in study.chapter_grids(p).items():
         by_variant = {}
         for config in configs:
             by_variant.setdefault((config.dataset, config.variant), set()).add(config.seed)
-        assert all(s == set(seeds) for s in by_variant.values()), chapter
+        assert all(s == set(p.seeds) for s in by_variant.values()), chapter
 
 
-@pytest.mark.parametrize("name", ["full", "quick"])
-def test_no_two_different_runs_share_a_label(name, monkeypatch):
+@pytest.mark.parametrize("p", PROFILES, ids=lambda p: p.name)
+def test_no_two_different_runs_share_a_label(p):
     # the results chapter aggregates every run by (dataset, variant) over seeds: a label shared by
     # two different configs would average runs that are not the same experiment
-    monkeypatch.setenv(profile.PROFILE_ENV, name)
-    configs = set(itertools.chain.from_iterable(study.chapter_grids().values()))
+    configs = set(itertools.chain.from_iterable(study.chapter_grids(p).values()))
     labels = {(c.dataset, c.variant, c.seed) for c in configs}
     assert len(labels) == len(configs)
 
 
-@pytest.mark.parametrize("name", ["full", "quick"])
-def test_the_recipe_compares_variants_the_chapters_train(name, monkeypatch):
-    monkeypatch.setenv(profile.PROFILE_ENV, name)
-    variants = {c.variant for configs in study.chapter_grids().values() for c in configs}
-    for step, a, b in study.RECIPE:
-        assert {a, b} <= variants, step
+def _frame(configs):
+    """A grid's DataFrame as run_grid makes it, with made-up accuracies: for checking selection."""
+    from w2vcnn.experiments import RunResult
+
+    rows = [RunResult(run_id=c.key, config=c, test_accuracy=0.5 + 0.01 * i, dev_accuracy=0.5,
+                      best_epoch=1, epochs_run=1, train_seconds=1.0, sentences_per_second=1.0,
+                      wall_seconds=1.0, curve=[], test_predictions=[], test_labels=[], vocab_size=1,
+                      n_train_words=1).row() for i, c in enumerate(configs)]
+    return pd.DataFrame(rows)
 
 
-def test_word2vec_epochs_compares_the_default_with_the_profile(monkeypatch):
-    monkeypatch.setenv(profile.PROFILE_ENV, "full")
-    configs = study.word2vec_epochs()
+@pytest.mark.parametrize("p", PROFILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("grid, contrasts, by", [
+    ("embedding_modes", "MODE_CONTRASTS", "mode"),
+    ("backends", "BACKEND_CONTRASTS", ("mode", "backend")),
+    ("initialisers", "INIT_CONTRASTS", ("mode", "init")),
+    ("corpus_sizes", "CORPUS_CONTRASTS", ("mode", "corpus")),
+    ("word2vec_epochs", "word2vec_epochs_contrasts", ("init", "word2vec_epochs")),
+])
+def test_each_contrast_pairs_one_run_per_seed_on_each_side(p, grid, contrasts, by):
+    frame = _frame(getattr(study, grid)(p))
+    named = getattr(study, contrasts)
+    named = named(p) if callable(named) else named
+    for name, (a, b) in named.items():
+        for dataset, runs in frame.groupby("dataset"):
+            pairs = paired_values(runs, a, b, by=by)
+            assert sorted(pairs["seed"]) == sorted(p.seeds), (name, dataset)
+            assert (pairs["a"] != pairs["b"]).all()  # two different runs on each seed
+
+
+def test_transfer_schedules_are_distinct_runs_on_the_same_seeds():
+    p = profile.named("full")
+    schedules = study.transfer_schedules(p)
+    assert set(study.SCHEDULE_CONTRASTS) | {"frozen"} == set(schedules)
+    keys = [c.key for configs in schedules.values() for c in configs]
+    assert len(set(keys)) == len(keys)
+    assert {name: sorted(c.seed for c in configs) for name, configs in schedules.items()} == {
+        name: list(p.seeds) for name in schedules}
+    assert {c.unfreeze_epoch for c in schedules["frozen, then unfrozen"]} == {4}
+
+
+@pytest.mark.parametrize("p", PROFILES, ids=lambda p: p.name)
+def test_the_recipe_compares_runs_the_chapters_train(p):
+    trained = {c.key for configs in study.chapter_grids(p).values() for c in configs}
+    for step, (a, b) in study.recipe(p).items():
+        assert {c.key for c in a + b} <= trained, step
+        assert sorted(c.seed for c in a) == sorted(c.seed for c in b) == list(p.seeds), step
+
+
+def test_word2vec_epochs_compares_the_default_with_the_profile():
+    p = profile.named("full")
+    configs = study.word2vec_epochs(p)
     assert {(c.init, c.word2vec_epochs) for c in configs} == {
-        (init, n) for init in ("skipgram", "cbow") for n in (5, profile.current().word2vec_epochs)}
+        (init, n) for init in ("skipgram", "cbow") for n in (5, p.word2vec_epochs)}
     assert {c.mode for c in configs} == {"static"}
     assert sorted({c.variant for c in configs}) == [
         "cnn static cbow torch", "cnn static cbow torch word2vec×5",
         "cnn static skipgram torch", "cnn static skipgram torch word2vec×5"]
+
+
+def test_a_label_depends_on_the_config_alone(monkeypatch):
+    config = study.word2vec_epochs(profile.named("full"))[0]
+    label = config.variant
+    monkeypatch.setenv(profile.PROFILE_ENV, "quick")
+    assert config.variant == label
 
 
 def test_against_kim_subtracts_table_2():
@@ -57,64 +102,3 @@ def test_against_kim_subtracts_table_2():
     assert table.loc[("rt-polarity vs MR", "static"), "Kim (%)"] == 81.0
     assert table.loc[("rt-polarity vs MR", "static"), "ours − Kim"] == pytest.approx(-6.0)
     assert table.loc[("rt-subjectivity vs Subj", "rand"), "ours − Kim"] == pytest.approx(0.4)
-
-
-def test_profile_by_name_and_environment(monkeypatch):
-    monkeypatch.delenv(profile.PROFILE_ENV, raising=False)
-    assert profile.current().name == "full"
-    monkeypatch.setenv(profile.PROFILE_ENV, "quick")
-    assert profile.current().name == "quick" and profile.current("full").name == "full"
-    assert RunConfig().vector_size == profile.PROFILES["full"].vector_size  # defaults = the full study
-
-
-def test_unknown_profile_names_the_known_ones():
-    with pytest.raises(ValueError, match="unknown profile 'huge'; known: full, quick"):
-        profile.current("huge")
-
-
-# ---------------------------------------------------------------- command line
-
-
-def test_cli_lists_datasets(capsys):
-    assert main(["datasets"]) == 0
-    assert "rt-polarity" in capsys.readouterr().out
-
-
-def test_cli_bad_choice_is_one_clear_error_and_caches_nothing(cache, capsys):
-    before = snapshot(cache)
-    assert main(["run", "--mode", "dynamic"]) == 2
-    assert "error: unknown mode 'dynamic'; valid: rand, static, non-static, multichannel" in capsys.readouterr().err
-    assert snapshot(cache) == before
-
-
-def test_cli_study_trains_every_chapter_run_and_records_the_minutes(cache, capsys, monkeypatch):
-    tiny = [RunConfig(**QUICK, mode="rand", init="random", seed=s) for s in (21, 22)]
-    monkeypatch.setattr(study, "chapter_grids", lambda: {"Q1 tiny": tiny, "Q2 tiny": tiny[:1]})
-    digest_before = study.inputs_digest()
-    assert main(["study", "--workers", "2"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[1].split()[:4] == ["Q1", "tiny", "2", "2"] and float(lines[1].split()[4]) >= 0  # 2 runs, 2 trained
-    assert lines[2].split()[:4] == ["Q2", "tiny", "1", "0"]  # shared with Q1: nothing left to train
-    assert all(is_cached(c) for c in tiny)
-    times = study.build_times()
-    assert list(times.index) == ["Q1 tiny", "Q2 tiny"] and list(times["trained"]) == [2, 0]
-    assert times.attrs["workers"] == 2 and times.attrs["total_minutes"] >= times["minutes"].sum() * 0.99
-    # new runs make the pages stale; a second call trains nothing and keeps the record of the first
-    digest_after = study.inputs_digest()
-    assert digest_after != digest_before
-    record = (cache / "cache" / f"build-times-{profile.current().name}.json").read_bytes()
-    assert main(["study", "--workers", "2"]) == 0
-    assert (cache / "cache" / f"build-times-{profile.current().name}.json").read_bytes() == record
-    assert study.inputs_digest() == digest_after
-
-
-def test_build_times_without_a_record_is_empty(isolated_data):
-    times = study.build_times()
-    assert times.empty and list(times.columns) == ["runs", "trained", "minutes"]
-
-
-def test_inputs_digest_follows_the_profile(isolated_data, monkeypatch):
-    monkeypatch.setenv(profile.PROFILE_ENV, "full")
-    full = study.inputs_digest()
-    monkeypatch.setenv(profile.PROFILE_ENV, "quick")
-    assert study.inputs_digest() != full

@@ -2,7 +2,7 @@
 
 Chapters of the book import this one package; every reusable step lives here.
 """
-from . import embeddings, experiments, grids, stats, study
+from . import embeddings, experiments, grids, stats, study, word2vec_format
 from ._io import DataError, data_dir, sha256_file
 from .corpus import Corpus, brown_sentences, pretraining_corpus
 from .data import Dataset, describe, known_datasets, load_dataset

@@ -5,8 +5,6 @@ import argparse
 import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
 
 def _datasets(args) -> None:
     from .data import known_datasets
@@ -31,7 +29,8 @@ def _run(args) -> None:
 
     init = "random" if args.mode == "rand" else args.init
     config = RunConfig.for_profile(args.profile, dataset=args.dataset, mode=args.mode, init=init,
-                                   arch=args.arch, backend=args.backend, seed=args.seed, split=args.split)
+                                   arch=args.arch, backend=args.backend, seed=args.seed,
+                                   split=args.split)
     result = run(config)
     print(f"run {result.run_id} ({config.variant}, seed {config.seed}{', cached' if result.cached else ''}): "
           f"test accuracy {result.test_accuracy:.2%} at dev-best epoch {result.best_epoch} "
@@ -53,16 +52,16 @@ def _grid(args) -> None:
 
 
 def _study(args) -> None:
-    from . import study
+    from . import build
 
     print(f"{'chapter':24} {'runs':>5} {'trained':>8} {'minutes':>8}")
-    table = study.train_all(workers=args.workers, report=lambda line: print(line, flush=True))
+    table = build.train_all(args.profile, workers=args.workers, report=lambda line: print(line, flush=True))
     print(f"{'all chapters':24} {'':5} {'':8} {table['minutes'].sum():8.1f}")
 
 
 def _export(args) -> None:
-    from .embeddings import export_vectors
     from .experiments import load_result
+    from .word2vec_format import export_vectors
 
     result = load_result(args.run_id)
     words, _, final = result.embeddings()
@@ -72,6 +71,11 @@ def _export(args) -> None:
 
 def main(argv=None) -> int:
     from ._io import DataError
+    from .profile import current
+
+    # the entry point's own choice, inherited by the worker processes it starts: TensorFlow's
+    # start-up chatter would bury the results
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
     parser = argparse.ArgumentParser(prog="python -m w2vcnn", description=__doc__)
     parser.add_argument("--profile", choices=("full", "quick"), default=None,
@@ -118,9 +122,8 @@ def main(argv=None) -> int:
     export.set_defaults(func=_export)
 
     args = parser.parse_args(argv)
-    if args.profile:
-        os.environ["W2VCNN_PROFILE"] = args.profile
     try:
+        args.profile = current(args.profile)  # read here once, passed down
         args.func(args)
     except (DataError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -18,8 +19,6 @@ import warnings
 from pathlib import Path
 
 DATA_ENV = "W2VCNN_DATA"
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 
 class DataError(ValueError):
@@ -51,8 +50,10 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", **open_kwargs):
     """Open a temporary file beside ``path``; rename it over ``path`` only if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; the final file gets the usual permissions
+    # Not mkstemp, which makes 0600 files: mode 0o666 lets the process umask give the final file
+    # the usual permissions, as open() would; O_EXCL makes the name ours alone.
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, mode, **open_kwargs) as handle:
             yield handle

@@ -1,6 +1,6 @@
 """The bag-of-words baseline: TF-IDF features and logistic regression.
 
-This is the "TF-IDF vs word2vec" baseline the book compares every CNN against: if fine-tuned
+This is the "TF-IDF vs word2vec" baseline the book compares every CNN against (Beyond): if fine-tuned
 word2vec inside a CNN cannot beat a linear model on word and bigram counts, the embeddings are not
 earning their keep. It sees exactly what the CNNs see: Kim's ``clean_str`` tokens, the same
 train/dev/test split, the regularisation strength chosen on dev and the test split scored once.

@@ -21,7 +21,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-SPECIAL_TOKENS = ("<pad>", "<unk>")  # Vocab.PAD, Vocab.UNK: not words, never shown
+from .text import SPECIAL_TOKENS
+
 DEFAULT_QUERIES = ("good", "bad", "great", "worst", "n't", "!")  # Kim (2014), Table 3
 
 

@@ -1,40 +1,28 @@
-"""word2vec vectors: train them, store them, load them safely, and turn them into a CNN's embedding layer.
+"""word2vec vectors: train them (skip-gram or CBOW) and turn them into a classifier's embedding layer.
 
-Files are in the word2vec *binary* format of Mikolov's C tool (what GoogleNews-vectors-negative300.bin
-uses and gensim's ``save_word2vec_format(binary=True)`` writes): a header line ``"<count> <dim>\\n"``,
-then per word its UTF-8 bytes, a space and ``dim`` little-endian float32s. Every file is written
-atomically with a ``.sha256`` sidecar, and :func:`load_vectors` checks the whole file's structure
-before trusting it, so a truncated download or a text file with the wrong suffix fails loudly, by name.
-
-Training is deterministic for a given ``seed`` with ``workers=1``. In gensim 4.x the initial vectors
-come from ``numpy.random.default_rng(seed)``, not from ``hash(word)`` (gensim's docstring still says
+Reading and writing vectors files is :mod:`w2vcnn.word2vec_format`'s job. Training is
+deterministic for a given ``seed`` with ``workers=1``. In gensim 4.x the initial vectors come from
+``numpy.random.default_rng(seed)``, not from ``hash(word)`` (gensim's docstring still says
 otherwise), so ``PYTHONHASHSEED`` does not matter; the tests check this across processes.
+Question 1 builds its Embedding layer with :func:`embedding_matrix`; question 3 trains both kinds
+of vectors with :func:`train_word2vec`.
 """
 from __future__ import annotations
 
-import bz2
-import gzip
-import hashlib
 import math
-import os
-import re
 import time
 import warnings
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from gensim.models import KeyedVectors, Word2Vec
 
-from ._io import DataError, atomic_write, sha256_file
-from .text import Vocab
+from .text import N_SPECIAL_TOKENS, Vocab
 
-_SPECIALS = 2  # <pad> and <unk> lead every Vocab and never come from (or go into) a vectors file
-_CHUNK = 1 << 20
-_MAX_WORD_BYTES = 1000  # GoogleNews' longest key is ~300 bytes; a longer "word" means we lost the framing
-_WHITESPACE = re.compile(r"\s")
+# word2vec's two training tasks, by the name the study uses for the vectors they give, and gensim's
+# ``sg`` flag for each
+WORD2VEC_KINDS = {"skipgram": 1, "cbow": 0}
 
 
 # --------------------------------------------------------------------------------------- training
@@ -106,284 +94,6 @@ def train_word2vec(corpus: Iterable[Sequence[str]], sg: int = 1, vector_size: in
     return kv
 
 
-# ---------------------------------------------------------------------------------------- writing
-
-
-def _write_word2vec_binary(keys: Sequence[str], vectors: np.ndarray, path: str | os.PathLike) -> str:
-    """Write keys and vectors in word2vec binary format, atomically, plus ``path.sha256``.
-
-    Byte for byte what gensim's ``save_word2vec_format(binary=True)`` writes, except that the keys
-    keep their given order (gensim re-sorts by a ``count`` attribute when there is one). We write it
-    ourselves because gensim only writes to a file *name*, and every write here goes through
-    :func:`atomic_write`. Returns the sha256 of the file, computed while writing.
-    """
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    if vectors.ndim != 2 or vectors.shape[0] != len(keys):
-        raise ValueError(f"{len(keys)} keys but a vectors array of shape {vectors.shape}")
-    if not np.isfinite(vectors).all():
-        bad = np.flatnonzero(~np.isfinite(vectors).all(axis=1))
-        raise ValueError(f"refusing to write {path}: the vectors of {len(bad)} words contain NaN "
-                         f"or inf (first: {keys[bad[0]]!r}); did training diverge?")
-    for key in keys:
-        if not isinstance(key, str) or not key or _WHITESPACE.search(key):
-            raise ValueError(f"cannot store key {key!r} in word2vec format: keys must be non-empty "
-                             f"strings without whitespace")
-    digest = hashlib.sha256()
-    with atomic_write(path, "wb") as handle:
-        def write(data: bytes) -> None:
-            digest.update(data)
-            handle.write(data)
-
-        write(f"{vectors.shape[0]} {vectors.shape[1]}\n".encode())
-        for key, row in zip(keys, vectors):
-            write(key.encode("utf-8") + b" " + row.tobytes())
-    hexdigest = digest.hexdigest()
-    with atomic_write(f"{os.fspath(path)}.sha256", "w", encoding="ascii") as handle:
-        handle.write(hexdigest + "\n")
-    return hexdigest
-
-
-def save_vectors(kv: KeyedVectors, path: str | os.PathLike) -> str:
-    """Save ``kv`` as a word2vec binary file (readable by gensim and word2vec.c); return its sha256.
-
-    The file appears atomically, with the digest in the sidecar ``path + ".sha256"``, which
-    :func:`load_vectors` checks. Keys are written in ``kv``'s index order.
-    """
-    return _write_word2vec_binary(kv.index_to_key, kv.vectors, path)
-
-
-def export_vectors(vocab: Vocab | Sequence[str], matrix, path: str | os.PathLike,
-                   source: str | os.PathLike | None = None) -> str:
-    """Write an embedding matrix (e.g. fine-tuned by the CNN) as a new word2vec binary file.
-
-    Row ``i`` is ``vocab.itos[i]`` (``vocab`` may also be that list of words itself); the ``<pad>`` and ``<unk>`` rows are left out, since they are
-    not words. ``source`` is the file the vectors started from: writing over it is refused, so the
-    pretrained vectors survive every experiment. Returns the sha256 (also in ``path + ".sha256"``).
-    """
-    if hasattr(matrix, "detach"):  # a torch tensor or parameter
-        matrix = matrix.detach().cpu().numpy()
-    matrix = np.asarray(matrix)
-    words = vocab.itos if isinstance(vocab, Vocab) else list(vocab)
-    if matrix.ndim != 2 or matrix.shape[0] != len(words):
-        raise DataError(f"cannot export to {path}: the matrix has shape {matrix.shape} but the "
-                        f"vocabulary has {len(words)} entries; they must match row for row")
-    if source is not None and _same_file(path, source):
-        raise DataError(f"refusing to write {path}: it is the source vectors file {source}; "
-                        f"export fine-tuned vectors to a new file")
-    return _write_word2vec_binary(words[_SPECIALS:], matrix[_SPECIALS:], path)
-
-
-def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
-    try:
-        return os.path.samefile(a, b)  # also catches hard links and symlinks
-    except OSError:  # one of them does not exist yet
-        return Path(a).resolve() == Path(b).resolve()
-
-
-# ---------------------------------------------------------------------------------------- loading
-
-
-def load_vectors(path: str | os.PathLike, binary: bool | None = None,
-                 expected_dim: int | None = None) -> KeyedVectors:
-    """Load word2vec vectors, checking the file's structure from header to last byte.
-
-    The format comes from ``binary``, else the suffix (``.bin`` binary, ``.txt``/``.vec`` text;
-    a ``.gz``/``.bz2`` suffix is decompressed first, e.g. GoogleNews-vectors-negative300.bin.gz),
-    else a look at the first record. Raises :class:`DataError`, naming the file, when it is missing
-    or empty, its sha256 disagrees with a ``.sha256`` sidecar, it is in the other format than the
-    one asked for, it is truncated or corrupt, its header disagrees with its content, or its
-    dimension is not ``expected_dim``. The file is only ever opened for reading.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise DataError(f"vectors file {path} does not exist")
-    if not path.is_file():
-        raise DataError(f"vectors file {path} is not a regular file")
-    if path.stat().st_size == 0:
-        raise DataError(f"vectors file {path} is empty (0 bytes); was a download or a save interrupted?")
-    _check_sidecar(path)
-    try:
-        return _load(path, binary, expected_dim)
-    except (EOFError, OSError, zlib.error) as err:  # unreadable, or a damaged .gz/.bz2 stream
-        raise DataError(f"cannot read {path}: {err}") from err
-
-
-def _load(path: Path, binary: bool | None, expected_dim: int | None) -> KeyedVectors:
-    with _open(path) as handle:
-        header = handle.readline(200)
-        count, dim = _parse_header(header, path)
-        sample = handle.read(64 * 1024)
-    if expected_dim is not None and dim != expected_dim:
-        raise DataError(f"{path}: vectors have dimension {dim}, the config asks for {expected_dim}")
-
-    sniffed = _sniff(sample, dim)
-    suffix = _format_suffix(path)
-    if binary is None:
-        wanted, why = {".bin": (True, "its .bin suffix"), ".txt": (False, "its .txt suffix"),
-                       ".vec": (False, "its .vec suffix")}.get(suffix, (None, ""))
-    else:
-        wanted, why = bool(binary), f"binary={bool(binary)}"
-    if wanted is True and sniffed == "text":
-        raise DataError(f"{path} looks like a word2vec text file, not binary (expected binary from "
-                        f"{why}); load it with binary=False")
-    if wanted is False and sniffed == "binary":
-        raise DataError(f"{path} looks like a word2vec binary file, not text (expected text from "
-                        f"{why}); load it with binary=True")
-    is_binary = wanted if wanted is not None else sniffed != "text"
-
-    with _open(path) as handle:
-        handle.readline(200)
-        reader = _read_binary if is_binary else _read_text
-        words, vectors = reader(handle, count, dim, path)
-    if not np.isfinite(vectors).all():
-        row = int(np.flatnonzero(~np.isfinite(vectors).all(axis=1))[0])
-        raise DataError(f"{path} is corrupt: the vector of {words[row]!r} (number {row + 1}) "
-                        f"holds NaN or inf")
-    if len(set(words)) != len(words):
-        seen: set[str] = set()
-        duplicate = next(w for w in words if w in seen or seen.add(w))
-        raise DataError(f"{path}: the word {duplicate!r} appears more than once")
-
-    kv = KeyedVectors(dim, dtype=np.float32)
-    kv.index_to_key, kv.vectors = words, vectors  # assigned, not add_vectors(): no second copy
-    kv.key_to_index = {word: i for i, word in enumerate(words)}
-    return kv
-
-
-def _open(path: Path):
-    """Open for reading only, decompressing ``.gz``/``.bz2`` on the fly."""
-    if path.suffix == ".gz":
-        return gzip.open(path, "rb")
-    if path.suffix == ".bz2":
-        return bz2.open(path, "rb")
-    return open(path, "rb")
-
-
-def _format_suffix(path: Path) -> str:
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] in (".gz", ".bz2"):
-        suffixes = suffixes[:-1]
-    return suffixes[-1] if suffixes else ""
-
-
-def _check_sidecar(path: Path) -> None:
-    sidecar = Path(f"{path}.sha256")
-    if not sidecar.is_file():
-        return
-    fields = sidecar.read_text(encoding="ascii", errors="replace").split()
-    expected = fields[0].lower() if fields else ""
-    actual = sha256_file(path)
-    if actual != expected:
-        raise DataError(f"{path} has sha256 {actual}, but {sidecar.name} says {expected or '(nothing)'}: "
-                        f"the file changed or is damaged since it was written")
-
-
-def _parse_header(line: bytes, path: Path) -> tuple[int, int]:
-    fields = line.split()
-    try:
-        count, dim = (int(f) for f in fields)
-    except ValueError:
-        shown = line[:60].decode("utf-8", errors="backslashreplace").strip()
-        raise DataError(f"{path} is not a word2vec file: its first line should be "
-                        f"'<count> <dimension>', found {shown!r}") from None
-    if count < 1 or dim < 1:
-        raise DataError(f"{path}: header announces {count} vectors of dimension {dim}")
-    return count, dim
-
-
-def _sniff(sample: bytes, dim: int) -> str | None:
-    """'text' if the first record is a line of a word and numbers, 'binary' if raw bytes follow
-    its word, None if it cannot tell (e.g. the file is cut inside the first record)."""
-    first = sample.split(b"\n", 1)[0]
-    try:
-        numbers = [float(x) for x in first.decode("utf-8").rstrip().split(" ")[1:]]
-    except (UnicodeDecodeError, ValueError):
-        numbers = []
-    if numbers:
-        return "text"
-    space = sample.find(b" ")
-    if 0 <= space <= _MAX_WORD_BYTES:
-        body = sample[space + 1: space + 1 + 4 * dim]
-        if any(byte < 9 or 13 < byte < 32 or byte > 126 for byte in body):
-            return "binary"
-    return None
-
-
-def _corrupt(path: Path, count: int, dim: int, problem: str) -> DataError:
-    return DataError(f"{path}: {problem}; the header announces {count} vectors of dimension {dim}, "
-                     f"so the file is truncated or corrupt, or its header disagrees with its content")
-
-
-def _read_binary(handle, count: int, dim: int, path: Path) -> tuple[list[str], np.ndarray]:
-    """Parse ``count`` records of ``word + b' ' + dim float32``; only newlines may follow them.
-
-    word2vec.c ends each record with ``\\n`` and gensim does not; both are accepted.
-    """
-    record = 4 * dim
-    words: list[str] = []
-    vectors = np.empty((count, dim), dtype=np.float32)
-    buffer, pos, eof = b"", 0, False
-
-    def more() -> bool:
-        nonlocal buffer, pos, eof
-        chunk = handle.read(_CHUNK)
-        buffer, pos, eof = buffer[pos:] + chunk, 0, not chunk
-        return bool(chunk)
-
-    for i in range(count):
-        while True:
-            space = buffer.find(b" ", pos, pos + _MAX_WORD_BYTES + 2)
-            if space >= 0 and len(buffer) - space - 1 >= record:
-                break
-            if space < 0 and len(buffer) - pos > _MAX_WORD_BYTES + 1:
-                raise _corrupt(path, count, dim, f"no word found where vector {i + 1} should start")
-            if not more():
-                raise _corrupt(path, count, dim, f"the data ends inside vector {i + 1}")
-        raw = buffer[pos:space].lstrip(b"\n")
-        try:
-            word = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            problem = f"the word of vector {i + 1} is not UTF-8 ({raw[:30]!r})"
-            raise _corrupt(path, count, dim, problem) from None
-        if not word:
-            raise _corrupt(path, count, dim, f"vector {i + 1} has an empty word")
-        words.append(word)
-        vectors[i] = np.frombuffer(buffer, dtype="<f4", count=dim, offset=space + 1)
-        pos = space + 1 + record
-    while True:
-        if buffer[pos:].strip(b"\n"):
-            raise _corrupt(path, count, dim, f"more data follows the last of the {count} vectors")
-        if not more():
-            return words, vectors
-
-
-def _read_text(handle, count: int, dim: int, path: Path) -> tuple[list[str], np.ndarray]:
-    """Parse ``count`` lines of ``word x1 ... x_dim``; only blank lines may follow them."""
-    words: list[str] = []
-    vectors = np.empty((count, dim), dtype=np.float32)
-    for i in range(count):
-        line = handle.readline()
-        if not line:
-            raise _corrupt(path, count, dim, f"the file ends after {i} vectors")
-        try:
-            parts = line.decode("utf-8").rstrip().split(" ")
-        except UnicodeDecodeError:
-            raise _corrupt(path, count, dim, f"line {i + 2} is not UTF-8 text") from None
-        if len(parts) != dim + 1:
-            raise _corrupt(path, count, dim, f"line {i + 2} ({parts[0][:30]!r}) has "
-                                             f"{len(parts) - 1} numbers")
-        try:
-            vectors[i] = np.array(parts[1:], dtype=np.float32)
-        except ValueError:
-            problem = f"line {i + 2} ({parts[0][:30]!r}) holds a non-number"
-            raise _corrupt(path, count, dim, problem) from None
-        words.append(parts[0])
-    for line in handle:
-        if line.strip():
-            raise _corrupt(path, count, dim, f"more lines follow the last of the {count} vectors")
-    return words, vectors
-
-
 # ------------------------------------------------------------------------------ embedding layers
 
 
@@ -443,12 +153,12 @@ def embedding_matrix(vocab: Vocab, kv: KeyedVectors, seed: int = 0,
     a = math.sqrt(3.0 * vector_variance(kv.vectors)) if scale is None else float(scale)
     matrix = random_matrix(len(vocab), kv.vector_size, seed=seed, scale=a)
 
-    rows = [i for i in range(_SPECIALS, len(vocab)) if vocab.itos[i] in kv.key_to_index]
+    rows = [i for i in range(N_SPECIAL_TOKENS, len(vocab)) if vocab.itos[i] in kv.key_to_index]
     if rows:
         matrix[rows] = kv.vectors[[kv.key_to_index[vocab.itos[i]] for i in rows]]
 
-    n_words = len(vocab) - _SPECIALS
-    tokens = sum(vocab.counts.get(w, 0) for w in vocab.itos[_SPECIALS:])
+    n_words = len(vocab) - N_SPECIAL_TOKENS
+    tokens = sum(vocab.counts.get(w, 0) for w in vocab.itos[N_SPECIAL_TOKENS:])
     found_tokens = sum(vocab.counts.get(vocab.itos[i], 0) for i in rows)
     coverage = Coverage(
         n_words=n_words,

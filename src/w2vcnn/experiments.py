@@ -1,48 +1,41 @@
-"""One run = one :class:`RunConfig` -> one :class:`RunResult`, cached by content.
+"""One run = one :class:`RunConfig` -> one :class:`RunResult`: the study's unit of evidence.
 
-``run(config)`` loads the dataset and its split, trains (or loads) the word vectors, builds the
-model, trains it with dev early stopping and scores the test split once. Results are cached under
-``data/cache/runs/<key>/`` where the key hashes the config and the source of every module that can
-change a result, so chapters share runs, a rebuild retrains nothing, and a code change retrains
-exactly what it may have changed. Trained word2vec vectors are cached the same way and shared by all
-runs that ask for the same corpus and settings.
+:func:`compute` loads the dataset and its split, trains (or finds) the word vectors, builds the
+model, trains it with dev early stopping and scores the test split once; it writes no run to the
+cache. :func:`run` is the cached form every chapter uses: a finished run is read from
+:mod:`w2vcnn.cache`, a missing one is computed and stored. Trained word2vec vectors are cached too,
+shared by every run that asks for the same corpus and settings.
 """
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-import os
-import shutil
-import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from . import cache
 from . import profile as profiles
-from ._io import DataError, atomic_write, data_dir, sha256_file
+from ._io import DataError, sha256_file
 from .corpus import pretraining_corpus
 from .data import Dataset, load_dataset
+from .embeddings import WORD2VEC_KINDS
 from .models import ARCHITECTURES, BACKENDS, MODES, check_choice
 from .text import Vocab, tokenize
 
-INITS = ("random", "skipgram", "cbow")  # or a path to any word2vec file
+INITS = ("random", *WORD2VEC_KINDS)  # or a path to any word2vec file
 BASELINE_ARCHITECTURES = ("tfidf",)
-# Modules whose source can change a result: editing one retrains the runs that use it; editing
-# statistics, plots or the grid runner (grids.py) retrains nothing.
-_COMMON_CODE = ("_io.py", "data.py", "text.py", "experiments.py")
-_NEURAL_CODE = _COMMON_CODE + ("corpus.py", "embeddings.py", "train.py", "models/__init__.py",
-                               "models/torch.py", "models/keras.py")
-_BASELINE_CODE = _COMMON_CODE + ("baselines.py",)
 _FULL = profiles.PROFILES["full"]  # a config's defaults are the published study's settings
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    """Everything that defines one run. Same config (and code) -> same numbers, read from the cache."""
+    """Everything that defines one run. Same config (and code) -> same numbers, read from the cache.
+
+    The defaults are the full profile's settings; :meth:`for_profile` sizes a config for another.
+    """
 
     dataset: str = "rt-polarity"
     split: str = "holdout"
@@ -63,6 +56,7 @@ class RunConfig:
     windows: tuple[int, ...] = (3, 4, 5)
     feature_maps: int = _FULL.feature_maps
     dropout: float = 0.5
+    max_norm: float | None = 3.0       # l2 cap on each class's output weights (Kim); None: none
     max_epochs: int = _FULL.max_epochs
     patience: int = _FULL.patience
     batch_size: int = 50
@@ -72,9 +66,10 @@ class RunConfig:
     vocab_min_count: int = 1
 
     @classmethod
-    def for_profile(cls, profile: str | profiles.Profile | None = None, **overrides) -> "RunConfig":
-        """A config sized by the profile (``$W2VCNN_PROFILE`` by default); ``overrides`` win."""
-        p = profile if isinstance(profile, profiles.Profile) else profiles.current(profile)
+    def for_profile(cls, profile: str | profiles.Profile, **overrides) -> "RunConfig":
+        """A config sized by ``profile`` (a :class:`~w2vcnn.profile.Profile` or its name);
+        ``overrides`` win."""
+        p = profile if isinstance(profile, profiles.Profile) else profiles.named(profile)
         sized = dict(max_examples=p.max_examples, vector_size=p.vector_size, word2vec_epochs=p.word2vec_epochs,
                      feature_maps=p.feature_maps, max_epochs=p.max_epochs, patience=p.patience)
         sized.update(overrides)
@@ -100,20 +95,27 @@ class RunConfig:
         return config
 
     @property
+    def trains_word2vec(self) -> bool:
+        """Whether the run starts from vectors the study trains itself (skip-gram or CBOW)."""
+        return self.init in WORD2VEC_KINDS
+
+    @property
     def key(self) -> str:
         """Content address of the run: the config and the source of every result-changing module."""
-        code = _BASELINE_CODE if self.arch in BASELINE_ARCHITECTURES else _NEURAL_CODE
-        payload = json.dumps(dataclasses.asdict(self), sort_keys=True) + _code_digest(code)
+        parts = [dataclasses.asdict(self), cache.code_digest("experiments.py")]
         if self.init not in INITS + ("-",):
-            payload += sha256_file(self.init)  # a path: its content, not its name
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+            if not Path(self.init).is_file():
+                raise DataError(f"vectors file {self.init} does not exist")
+            parts.append(sha256_file(self.init))  # a path: its content, not its name
+        return cache.content_key(*parts)
 
     @property
     def variant(self) -> str:
-        """What is compared across seeds, e.g. ``cnn non-static skipgram torch``.
+        """What is compared across seeds, e.g. ``cnn non-static skipgram torch``: a label for tables.
 
-        Settings that a grid varies on purpose (corpus, schedule, word2vec epochs against the
-        profile's) are appended, so that two different experiments never share a label.
+        Settings that differ from the defaults and that a grid varies on purpose (corpus, schedule,
+        word2vec epochs) are appended, so two different experiments never share a label. The label
+        depends on the config alone. Chapters select runs by the config's fields, never by label.
         """
         init = Path(self.init).name if self.init not in INITS + ("-",) else self.init
         parts = [x for x in (self.arch, self.mode, init, self.backend) if x != "-"]
@@ -123,9 +125,14 @@ class RunConfig:
             parts.append(f"unfrozen@{self.unfreeze_epoch}")
         if self.embedding_lr_scale != 1.0:
             parts.append(f"embedding-lr×{self.embedding_lr_scale:g}")
-        if self.init in ("skipgram", "cbow") and self.word2vec_epochs != profiles.current().word2vec_epochs:
-            parts.append(f"word2vec×{self.word2vec_epochs}")  # only when it differs from the profile's
+        if self.trains_word2vec and self.word2vec_epochs != RunConfig.word2vec_epochs:
+            parts.append(f"word2vec×{self.word2vec_epochs}")
         return " ".join(parts)
+
+    @classmethod
+    def from_record(cls, record: dict) -> "RunConfig":
+        """A config from its JSON record (lists back to tuples)."""
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in record.items()})
 
 
 @dataclass
@@ -151,13 +158,30 @@ class RunResult:
     extra: dict = field(default_factory=dict)
 
     def row(self) -> dict:
-        """A flat record for a DataFrame: the config's fields, the variant, the headline numbers."""
-        row = {k: v for k, v in dataclasses.asdict(self.config).items()}
+        """A flat record for a DataFrame: the config's fields, the variant, the headline numbers.
+
+        Tuple-valued fields are joined with ``+`` (``corpus="train+unlabeled"``, ``windows="3+4+5"``),
+        so a chapter can select runs by them with ``==``.
+        """
+        row = {k: "+".join(map(str, v)) if isinstance(v, tuple) else v
+               for k, v in dataclasses.asdict(self.config).items()}
         row.update(variant=self.config.variant, run_id=self.run_id, test_accuracy=self.test_accuracy,
                    dev_accuracy=self.dev_accuracy, best_epoch=self.best_epoch, epochs_run=self.epochs_run,
                    train_seconds=self.train_seconds, sentences_per_second=self.sentences_per_second,
                    wall_seconds=self.wall_seconds, cached=self.cached)
         return row
+
+    def record(self) -> dict:
+        """What the cache stores: every field but ``cached``."""
+        record = dataclasses.asdict(self)
+        record.pop("cached")
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict) -> "RunResult":
+        fields = {f.name for f in dataclasses.fields(cls)} - {"cached"}
+        return cls(**{**{k: v for k, v in record.items() if k in fields},
+                      "config": RunConfig.from_record(record["config"]), "cached": True})
 
     def embeddings(self) -> tuple[list[str], np.ndarray, np.ndarray]:
         """``(words, initial, final)`` embedding matrices of a fine-tuning run, rows in vocab order.
@@ -166,10 +190,10 @@ class RunResult:
         reaches them; ``extra["unseen_rows_max_change"]`` records the check). A ``static`` run
         stores nothing and is rebuilt from its config.
         """
-        path = run_dir(self.run_id) / "embeddings.npz"
+        path = cache.run_dir(self.run_id) / "embeddings.npz"
         if not path.is_file():  # a frozen run stores nothing: its matrix is its initial one
-            _, vocab, _, matrix, *_ = prepare(self.config)
-            return vocab.itos, matrix, matrix.copy()
+            prepared = prepare(self.config)
+            return prepared.vocab.itos, prepared.matrix, prepared.matrix.copy()
         stored = np.load(path, allow_pickle=False)
         initial = stored["initial"]
         final = initial.copy()
@@ -177,85 +201,55 @@ class RunResult:
         return stored["words"].tolist(), initial, final
 
 
-# ---------------------------------------------------------------- cache
-
-
-@lru_cache(maxsize=None)
-def _code_digest(names: tuple[str, ...]) -> str:
-    root = Path(__file__).parent
-    digest = hashlib.sha256()
-    for name in names:
-        path = root / name
-        if path.is_file():
-            digest.update(name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def cache_dir() -> Path:
-    return data_dir() / "cache"
-
-
-def run_dir(run_id: str) -> Path:
-    return cache_dir() / "runs" / run_id
-
-
 def is_cached(config: RunConfig) -> bool:
     """Whether ``config`` has a finished run in the cache."""
-    return (run_dir(config.validated().key) / "result.json").is_file()
+    return cache.has_run(config.validated().key)
 
 
 def load_result(run_id: str) -> RunResult:
-    """A finished run from the cache (``run_id`` as in the grid's DataFrame)."""
-    path = run_dir(run_id) / "result.json"
-    if not path.is_file():
-        raise DataError(f"no finished run {run_id!r} in {cache_dir() / 'runs'}")
-    record = json.loads(path.read_text())
-    record["config"] = RunConfig(**{k: tuple(v) if isinstance(v, list) else v
-                                    for k, v in record["config"].items()})
-    record["cached"] = True
-    return RunResult(**record)
-
-
-def _store(result: RunResult, arrays: dict[str, np.ndarray] | None) -> None:
-    """Write the run's folder completely elsewhere, then rename it into place: never half a run."""
-    final = run_dir(result.run_id)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{result.run_id}.", dir=final.parent))
+    """A finished run from the cache (``run_id`` as in the grid's DataFrame). :class:`DataError`,
+    naming the file, when the run is missing or its record is damaged."""
+    record = cache.read_run(run_id)
     try:
-        record = dataclasses.asdict(result)
-        record.pop("cached")
-        if arrays:
-            np.savez(staging / "embeddings.npz", **arrays)
-        (staging / "result.json").write_text(json.dumps(record, indent=1))
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(staging, final)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        return RunResult.from_record(record)
+    except (TypeError, KeyError) as err:
+        path = cache.run_dir(run_id) / "result.json"
+        raise DataError(f"cache entry {path} is corrupt ({err}); delete its folder to retrain the run") from err
 
 
 # ---------------------------------------------------------------- word vectors
 
 
 def word2vec_vectors(dataset: Dataset, config: RunConfig):
-    """The run's pretrained vectors and a record of where they came from, trained once and cached."""
-    from .embeddings import load_vectors, save_vectors, train_word2vec
+    """The run's pretrained vectors and a record of where they came from, trained once and cached.
 
-    if config.init not in ("skipgram", "cbow"):
+    A cached ``vec.bin`` that fails its checks (its sha256 sidecar, its structure) is trained anew,
+    with a warning, rather than trusted.
+    """
+    from .embeddings import train_word2vec
+    from .word2vec_format import load_vectors, save_vectors
+
+    if not config.trains_word2vec:
         path = Path(config.init)
         sha = sha256_file(path)
         return load_vectors(path, expected_dim=config.vector_size), {"path": str(path), "sha256_before": sha}
     corpus = pretraining_corpus(dataset, config.corpus)
-    settings = dict(sg=int(config.init == "skipgram"), vector_size=config.vector_size,
+    settings = dict(sg=WORD2VEC_KINDS[config.init], vector_size=config.vector_size,
                     window=config.word2vec_window, negative=config.word2vec_negative,
                     min_count=config.word2vec_min_count, epochs=config.word2vec_epochs, seed=config.seed)
     import gensim
 
-    key = hashlib.sha256(json.dumps([corpus.digest, settings, gensim.__version__, _code_digest(("embeddings.py",))],
-                                    sort_keys=True).encode()).hexdigest()[:16]
-    folder = cache_dir() / "word2vec" / f"{config.init}-{key}"
+    folder = cache.vectors_dir(config.init, cache.content_key(
+        corpus.digest, settings, gensim.__version__, cache.code_digest("embeddings.py")))
     path = folder / "vec.bin"
-    if not (folder / "meta.json").is_file():
+    meta = cache.read_vectors_meta(folder)
+    if meta is not None:
+        try:
+            kv = load_vectors(path, expected_dim=config.vector_size)
+        except DataError as err:
+            warnings.warn(f"retraining the cached word vectors: {err}", stacklevel=2)
+            meta = None
+    if meta is None:
         kv = train_word2vec(corpus.sentences, **settings)
         save_vectors(kv, path)
         stats = kv.training_stats
@@ -263,31 +257,44 @@ def word2vec_vectors(dataset: Dataset, config: RunConfig):
                     corpus_tokens=corpus.n_tokens, excluded_sentences=corpus.excluded,
                     vocabulary=len(kv), training_seconds=stats.seconds,
                     words_per_second=stats.words_per_second)
-        with atomic_write(folder / "meta.json", "w") as out:  # written last: marks the entry complete
-            json.dump(meta, out, indent=1)
-    meta = json.loads((folder / "meta.json").read_text())
-    kv = load_vectors(path, expected_dim=config.vector_size)
+        cache.write_vectors_meta(folder, meta)
+        kv = load_vectors(path, expected_dim=config.vector_size)  # exactly what later runs will read
     return kv, dict(meta, path=str(path), sha256_before=sha256_file(path))
 
 
 def pretrain(config: RunConfig) -> None:
     """Train (or find) the word vectors ``config`` starts from, without training the classifier."""
     config = config.validated()
-    if config.init in ("skipgram", "cbow"):
-        dataset = load_dataset(config.dataset, split=config.split, seed=config.seed, fold=config.fold,
-                               max_examples=config.max_examples)
-        word2vec_vectors(dataset, config)
+    if config.trains_word2vec:
+        word2vec_vectors(_dataset_of(config), config)
 
 
 # ---------------------------------------------------------------- one run
 
 
-def prepare(config: RunConfig):
+@dataclass
+class Prepared:
+    """What a run starts from (:func:`prepare`): used by :func:`compute` and by question 1's page."""
+
+    dataset: Dataset
+    vocab: Vocab
+    parts: dict                     # "train", "dev", "test" -> (encoded sentences, labels)
+    matrix: np.ndarray              # the Embedding layer's initial weights, [len(vocab), dim]
+    coverage: dict | None           # embeddings.Coverage as a dict; None for random init
+    vectors: dict | None            # provenance of the pretrained vectors (path, sha256, stats)
+    kv: object | None               # the pretrained KeyedVectors; None for random init
+
+
+def _dataset_of(config: RunConfig) -> Dataset:
+    return load_dataset(config.dataset, split=config.split, seed=config.seed, fold=config.fold,
+                        max_examples=config.max_examples)
+
+
+def prepare(config: RunConfig) -> Prepared:
     """Dataset, vocabulary, encoded splits, initial embedding matrix and its provenance for ``config``."""
     from .embeddings import embedding_matrix, random_matrix
 
-    dataset = load_dataset(config.dataset, split=config.split, seed=config.seed, fold=config.fold,
-                           max_examples=config.max_examples)
+    dataset = _dataset_of(config)
     tokens = [tokenize(t) for t in dataset.texts]
     train_tokens = [tokens[i] for i in dataset.train]
     coverage = vectors_record = kv = None
@@ -307,35 +314,49 @@ def prepare(config: RunConfig):
     encoded = [vocab.encode(t) or [Vocab.unk_index] for t in tokens]
     parts = {name: ([encoded[i] for i in getattr(dataset, name)], dataset.labels[getattr(dataset, name)])
              for name in ("train", "dev", "test")}
-    return dataset, vocab, parts, matrix, coverage, vectors_record, kv
+    return Prepared(dataset, vocab, parts, matrix, coverage, vectors_record, kv)
+
+
+def compute(config: RunConfig) -> tuple[RunResult, dict[str, np.ndarray] | None]:
+    """Train and score ``config``: its :class:`RunResult` and the arrays a cache entry keeps
+    (the embedding before and after fine-tuning; None for a frozen run). Stores no run."""
+    config = config.validated()
+    start = time.perf_counter()
+    if config.arch in BASELINE_ARCHITECTURES:
+        result, arrays = _compute_baseline(config)
+    else:
+        result, arrays = _compute_neural(config)
+    result.wall_seconds = time.perf_counter() - start
+    return result, arrays
 
 
 def run(config: RunConfig, use_cache: bool = True) -> RunResult:
-    """Train and score one configuration, or read it from the cache."""
+    """Train and score one configuration, or read it from the cache.
+
+    A cache entry whose record is damaged is trained again (with a warning) and replaced.
+    """
     config = config.validated()
-    run_id = config.key
     if use_cache and is_cached(config):
-        return load_result(run_id)
-    start = time.perf_counter()
-    if config.arch in BASELINE_ARCHITECTURES:
-        result, arrays = _run_baseline(config, run_id)
-    else:
-        result, arrays = _run_neural(config, run_id)
-    result.wall_seconds = time.perf_counter() - start
-    _store(result, arrays)
+        try:
+            return load_result(config.key)
+        except DataError as err:
+            warnings.warn(f"retraining: {err}", stacklevel=2)
+    result, arrays = compute(config)
+    cache.write_run(result.run_id, result.record(), arrays)
     return result
 
 
-def _run_neural(config: RunConfig, run_id: str):
+def _compute_neural(config: RunConfig):
     from .models import build_model
     from .train import TrainSettings, fit
 
-    dataset, vocab, parts, matrix, coverage, vectors_record, _ = prepare(config)
-    hyper = dict(dropout=config.dropout)
+    prepared = prepare(config)
+    vocab, parts, vectors_record = prepared.vocab, prepared.parts, prepared.vectors
+    hyper = dict(dropout=config.dropout, max_norm=config.max_norm)
     if config.arch == "cnn":
         hyper.update(windows=config.windows, maps=config.feature_maps)
-    model = build_model(config.backend, config.arch, config.mode, matrix, dataset.n_classes,
-                        seed=config.seed, **hyper)
+    model = build_model(config.backend, config.arch, config.mode, prepared.matrix,
+                        prepared.dataset.n_classes, seed=config.seed, **hyper)
     settings = TrainSettings(max_epochs=config.max_epochs, patience=config.patience,
                              batch_size=config.batch_size, learning_rate=config.learning_rate,
                              embedding_lr_scale=config.embedding_lr_scale,
@@ -346,12 +367,12 @@ def _run_neural(config: RunConfig, run_id: str):
         vectors_record["sha256_after"] = sha256_file(vectors_record["path"])
     unseen = fitted.final_embeddings[vocab.n_train_words:] - fitted.initial_embeddings[vocab.n_train_words:]
     result = RunResult(
-        run_id=run_id, config=config, test_accuracy=fitted.test_accuracy, dev_accuracy=fitted.dev_accuracy,
-        best_epoch=fitted.best_epoch, epochs_run=len(fitted.curve), train_seconds=fitted.train_seconds,
-        sentences_per_second=fitted.sentences_per_second, wall_seconds=0.0,
-        curve=[dataclasses.asdict(e) for e in fitted.curve],
+        run_id=config.key, config=config, test_accuracy=fitted.test_accuracy,
+        dev_accuracy=fitted.dev_accuracy, best_epoch=fitted.best_epoch, epochs_run=len(fitted.curve),
+        train_seconds=fitted.train_seconds, sentences_per_second=fitted.sentences_per_second,
+        wall_seconds=0.0, curve=[dataclasses.asdict(e) for e in fitted.curve],
         test_predictions=fitted.test_predictions.tolist(), test_labels=parts["test"][1].tolist(),
-        vocab_size=len(vocab), n_train_words=vocab.n_train_words, coverage=coverage,
+        vocab_size=len(vocab), n_train_words=vocab.n_train_words, coverage=prepared.coverage,
         vectors=vectors_record, device=fitted.device,
         extra={"embedding_changed": bool(np.any(fitted.final_embeddings != fitted.initial_embeddings)),
                "unseen_rows_max_change": float(np.abs(unseen).max()) if unseen.size else 0.0})
@@ -362,18 +383,18 @@ def _run_neural(config: RunConfig, run_id: str):
     return result, arrays
 
 
-def _run_baseline(config: RunConfig, run_id: str):
+def _compute_baseline(config: RunConfig):
     from .baselines import tfidf_logistic_regression
 
-    dataset = load_dataset(config.dataset, split=config.split, seed=config.seed, fold=config.fold,
-                           max_examples=config.max_examples)
+    dataset = _dataset_of(config)
     parts = {name: dataset.part(name) for name in ("train", "dev", "test")}
     scored = tfidf_logistic_regression(parts["train"], parts["dev"], parts["test"], seed=config.seed)
     result = RunResult(
-        run_id=run_id, config=config, test_accuracy=scored["test_accuracy"],
+        run_id=config.key, config=config, test_accuracy=scored["test_accuracy"],
         dev_accuracy=scored["dev_accuracy"], best_epoch=0, epochs_run=0,
-        train_seconds=scored["train_seconds"], sentences_per_second=len(parts["train"][0]) / scored["train_seconds"],
+        train_seconds=scored["train_seconds"],
+        sentences_per_second=len(parts["train"][0]) / scored["train_seconds"],
         wall_seconds=0.0, curve=[], test_predictions=scored["test_predictions"],
-        test_labels=parts["test"][1].tolist(), vocab_size=scored["features"], n_train_words=scored["features"],
-        extra={"C": scored["C"]})
+        test_labels=parts["test"][1].tolist(), vocab_size=scored["features"],
+        n_train_words=scored["features"], extra={"C": scored["C"]})
     return result, None

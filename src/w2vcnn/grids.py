@@ -7,6 +7,8 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import sys
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from . import profile as profiles
@@ -18,14 +20,15 @@ _ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "TF_
                                       "TF_NUM_INTEROP_THREADS")}
 
 
-def grid(seeds=None, profile: str | None = None, **axes) -> list[RunConfig]:
+def grid(seeds=None, profile: str | profiles.Profile = "full", **axes) -> list[RunConfig]:
     """Configs for every combination of the list-valued ``axes`` and every seed of the profile.
 
-    ``grid(mode=["static", "non-static"], init=["skipgram", "cbow"])`` gives 2 x 2 x seeds configs;
+    ``grid(mode=["static", "non-static"], init=["skipgram", "cbow"])`` gives 2 x 2 x seeds configs,
+    sized by ``profile`` (a :class:`~w2vcnn.profile.Profile` or its name);
     ``mode="rand"`` pairs itself with ``init="random"``. Scalar axes are fixed settings; for ``corpus``
     and ``windows`` (tuple-valued) pass a list of tuples to make an axis.
     """
-    p = profiles.current(profile)
+    p = profile if isinstance(profile, profiles.Profile) else profiles.named(profile)
     seeds = p.seeds if seeds is None else seeds
     names = list(axes)
     # a list is an axis; so is a tuple, except for the tuple-valued settings corpus and windows
@@ -64,6 +67,16 @@ def run_grid(configs, use_cache: bool = True, progress: bool = True, workers: in
     return pd.DataFrame(rows)
 
 
+def run_groups(groups: Mapping[str, Sequence[RunConfig]], column: str = "group", **options):
+    """:func:`run_grid` over every group's configs, with a ``column`` naming each run's group.
+
+    Chapters compare groups by that name (``paired_table(frame, ..., by=column)``), so runs are
+    selected by the configs that define them, never by parsing a label.
+    """
+    frame = run_grid([c for configs in groups.values() for c in configs], **options)
+    return frame.assign(**{column: [name for name, configs in groups.items() for _ in configs]})
+
+
 def load_results(frame) -> list[RunResult]:
     """The cached :class:`RunResult` of every row (``run_id`` column) of a grid's DataFrame."""
     return [load_result(run_id) for run_id in frame["run_id"]]
@@ -87,29 +100,36 @@ def _train_in_parallel(missing: list[RunConfig], workers: int, progress: bool) -
     # train them at the same time.
     vector_jobs = {}
     for config in missing:
-        if config.init in ("skipgram", "cbow"):
+        if config.trains_word2vec:
             vector_jobs.setdefault(_vectors_of(config), config)
-    old = {name: os.environ.get(name) for name in _ONE_THREAD}
-    os.environ.update(_ONE_THREAD)  # spawned workers inherit the environment at start
-    try:
-        # spawn, not fork: forking a process that already runs torch or TensorFlow threads can hang
-        with ProcessPoolExecutor(min(workers, len(missing)), mp_context=multiprocessing.get_context("spawn")) as pool:
-            for label, function, jobs in (("word vectors", pretrain, list(vector_jobs.values())),
-                                          ("runs", run, sorted(missing, key=_expected_cost, reverse=True))):
-                futures = [pool.submit(function, job) for job in jobs]
-                try:
-                    for future in tqdm(as_completed(futures), total=len(futures), disable=not progress,
-                                       desc=label, unit="job"):
-                        future.result()  # a failed run fails the grid with its own error
-                except BaseException:
-                    pool.shutdown(cancel_futures=True)  # finish what is running, start nothing new
-                    raise
-    finally:
-        for name, value in old.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    # spawn, not fork: forking a process that already runs torch or TensorFlow threads can hang
+    with ProcessPoolExecutor(min(workers, len(missing)), mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_one_thread) as pool:
+        for label, function, jobs in (("word vectors", pretrain, list(vector_jobs.values())),
+                                      ("runs", run, sorted(missing, key=_expected_cost, reverse=True))):
+            futures = [pool.submit(function, job) for job in jobs]
+            try:
+                for future in tqdm(as_completed(futures), total=len(futures), disable=not progress,
+                                   desc=label, unit="job"):
+                    future.result()  # a failed run fails the grid with its own error
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # finish what is running, start nothing new
+                raise
+
+
+def _one_thread() -> None:
+    """A worker process's first act: one thread for torch, TensorFlow and BLAS.
+
+    torch and TensorFlow read the environment variables when they are first imported, which in a
+    worker happens later, inside a run; BLAS libraries already loaded are limited directly.
+    Only the worker's own environment is changed, never the caller's.
+    """
+    os.environ.update(_ONE_THREAD)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
 
 
 def _expected_cost(config: RunConfig) -> float:

@@ -1,7 +1,7 @@
 """Intrinsic checks of word vectors: word similarity (WordSim353, SimLex-999) and Google analogies.
 
 These tell whether vectors trained on our small corpora (or moved by fine-tuning) still encode
-general word similarity, next to the extrinsic score of the CNN. The data sets are the copies that
+general word similarity, next to the extrinsic score of the CNN (question 3). The data sets are the copies that
 ship with gensim's test data, so no download is needed. A small vocabulary leaves most pairs and
 questions out of vocabulary: every row reports its OOV ratio, and a score is NaN when too few items
 are covered to compute it, instead of gensim's exception (similarity) or 0.0 (analogies).

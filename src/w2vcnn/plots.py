@@ -61,7 +61,8 @@ def _colours(n: int) -> list:
 @_styled
 def learning_curves(results: Sequence, label: Callable = lambda r: r.config.variant,
                     metric: str = "dev_accuracy", show_best: bool = True) -> Figure:
-    """``metric`` per epoch, one line per ``label(result)``: the mean over its runs, a min-max band.
+    """``metric`` per epoch, one line per ``label(result)``: the mean over its runs, a min-max band
+    (question 1's modes, Beyond's transfer schedules).
 
     ``results`` are :class:`~w2vcnn.experiments.RunResult` objects; runs without a curve (the
     tf-idf baseline) are skipped. Early stopping ends runs at different epochs: each epoch's mean
@@ -100,40 +101,48 @@ def learning_curves(results: Sequence, label: Callable = lambda r: r.config.vari
 
 
 @_styled
-def accuracy_bars(aggregated: pd.DataFrame, title: str = "Test accuracy: mean ± 95% CI over seeds",
-                  xlabel: str = "test accuracy (%)") -> Figure:
-    """Horizontal bars of ``mean`` with ``ci95`` error bars, from :func:`w2vcnn.stats.aggregate`.
+def accuracy_by_run(frame: pd.DataFrame, rows: str = "variant",
+                    reference: Mapping[str, Mapping[str, float]] | None = None,
+                    reference_label: str = "published", value: str = "test_accuracy") -> Figure:
+    """Every run as a dot, and each group's mean with its 95% CI: one panel per dataset.
 
-    One row of bars per ``variant`` (grid order, top to bottom); with a ``dataset`` column holding
-    several datasets, each row has one bar per dataset, coloured as in the legend. Each bar is
-    labelled with its number. A group of one run has a NaN interval and gets no error bar (its
-    label shows the mean alone), so a single seed never looks certain. Bars start at 0%.
+    ``frame`` is a grid's DataFrame (one row per run, e.g. per seed); ``rows`` names the column
+    whose values make the rows of each panel, top to bottom in order of first appearance.
+    ``reference`` adds published numbers, in percent, as red crosses: ``{dataset: {row: value}}``,
+    e.g. Kim (2014)'s Table 2 (question 1). Accuracies are shown in percent. A group of one run has
+    no interval and gets no bar, so a single seed never looks certain.
     """
-    datasets = list(pd.unique(aggregated["dataset"])) if "dataset" in aggregated.columns else [None]
-    variants = list(pd.unique(aggregated["variant"]))
-    slot = 0.8 / len(datasets)  # each variant's row is 0.8 high, shared by its datasets' bars
-    fig = _new_figure(figsize=(PAGE[0], max(2.5, 1.3 + 0.32 * len(variants) * len(datasets))), layout="constrained")
-    ax = fig.add_subplot()
-    for colour, (d, dataset) in zip(_colours(len(datasets)), enumerate(datasets)):
-        rows = aggregated if dataset is None else aggregated[aggregated["dataset"] == dataset]
-        y = np.array([variants.index(v) for v in rows["variant"]]) - 0.4 + slot * (d + 0.5)
-        means, half_widths = 100 * rows["mean"].to_numpy(float), 100 * rows["ci95"].to_numpy(float)
-        ax.barh(y, means, height=slot * 0.9, color=colour, label=dataset)
-        has_ci = np.isfinite(half_widths)
-        if has_ci.any():
-            ax.errorbar(means[has_ci], y[has_ci], xerr=half_widths[has_ci], fmt="none", ecolor="black",
-                        elinewidth=1, capsize=3)
-        for yi, mean, half_width in zip(y, means, half_widths):
-            text = f"{mean:.1f}" if math.isnan(half_width) else f"{mean:.1f} ± {half_width:.1f}"
-            ax.text(1, yi, text, va="center", ha="left", color="white", fontsize=8, fontweight="bold")
-    ax.set_yticks(range(len(variants)), variants)
-    ax.invert_yaxis()  # first variant of the grid on top
-    ax.set_xlim(0, 100)
-    ax.grid(axis="y", visible=False)
-    ax.set_xlabel(xlabel)
-    ax.set_title(title)
-    if len(datasets) > 1:
-        ax.legend(title="dataset", loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: bars reach 90%
+    from .stats import mean_ci
+
+    datasets = list(pd.unique(frame["dataset"]))
+    labels = list(pd.unique(frame[rows]))
+    fig = _new_figure(figsize=(PAGE[0], max(2.4, 1.2 + 0.45 * len(labels))), layout="constrained")
+    axes = fig.subplots(1, len(datasets), sharey=True, squeeze=False)[0]
+    for ax, dataset in zip(axes, datasets):
+        runs = frame[frame["dataset"] == dataset]
+        for y, label in enumerate(labels):
+            values = 100 * runs.loc[runs[rows] == label, value].to_numpy(float)
+            if not len(values):
+                continue
+            ax.scatter(values, np.full(len(values), y + 0.18), s=16, color="grey", alpha=0.8, lw=0,
+                       label="one run" if y == 0 else None)
+            mean, half_width = mean_ci(values)
+            if np.isfinite(half_width):
+                ax.errorbar(mean, y, xerr=half_width, fmt="none", ecolor="tab:blue", elinewidth=1.5,
+                            capsize=3)
+            ax.scatter([mean], [y], s=40, color="tab:blue", zorder=3,
+                       label="mean, 95% CI" if y == 0 else None)
+            published = (reference or {}).get(dataset, {}).get(label)
+            if published is not None:
+                ax.scatter([published], [y], s=45, marker="x", color="tab:red", zorder=3,
+                           label=reference_label if y == 0 else None)
+        ax.set_title(str(dataset))
+        ax.set_xlabel(f"{value.replace('_', ' ')} (%)")
+        ax.grid(axis="y", visible=False)
+    axes[0].set_yticks(range(len(labels)), labels)
+    axes[0].invert_yaxis()  # first group on top, as in the tables
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncols=len(names))
     return fig
 
 
@@ -142,7 +151,8 @@ def accuracy_bars(aggregated: pd.DataFrame, title: str = "Test accuracy: mean ±
 
 @_styled
 def drift_vs_frequency(tables: Mapping[str, pd.DataFrame], zero_at: float = 0.5) -> Figure:
-    """Each word's cosine drift against its training count, one colour per :func:`drift_table`.
+    """Each word's cosine drift against its training count, one colour per :func:`drift_table`
+    (question 2).
 
     ``tables`` maps a name to a drift table, e.g. ``{"static": ..., "non-static": ...}``. The count
     axis is logarithmic; words never in a training sentence (count 0) are drawn as crosses at
@@ -194,7 +204,8 @@ def _running_median(counts: np.ndarray, values: np.ndarray, min_words: int = 5):
 @_styled
 def drift_arrows(words: Sequence[str], before_xy: np.ndarray, after_xy: np.ndarray,
                  highlight: Sequence[str] | None = None, max_labels: int = 30) -> Figure:
-    """Arrows from each word's position before fine-tuning to its position after, in one 2-D space.
+    """Arrows from each word's position before fine-tuning to its position after, in one 2-D space
+    (question 2).
 
     ``before_xy``/``after_xy`` come from :func:`w2vcnn.drift.projection_2d` (rows match ``words``).
     Labels: the ``highlight`` words (drawn in colour), else the ``max_labels`` words that moved
@@ -238,7 +249,8 @@ _SENTENCE = ("wait", "for", "the", "video", "and", "do", "n't", "rent", "it")  #
 
 @_styled
 def word2vec_shapes() -> Figure:
-    """Schematic of skip-gram, CBOW (Mikolov et al. 2013) and Kim (2014)'s CNN, side by side.
+    """Schematic of skip-gram, CBOW (Mikolov et al. 2013) and Kim (2014)'s CNN, side by side
+    (question 3).
 
     Skip-gram: one input word -> its projection (its row of the input matrix, the vector that
     ``vec.bin`` stores) -> predict each context word, trained by negative sampling. CBOW: the

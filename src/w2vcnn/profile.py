@@ -1,6 +1,8 @@
 """Profiles: how big the study is. ``full`` is the published study, ``quick`` a smoke-sized copy.
 
-Chapters never branch on the profile themselves: they ask :func:`current` for the numbers.
+The profile is read once, at an entry point (the command line, ``make book``, a chapter's first
+cell: :func:`current`), and passed down as a :class:`Profile`; nothing below reads the environment.
+Chapters never branch on the profile themselves: they pass it to the helpers that size the runs.
 """
 from __future__ import annotations
 
@@ -34,9 +36,13 @@ PROFILES = {
 }
 
 
-def current(name: str | None = None) -> Profile:
-    """The profile named, else ``$W2VCNN_PROFILE``, else ``full``."""
-    name = name or os.environ.get(PROFILE_ENV) or "full"
+def named(name: str) -> Profile:
+    """The profile called ``name``; a ValueError naming the known ones otherwise."""
     if name not in PROFILES:
         raise ValueError(f"unknown profile {name!r}; known: {', '.join(PROFILES)}")
     return PROFILES[name]
+
+
+def current(name: str | None = None) -> Profile:
+    """For entry points only: the profile named, else ``$W2VCNN_PROFILE``, else ``full``."""
+    return named(name or os.environ.get(PROFILE_ENV) or "full")

@@ -75,7 +75,7 @@ def aggregate(frame: pd.DataFrame, by: Sequence[str] = ("dataset", "variant"),
 
 
 class Comparison(NamedTuple):
-    """Variant ``a`` minus variant ``b`` over the runs they share (fractions, not percent)."""
+    """Runs ``a`` minus runs ``b`` over the pairs they share (fractions, not percent)."""
 
     a: str
     b: str
@@ -93,62 +93,90 @@ class Comparison(NamedTuple):
                 f"p = {self.p_value:.3g}, better on {self.wins} of {self.n_pairs} paired runs")
 
 
-def paired_values(frame: pd.DataFrame, a: str, b: str, on: Sequence[str] | None = None,
-                  value: str = "test_accuracy") -> pd.DataFrame:
-    """The pairing keys and ``a``/``b`` columns holding each variant's ``value``, one row per pair."""
-    _require_columns(frame, ["variant", value])
+def _select(frame: pd.DataFrame, by: Sequence[str], side) -> pd.Series:
+    """Rows whose ``by`` columns equal ``side`` (one value, or a tuple with one per column)."""
+    values = side if isinstance(side, tuple) else (side,)
+    if len(values) != len(by):
+        raise ValueError(f"{side!r} gives {len(values)} value(s) for the {len(by)} column(s) {', '.join(by)}")
+    mask = pd.Series(True, index=frame.index)
+    for column, value in zip(by, values):
+        mask &= frame[column] == value
+    return mask
+
+
+def _describe(side) -> str:
+    return " ".join(map(str, side)) if isinstance(side, tuple) else str(side)
+
+
+def paired_values(frame: pd.DataFrame, a, b, by: str | Sequence[str] = "variant",
+                  on: Sequence[str] | None = None, value: str = "test_accuracy") -> pd.DataFrame:
+    """The pairing keys and ``a``/``b`` columns holding each side's ``value``, one row per pair.
+
+    A side is the runs whose ``by`` column equals it, e.g. ``a="non-static"`` with ``by="mode"``;
+    with several ``by`` columns, a tuple with one value each: ``("static", "cbow")`` with
+    ``by=("mode", "init")``.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    _require_columns(frame, [*by, value])
     on = [k for k in PAIR_KEYS if k in frame.columns] if on is None else list(on)
     _require_columns(frame, on)
-    present = list(pd.unique(frame["variant"]))
     sides = []
-    for side, variant in (("a", a), ("b", b)):
-        runs = frame.loc[frame["variant"] == variant, [*on, value]]
+    for name, side in (("a", a), ("b", b)):
+        runs = frame.loc[_select(frame, by, side), [*on, value]]
         if runs.duplicated(on).any():
-            # e.g. two learning rates under one variant name: pairing them would be arbitrary
-            raise ValueError(f"variant {variant!r} has several runs with the same {', '.join(on)}; "
-                             f"filter the frame first or add the column that tells them apart to `on`")
-        sides.append(runs.rename(columns={value: side}))
+            # e.g. two learning rates under one mode: pairing them would be arbitrary
+            raise ValueError(f"{_describe(side)!r} selects several runs with the same {', '.join(on)}; "
+                             f"filter the frame first or add the column that tells them apart to `by`")
+        sides.append(runs.rename(columns={value: name}))
     pairs = sides[0].merge(sides[1], on=on, how="inner")
     if pairs.empty:
-        raise ValueError(f"variants {a!r} and {b!r} share no runs (paired on {', '.join(on)}); "
-                         f"variants present: {', '.join(map(repr, present))}")
+        present = ", ".join(repr(v if len(by) > 1 else v[0])
+                            for v in dict.fromkeys(frame[by].itertuples(index=False, name=None)))
+        raise ValueError(f"{_describe(a)!r} and {_describe(b)!r} (by {', '.join(by)}) share no runs "
+                         f"(paired on {', '.join(on)}); present: {present}")
     return pairs
 
 
-def compare(frame: pd.DataFrame, a: str, b: str, on: Sequence[str] | None = None,
-            value: str = "test_accuracy") -> Comparison:
-    """Paired comparison of variants ``a`` and ``b`` (values of the ``variant`` column).
+def compare(frame: pd.DataFrame, a, b, by: str | Sequence[str] = "variant",
+            on: Sequence[str] | None = None, value: str = "test_accuracy") -> Comparison:
+    """Paired comparison of the runs selected by ``a`` and ``b`` (see :func:`paired_values`).
 
     Runs are paired when they agree on ``on``: by default every column of :data:`PAIR_KEYS` the
-    frame has, i.e. the same dataset, split and seed, so both variants saw the same split, the same
+    frame has, i.e. the same dataset, split and seed, so both sides saw the same split, the same
     initialisation and the same batches. Pairing removes the seed-to-seed variance both share,
     which is why it detects differences that overlapping intervals in :func:`aggregate` hide. Pairs
     from several datasets are pooled: filter ``frame`` to one dataset for a per-dataset answer.
     """
-    pairs = paired_values(frame, a, b, on, value)
+    pairs = paired_values(frame, a, b, by, on, value)
     differences = (pairs["a"] - pairs["b"]).to_numpy(dtype=float)
     mean, half_width = mean_ci(differences)
     n = len(differences)
     p_value = float(scipy_stats.ttest_rel(pairs["a"], pairs["b"]).pvalue) if n >= 2 else math.nan
-    return Comparison(a=a, b=b, n_pairs=n, mean_difference=mean, ci95=half_width, p_value=p_value,
-                      wins=int((differences > 0).sum()), losses=int((differences < 0).sum()),
-                      ties=int((differences == 0).sum()))
+    return Comparison(a=_describe(a), b=_describe(b), n_pairs=n, mean_difference=mean, ci95=half_width,
+                      p_value=p_value, wins=int((differences > 0).sum()),
+                      losses=int((differences < 0).sum()), ties=int((differences == 0).sum()))
 
 
-def paired_table(frame: pd.DataFrame, pairs: Sequence[tuple[str, str]], label: str = "variant",
+def paired_table(frame: pd.DataFrame, contrasts: Mapping[str, tuple], by: str | Sequence[str] = "variant",
                  value: str = "test_accuracy") -> pd.DataFrame:
-    """One :func:`compare` per dataset and pair ``(a, b)`` of ``label`` values, as a readable table.
+    """One :func:`compare` per dataset and named contrast, as a readable table.
 
-    ``label`` names the column whose values ``pairs`` refer to (e.g. ``"mode"``), so a chapter can
-    compare modes without spelling out whole variant names. Differences are in points.
+    ``contrasts`` maps a name to a pair of sides, e.g.
+    ``{"non_static_vs_static": ("non-static", "static")}`` with ``by="mode"``. The rows are indexed
+    by ``(dataset, contrast name)``, so a chapter finds a row by the name it gave, never by parsing
+    a label (:func:`w2vcnn.pages.glue_contrasts` glues every row under its name). Differences are
+    in points.
     """
-    frame = frame.assign(variant=frame[label])
+    if not isinstance(contrasts, Mapping):
+        raise ValueError("contrasts must map a name to a pair of sides, e.g. "
+                         "{'non_static_vs_static': ('non-static', 'static')}")
     rows = []
     for dataset, runs in frame.groupby("dataset", sort=False):
-        for a, b in pairs:
-            rows.append({"dataset": dataset, "comparison": f"{a} − {b}",
-                         **comparison_cells(compare(runs, a, b, value=value))})
-    return pd.DataFrame(rows).set_index(["dataset", "comparison"])
+        for name, (a, b) in contrasts.items():
+            rows.append({"dataset": dataset, "contrast": name,
+                         "comparison": f"{_describe(a)} − {_describe(b)}",
+                         **comparison_cells(compare(runs, a, b, by, value=value))})
+    return pd.DataFrame(rows).set_index(["dataset", "contrast"])
 
 
 def comparison_cells(c: Comparison) -> dict:

@@ -45,11 +45,15 @@ def clean_str(text: str, lower: bool = True) -> str:
 def tokenize(text: str, lower: bool = True) -> list[str]:
     return clean_str(text, lower=lower).split()
 
+# Not words: they lead every Vocab, never come from (or go into) a vectors file, and are never shown.
+SPECIAL_TOKENS = ("<pad>", "<unk>")
+N_SPECIAL_TOKENS = len(SPECIAL_TOKENS)
+
 
 class Vocab:
     """Token <-> index. Index 0 is ``<pad>``, 1 is ``<unk>``; then by frequency, ties alphabetical."""
 
-    PAD, UNK = "<pad>", "<unk>"
+    PAD, UNK = SPECIAL_TOKENS
     pad_index, unk_index = 0, 1
 
     def __init__(self, counts: Counter, min_count: int = 1, extra_words: Iterable[str] = ()):

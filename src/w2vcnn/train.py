@@ -27,7 +27,6 @@ class TrainSettings:
     learning_rate: float = 1.0     # Adadelta, as Kim: lr 1.0, rho 0.95, eps 1e-6 (in both backends)
     rho: float = 0.95
     epsilon: float = 1e-6
-    max_norm: float = 3.0          # l2 constraint on each class's output weights
     embedding_lr_scale: float = 1.0  # < 1: fine-tune the embedding more gently than the rest (PyTorch)
     unfreeze_epoch: int | None = None  # static until this epoch (1-based), then fine-tuned
     bucket: bool = True            # length-bucketed batches (see text.batches)
@@ -196,7 +195,7 @@ class _TorchTrainer:
             loss.backward()
             self.optimizer.step()
             self.embedding_optimizer.step(torch.unique(tokens))
-            self.model.apply_max_norm(self.settings.max_norm)
+            self.model.apply_max_norm()
             total_loss += loss.item() * len(labels)
             correct += int((logits.argmax(1) == labels).sum())
             n += len(labels)

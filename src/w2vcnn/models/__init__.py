@@ -43,8 +43,8 @@ def build_model(backend: str, arch: str, mode: str, embeddings, n_classes: int,
                 seed: int | None = None, **hyper):
     """A ``torch.nn.Module`` or a ``keras.Model`` for ``arch`` in embedding ``mode``.
 
-    ``hyper`` goes to the backend's constructor (e.g. ``windows``, ``maps``, ``dropout``; Keras also
-    takes ``max_norm``). ``seed`` seeds the backend's global random state before the weights are drawn.
+    ``hyper`` goes to the backend's constructor (e.g. ``windows``, ``maps``, ``dropout``,
+    ``max_norm``). ``seed`` seeds the backend's global random state before the weights are drawn.
     """
     check_choice("backend", backend, BACKENDS)
     check_choice("architecture", arch, ARCHITECTURES)

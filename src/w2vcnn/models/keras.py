@@ -69,7 +69,7 @@ def build_kim_cnn(embeddings: np.ndarray, n_classes: int, mode: str,
                   max_norm: float | None = 3.0, seed: int | None = None) -> keras.Model:
     """Filters of each width in ``windows`` (``maps`` of each), ReLU, max-over-time pooling.
 
-    ``seed`` reseeds Python, NumPy and TensorFlow (``keras.utils.set_random_seed``), so the same seed
+    Question 1 shows this function's source; every Keras CNN run of the book is one. ``seed`` reseeds Python, NumPy and TensorFlow (``keras.utils.set_random_seed``), so the same seed
     gives the same initial weights.
     """
     if seed is not None:

@@ -14,9 +14,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..text import Vocab
 from . import ARCHITECTURES, MODES, check_choice
 
-PAD = 0  # Vocab.pad_index
+PAD = Vocab.pad_index
 
 
 def pretrained_embedding(embeddings: np.ndarray, freeze: bool) -> nn.Embedding:
@@ -38,7 +39,7 @@ class WordVectorClassifier(nn.Module):
     """
 
     def __init__(self, embeddings: np.ndarray, mode: str, n_features: int, n_classes: int,
-                 dropout: float):
+                 dropout: float, max_norm: float | None = 3.0):
         super().__init__()
         check_choice("mode", mode, MODES)
         if np.ndim(embeddings) != 2:
@@ -49,6 +50,7 @@ class WordVectorClassifier(nn.Module):
                                  if mode == "multichannel" else None)
         self.dropout = nn.Dropout(dropout)
         self.output = nn.Linear(n_features, n_classes)
+        self.max_norm = max_norm
 
     @property
     def n_channels(self) -> int:
@@ -68,13 +70,15 @@ class WordVectorClassifier(nn.Module):
         return self.output(self.dropout(self.features(tokens)))
 
     @torch.no_grad()
-    def apply_max_norm(self, s: float = 3.0) -> None:
-        """Kim's l2 constraint: rescale each class's weight vector to norm <= s.
+    def apply_max_norm(self) -> None:
+        """Kim's l2 constraint: rescale each class's weight vector to norm <= ``max_norm``.
 
         The output weight is [n_classes, n_features], so a class's vector is a row (``dim=0`` in
-        ``renorm_``). Call it after every optimizer step, as Kim's code does.
+        ``renorm_``). The trainer calls it after every optimizer step, as Kim's code does (Keras
+        applies its ``MaxNorm`` constraint at the same moment). ``max_norm=None`` switches it off.
         """
-        self.output.weight.renorm_(p=2, dim=0, maxnorm=s)
+        if self.max_norm is not None:
+            self.output.weight.renorm_(p=2, dim=0, maxnorm=self.max_norm)
 
     def embedding_matrix(self) -> np.ndarray:
         """The current vectors of the fine-tuned channel, [vocab, dim], as a numpy copy."""
@@ -84,11 +88,15 @@ class WordVectorClassifier(nn.Module):
 
 
 class KimCNN(WordVectorClassifier):
-    """Filters of each width in ``windows`` (``maps`` of each), ReLU, max-over-time pooling."""
+    """Filters of each width in ``windows`` (``maps`` of each), ReLU, max-over-time pooling.
+
+    Question 1 shows this class's source; every PyTorch CNN run of the book is one.
+    """
 
     def __init__(self, embeddings: np.ndarray, n_classes: int, mode: str,
-                 windows: tuple[int, ...] = (3, 4, 5), maps: int = 100, dropout: float = 0.5):
-        super().__init__(embeddings, mode, maps * len(windows), n_classes, dropout)
+                 windows: tuple[int, ...] = (3, 4, 5), maps: int = 100, dropout: float = 0.5,
+                 max_norm: float | None = 3.0):
+        super().__init__(embeddings, mode, maps * len(windows), n_classes, dropout, max_norm)
         dim = np.shape(embeddings)[1]
         # A filter spans `window` whole word vectors of every channel. Convolving the channels
         # concatenated along the vector ([batch, 2 * dim, length]) gives each filter separate weights
@@ -106,15 +114,17 @@ class KimCNN(WordVectorClassifier):
 
 
 class CBOWClassifier(WordVectorClassifier):
-    """fastText-style supervised CBOW: the mean of the sentence's word vectors.
+    """fastText-style supervised CBOW: the mean of the sentence's word vectors (questions 2, 3).
 
     In ``multichannel`` the two channels' means are concatenated rather than added, so the output
     layer weighs static and fine-tuned vectors separately -- as the CNN's two-channel filters do.
     """
 
-    def __init__(self, embeddings: np.ndarray, n_classes: int, mode: str, dropout: float = 0.5):
+    def __init__(self, embeddings: np.ndarray, n_classes: int, mode: str, dropout: float = 0.5,
+                 max_norm: float | None = 3.0):
         n_channels = 2 if mode == "multichannel" else 1
-        super().__init__(embeddings, mode, n_channels * np.shape(embeddings)[1], n_classes, dropout)
+        super().__init__(embeddings, mode, n_channels * np.shape(embeddings)[1], n_classes, dropout,
+                         max_norm)
 
     def features(self, tokens: torch.Tensor) -> torch.Tensor:
         # Average over the real words only, so padding a sentence further does not change its mean.
@@ -129,7 +139,8 @@ ARCHITECTURE_CLASSES = {"cnn": KimCNN, "cbow": CBOWClassifier}
 
 def build_model(arch: str, mode: str, embeddings: np.ndarray, n_classes: int,
                 seed: int | None = None, **hyper) -> WordVectorClassifier:
-    """The ``arch`` class built with ``hyper`` (``windows``, ``maps``, ``dropout``), after seeding torch."""
+    """The ``arch`` class built with ``hyper`` (``windows``, ``maps``, ``dropout``, ``max_norm``),
+    after seeding torch."""
     check_choice("architecture", arch, ARCHITECTURES)
     if seed is not None:
         torch.manual_seed(seed)

@@ -1,0 +1,171 @@
+"""The content-addressed caches under ``data/cache/``: finished runs and trained word vectors.
+
+A run is stored under ``runs/<key>/`` (``result.json``, plus ``embeddings.npz`` for a run that
+fine-tuned its vectors), a set of word vectors under ``word2vec/<kind>-<key>/`` (``vec.bin`` and
+``meta.json``). The keys hash what determines the content: the run's config and the source of every
+module that can change a result (:func:`result_code`), so chapters share runs, a rebuild retrains
+nothing, and a code change retrains exactly what it may have changed.
+
+Writes are atomic: a run's folder is written completely elsewhere and renamed into place, and a
+vectors entry counts as present only once its ``meta.json`` (written last) exists. This module
+stores and reads records; what a run *is* lives in :mod:`w2vcnn.experiments`.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import secrets
+import shutil
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ._io import DataError, atomic_write, data_dir
+
+PACKAGE = Path(__file__).parent
+# Imported by the run code but unable to change a result: the profile's numbers reach a run only
+# through its config's fields (which are in the key), and this module decides where results are
+# stored, not what they are.
+NOT_RESULT_CODE = frozenset({"profile.py", "cache.py"})
+
+
+def cache_dir() -> Path:
+    return data_dir() / "cache"
+
+
+# ---------------------------------------------------------------- keys
+
+
+@lru_cache(maxsize=None)
+def result_code(root: str) -> tuple[str, ...]:
+    """The package modules whose source can change what ``root`` computes: ``root`` and every
+    module it imports, directly or not (imports inside functions included), minus
+    :data:`NOT_RESULT_CODE`. Paths relative to the package, e.g. ``models/torch.py``."""
+    seen, todo = set(), [root]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        path = PACKAGE / name
+        if not path.is_file():
+            raise FileNotFoundError(f"result code {name} is not a file of the package {PACKAGE}")
+        seen.add(name)
+        todo.extend(_package_imports(path))
+    return tuple(sorted(seen - NOT_RESULT_CODE))
+
+
+def _package_imports(path: Path) -> list[str]:
+    """The package modules ``path`` imports with relative imports (``from . import x``,
+    ``from .x import y``, ``from ..x import y``)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if not isinstance(node, ast.ImportFrom) or node.level == 0:
+            continue
+        base = path.parent
+        for _ in range(node.level - 1):
+            base = base.parent
+        if node.module:
+            base = base.joinpath(*node.module.split("."))
+            # a module that is gone must fail result_code, not vanish from the key
+            found.append(_module_file(base) or base.parent / f"{base.name}.py")
+        for alias in node.names:
+            # `from . import torch` names a module; `from . import MODES` a name in a package
+            found.append(_module_file(base / alias.name) or _module_file(base))
+    return [str(p.relative_to(PACKAGE)) for p in found if p is not None]
+
+
+def _module_file(stem: Path) -> Path | None:
+    """``stem.py``, else ``stem/__init__.py``, else None."""
+    for candidate in (stem.parent / f"{stem.name}.py", stem / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=None)
+def code_digest(root: str) -> str:
+    """sha256 over the source of :func:`result_code` of ``root``."""
+    digest = hashlib.sha256()
+    for name in result_code(root):
+        digest.update(name.encode() + b"\0" + (PACKAGE / name).read_bytes())
+    return digest.hexdigest()
+
+
+def content_key(*parts) -> str:
+    """A short content address: sha256 of the JSON of ``parts`` (keys sorted), 16 hex digits."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------- runs
+
+
+def run_dir(run_id: str) -> Path:
+    return cache_dir() / "runs" / run_id
+
+
+def has_run(run_id: str) -> bool:
+    return (run_dir(run_id) / "result.json").is_file()
+
+
+def read_run(run_id: str) -> dict:
+    """The stored record of a finished run. :class:`DataError`, naming the file, when it is
+    missing or is not a JSON object."""
+    path = run_dir(run_id) / "result.json"
+    if not path.is_file():
+        raise DataError(f"no finished run {run_id!r} in {cache_dir() / 'runs'}")
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise DataError(f"cache entry {path} is corrupt ({err}); delete its folder to retrain the run") from err
+    if not isinstance(record, dict) or not isinstance(record.get("config"), dict):
+        raise DataError(f"cache entry {path} is corrupt (not a run record); delete its folder to retrain the run")
+    return record
+
+
+def write_run(run_id: str, record: dict, arrays: dict[str, np.ndarray] | None) -> None:
+    """Write the run's folder completely elsewhere, then rename it into place: never half a run."""
+    final = run_dir(run_id)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    # not mkdtemp (mode 0700): the umask gives the entry the usual permissions
+    staging = final.parent / f".{run_id}.{secrets.token_hex(8)}"
+    staging.mkdir()
+    try:
+        if arrays:
+            np.savez(staging / "embeddings.npz", **arrays)
+        (staging / "result.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(staging, final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def run_names() -> list[str]:
+    """The keys of every finished run in the cache, sorted."""
+    runs = cache_dir() / "runs"
+    return sorted(p.name for p in runs.iterdir() if not p.name.startswith(".")) if runs.is_dir() else []
+
+
+# ---------------------------------------------------------------- word vectors
+
+
+def vectors_dir(kind: str, key: str) -> Path:
+    return cache_dir() / "word2vec" / f"{kind}-{key}"
+
+
+def read_vectors_meta(folder: Path) -> dict | None:
+    """The entry's ``meta.json``, or None when the entry is absent, unfinished or unreadable."""
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def write_vectors_meta(folder: Path, meta: dict) -> None:
+    """Written last: marks the entry complete."""
+    with atomic_write(folder / "meta.json", "w") as out:
+        json.dump(meta, out, indent=1)

@@ -1,0 +1,70 @@
+"""The command line: one clear line for bad input, the profile passed down, nothing corrupted."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import QUICK, snapshot
+from w2vcnn import profile, study
+from w2vcnn.__main__ import main
+from w2vcnn.experiments import RunConfig, is_cached, load_result
+from w2vcnn.word2vec_format import load_vectors
+
+
+def test_cli_lists_datasets(capsys):
+    assert main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("rt-polarity") and "rt-subjectivity" in out and "trec" in out
+
+
+def test_cli_grid_prints_the_aggregate_and_writes_csv_then_exports(cache, tmp_path, capsys):
+    out = tmp_path / "grid.csv"
+    assert main(["--profile", "quick", "grid", "--modes", "rand", "static", "--seeds", "1",
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    rows = pd.read_csv(out)
+    assert len(rows) == 2 and rows["test_accuracy"].between(0, 1).all()
+    # the --profile flag reached the runs: the quick profile's sizes, not the full study's
+    assert set(rows["vector_size"]) == {profile.PROFILES["quick"].vector_size}
+    for _, row in rows.iterrows():  # the printed mean is the run's accuracy (one seed)
+        assert f"{row['test_accuracy']:.4f}" in printed and row["variant"] in printed
+    run_id = rows.loc[rows["mode"] == "rand", "run_id"].item()
+    exported = tmp_path / "tuned.bin"
+    assert main(["export-vectors", run_id, str(exported)]) == 0
+    words, _, final = load_result(run_id).embeddings()
+    kv = load_vectors(exported)
+    assert kv.index_to_key == words[2:] and np.array_equal(kv.vectors, final[2:])
+
+
+def test_cli_study_passes_the_profile_to_the_grids(cache, capsys, monkeypatch):
+    tiny = [RunConfig(**QUICK, mode="rand", init="random", seed=s) for s in (31, 32)]
+    asked = []
+    monkeypatch.setattr(study, "chapter_grids", lambda p: asked.append(p) or {"Q1 tiny": tiny})
+    monkeypatch.delenv(profile.PROFILE_ENV, raising=False)
+    assert main(["--profile", "quick", "study", "--workers", "2"]) == 0
+    assert asked == [profile.PROFILES["quick"]]
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[:4] == ["Q1", "tiny", "2", "2"] and all(is_cached(c) for c in tiny)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["run", "--mode", "dynamic"], "error: unknown mode 'dynamic'; valid: rand, static, non-static, multichannel"),
+    (["run", "--backend", "jax"], "error: unknown backend 'jax'; valid: torch, keras"),
+    (["run", "--init", "vectors"], "error: unknown init 'vectors'"),
+    (["run", "--mode", "static", "--init", "missing.bin"], "error: vectors file missing.bin does not exist"),
+    (["export-vectors", "0123456789abcdef", "out.bin"], "error: no finished run '0123456789abcdef'"),
+    (["describe", "no-such-dataset"], "error: "),
+])
+def test_cli_bad_input_is_one_clear_line_and_changes_nothing(argv, message, cache, capsys, tmp_path,
+                                                             monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    before, files_before = snapshot(cache), snapshot(tmp_path)
+    assert main(["--profile", "quick", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and len(err.strip().splitlines()) == 1, err
+    assert snapshot(cache) == before and snapshot(tmp_path) == files_before
+
+
+def test_cli_unknown_profile_is_refused_by_the_parser(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--profile", "huge", "datasets"])
+    assert exit_info.value.code == 2 and "invalid choice: 'huge'" in capsys.readouterr().err

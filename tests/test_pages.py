@@ -1,0 +1,73 @@
+"""w2vcnn.pages: the profile note every chapter shows, and the glued numbers its prose quotes."""
+import pandas as pd
+import pytest
+
+from w2vcnn import pages, profile, stats
+
+
+def runs(dataset, mode, accuracies):
+    return [{"dataset": dataset, "mode": mode, "seed": seed, "test_accuracy": acc}
+            for seed, acc in enumerate(accuracies)]
+
+
+@pytest.fixture
+def table():
+    frame = pd.DataFrame(runs("rt-polarity", "non-static", [0.80, 0.82, 0.81])
+                         + runs("rt-polarity", "static", [0.78, 0.81, 0.80])
+                         + runs("rt-polarity", "rand", [0.74, 0.75, 0.77])
+                         + runs("subj", "non-static", [0.90, 0.91])
+                         + runs("subj", "static", [0.89, 0.91])
+                         + runs("subj", "rand", [0.88, 0.86]))
+    return stats.paired_table(frame, {"non_static_vs_static": ("non-static", "static"),
+                                      "static_vs_rand": ("static", "rand")}, by="mode")
+
+
+@pytest.fixture
+def glued(monkeypatch):
+    """Record what pages glues instead of handing it to a running notebook."""
+    import myst_nb
+
+    calls = []
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: calls.append((name, value, display)))
+    return calls
+
+
+def test_glue_key_joins_parts_into_one_identifier():
+    assert pages.glue_key("q1", "rt-polarity", "non_static_vs_static") == "q1_rt_polarity_non_static_vs_static"
+    assert pages.glue_key("q3", "SST 1", 2) == "q3_SST_1_2"
+
+
+def test_glue_contrasts_glues_every_row_in_words(table, glued):
+    names = pages.glue_contrasts("q1", table)
+    expected = ["q1_rt_polarity_non_static_vs_static", "q1_rt_polarity_static_vs_rand",
+                "q1_subj_non_static_vs_static", "q1_subj_static_vs_rand"]
+    assert names == expected
+    assert [name for name, _, _ in glued] == expected
+    for (name, text, display), (_, row) in zip(glued, table.iterrows()):
+        assert text == stats.in_words(row)
+        assert display is False  # glued for the prose, not shown where it is computed
+    texts = dict((name, text) for name, text, _ in glued)
+    assert texts["q1_rt_polarity_static_vs_rand"].startswith("+4.3 ± ")
+    assert texts["q1_rt_polarity_static_vs_rand"].endswith(" points, better in 3 of 3 seeds")
+    assert texts["q1_subj_non_static_vs_static"] == "+0.5 ± 6.4 points, better in 1 of 2 seeds"
+
+
+def test_glue_contrasts_of_an_empty_selection_glues_nothing(table, glued):
+    assert pages.glue_contrasts("q1", table.iloc[:0]) == [] and glued == []
+
+
+def test_quick_profile_note_says_the_numbers_are_not_the_results():
+    from IPython.display import Markdown
+
+    note = pages.profile_note(profile.named("quick"))
+    assert isinstance(note, Markdown)
+    assert "`quick` profile" in note.data
+    assert "they are not the study's results" in note.data
+    assert "1 seed(s)" in note.data and "2,000 examples per dataset" in note.data
+
+
+def test_full_profile_note():
+    note = pages.profile_note(profile.named("full"))
+    assert "full profile" in note.data
+    assert "not the study's results" not in note.data
+    assert "3 seed(s)" in note.data and "all examples" in note.data
