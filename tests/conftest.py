@@ -7,7 +7,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 # Runs small enough for unit tests (the CNN on 600 sentences, 16-d vectors, 2 epochs).
-QUICK = dict(max_examples=600, vector_size=16, word2vec_epochs=1, feature_maps=4, max_epochs=2, patience=1)
+QUICK = dict(
+    max_examples=600, vector_size=16, word2vec_epochs=1, feature_maps=4, max_epochs=2, patience=1
+)
 
 
 @pytest.fixture(scope="module")

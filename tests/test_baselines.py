@@ -24,7 +24,11 @@ def sentences(n, seed, classes=SENTIMENT, extra_word=None):
 
 @pytest.fixture
 def parts():
-    return sentences(200, seed=1), sentences(40, seed=2), sentences(40, seed=3, extra_word="zyzzyva")
+    return (
+        sentences(200, seed=1),
+        sentences(40, seed=2),
+        sentences(40, seed=3, extra_word="zyzzyva"),
+    )
 
 
 def test_separable_data_is_classified_perfectly(parts):
@@ -41,7 +45,11 @@ def test_C_is_the_best_on_dev(parts):
     result = tfidf_logistic_regression(*parts, Cs=Cs)
     assert list(result["dev_by_C"]) == [float(C) for C in Cs]
     assert result["C"] in result["dev_by_C"]
-    assert result["dev_accuracy"] == result["dev_by_C"][result["C"]] == max(result["dev_by_C"].values())
+    assert (
+        result["dev_accuracy"]
+        == result["dev_by_C"][result["C"]]
+        == max(result["dev_by_C"].values())
+    )
 
 
 def test_ties_on_dev_go_to_the_first_C(parts):
@@ -55,7 +63,9 @@ def test_ties_on_dev_go_to_the_first_C(parts):
 def test_test_labels_never_influence_the_choice(parts):
     train, dev, (test_texts, test_labels) = parts
     honest = tfidf_logistic_regression(train, dev, (test_texts, test_labels), Cs=(0.1, 10))
-    scrambled = tfidf_logistic_regression(train, dev, (test_texts, np.zeros_like(test_labels)), Cs=(0.1, 10))
+    scrambled = tfidf_logistic_regression(
+        train, dev, (test_texts, np.zeros_like(test_labels)), Cs=(0.1, 10)
+    )
     assert scrambled["C"] == honest["C"]
     assert scrambled["dev_by_C"] == honest["dev_by_C"]
     assert scrambled["test_predictions"] == honest["test_predictions"]
@@ -74,7 +84,9 @@ def test_vectorizer_is_fitted_on_training_texts_only(parts, monkeypatch):
             return super().fit_transform(raw_documents, y)
 
     make_vectorizer = baselines.tfidf_vectorizer
-    monkeypatch.setattr(baselines, "tfidf_vectorizer", lambda ngrams: Spy(**make_vectorizer(ngrams).get_params()))
+    monkeypatch.setattr(
+        baselines, "tfidf_vectorizer", lambda ngrams: Spy(**make_vectorizer(ngrams).get_params())
+    )
     result = tfidf_logistic_regression(*parts)
     assert fitted_on == [parts[0][0]]
     # the test-only word "zyzzyva" adds no feature: the count is that of the training texts alone

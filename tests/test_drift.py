@@ -3,19 +3,29 @@ import math
 import numpy as np
 import pytest
 
-from w2vcnn.drift import cosine_distance, drift_summary, drift_table, nearest_neighbours, projection_2d
+from w2vcnn.drift import (
+    cosine_distance,
+    drift_summary,
+    drift_table,
+    nearest_neighbours,
+    projection_2d,
+)
 
 WORDS = ["<pad>", "<unk>", "a", "b", "c", "d"]
 
 
 def rotation(angle):
-    return np.array([[math.cos(angle), -math.sin(angle), 0], [math.sin(angle), math.cos(angle), 0], [0, 0, 1]])
+    return np.array(
+        [[math.cos(angle), -math.sin(angle), 0], [math.sin(angle), math.cos(angle), 0], [0, 0, 1]]
+    )
 
 
 @pytest.fixture
 def moved():
     """a turns by 60 degrees, b stays, c doubles in length, d (unseen) stays; <unk> moves a lot."""
-    initial = np.array([[0, 0, 0], [1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]], dtype=np.float32)
+    initial = np.array(
+        [[0, 0, 0], [1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]], dtype=np.float32
+    )
     final = initial.copy()
     final[1] = [-1, 0, 0]
     final[2] = rotation(math.pi / 3) @ initial[2]
@@ -53,11 +63,19 @@ def test_cosine_distance_needs_one_shape():
 
 def test_drift_table_rows_columns_and_order(moved):
     table = drift_table(WORDS, *moved, counts={"a": 7, "b": 3, "c": 1}, n_train_words=5)
-    assert list(table.columns) == ["word", "count", "cosine_distance", "l2_change", "seen_in_training"]
+    assert list(table.columns) == [
+        "word",
+        "count",
+        "cosine_distance",
+        "l2_change",
+        "seen_in_training",
+    ]
     assert list(table["word"]) == ["a", "b", "c", "d"]  # a moved; the ties keep vocabulary order
     by_word = table.set_index("word")
     assert by_word.loc["a", "cosine_distance"] == pytest.approx(1 - math.cos(math.pi / 3))
-    assert by_word.loc["a", "l2_change"] == pytest.approx(1.0)  # chord of 60 degrees on the unit circle
+    assert by_word.loc["a", "l2_change"] == pytest.approx(
+        1.0
+    )  # chord of 60 degrees on the unit circle
     assert by_word.loc["b", "cosine_distance"] == 0.0 and by_word.loc["b", "l2_change"] == 0.0
     assert by_word.loc["c", "cosine_distance"] == 0.0  # longer, same direction
     assert by_word.loc["c", "l2_change"] == pytest.approx(1.0)
@@ -110,7 +128,9 @@ def sentiment():
 
 def parse(cell):
     """'great (0.99), bad (0.41)' -> [('great', 0.99), ('bad', 0.41)]"""
-    return [(item.split(" (")[0], float(item.split(" (")[1].rstrip(")"))) for item in cell.split(", ")]
+    return [
+        (item.split(" (")[0], float(item.split(" (")[1].rstrip(")"))) for item in cell.split(", ")
+    ]
 
 
 def test_neighbours_show_the_move(sentiment):
@@ -118,7 +138,10 @@ def test_neighbours_show_the_move(sentiment):
     assert list(table.columns) == ["word", "before", "after"]
     row = table.iloc[0]
     assert row["word"] == "good"
-    assert parse(row["before"])[0] == ("bad", pytest.approx(0.95 / math.hypot(0.95, 0.3), abs=0.005))
+    assert parse(row["before"])[0] == (
+        "bad",
+        pytest.approx(0.95 / math.hypot(0.95, 0.3), abs=0.005),
+    )
     assert parse(row["after"])[0][0] == "great" and parse(row["after"])[0][1] > 0.99
     assert [name for name, _ in parse(row["after"])] == ["great", "bad"]  # bad is now second
 
@@ -137,7 +160,9 @@ def test_missing_queries_are_skipped(sentiment):
 
 def test_min_count_mask_restricts_candidates(sentiment):
     mask = np.array([True, True, True, False, True, True])  # 'bad' too rare
-    cell = nearest_neighbours(*sentiment, queries=("good",), k=1, min_count_mask=mask).iloc[0]["before"]
+    cell = nearest_neighbours(*sentiment, queries=("good",), k=1, min_count_mask=mask).iloc[0][
+        "before"
+    ]
     assert cell.startswith("great")
 
 
@@ -170,5 +195,6 @@ def test_projection_keeps_distances_of_planar_data():
     basis = np.linalg.qr(rng.normal(size=(6, 2)))[0].T
     initial, final = rng.normal(size=(10, 2)) @ basis, rng.normal(size=(10, 2)) @ basis
     before, after = projection_2d(initial, final, np.ones(10, dtype=bool))
-    np.testing.assert_allclose(np.linalg.norm(after - before, axis=1),
-                               np.linalg.norm(final - initial, axis=1), atol=1e-9)
+    np.testing.assert_allclose(
+        np.linalg.norm(after - before, axis=1), np.linalg.norm(final - initial, axis=1), atol=1e-9
+    )

@@ -1,5 +1,6 @@
 """w2vcnn.embeddings: word2vec training and the embedding matrix built from its vectors.
 Reading and writing vectors files is tested in test_word2vec_format.py."""
+
 import copy
 import hashlib
 import math
@@ -15,8 +16,14 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
-from w2vcnn.embeddings import (WORD2VEC_KINDS, Coverage, TrainingStats, embedding_matrix, random_matrix,
-                               train_word2vec)
+from w2vcnn.embeddings import (
+    WORD2VEC_KINDS,
+    Coverage,
+    TrainingStats,
+    embedding_matrix,
+    random_matrix,
+    train_word2vec,
+)
 from w2vcnn.text import N_SPECIAL_TOKENS, Vocab
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -29,8 +36,10 @@ def make_corpus(n_sentences=600, seed=0):
     rng = random.Random(seed)
     topics = [[f"sport{i}" for i in range(40)], [f"food{i}" for i in range(40)]]
     common = ["the", "a", "of", "and", "is"]
-    return [[rng.choice(topics[s % 2] if rng.random() < 0.7 else common) for _ in range(10)]
-            for s in range(n_sentences)]
+    return [
+        [rng.choice(topics[s % 2] if rng.random() < 0.7 else common) for _ in range(10)]
+        for s in range(n_sentences)
+    ]
 
 
 CORPUS = make_corpus()
@@ -85,22 +94,33 @@ def test_training_is_deterministic_across_processes_and_hash_seeds(kv):
     )
     digests = set()
     for hash_seed in ("1", "2"):
-        env = {**os.environ, "PYTHONHASHSEED": hash_seed,
-               "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
-        result = subprocess.run([sys.executable, "-c", script, str(Path(__file__).parent)],
-                                env=env, capture_output=True, text=True, timeout=120)
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": hash_seed,
+            "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+        }
+        result = subprocess.run(
+            [sys.executable, "-c", script, str(Path(__file__).parent)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, result.stderr
         digests.add(result.stdout.strip())
     assert digests == {digest(kv)}
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(sg=2), "sg must be 1"),
-    (dict(vector_size=0), "vector_size must be a positive integer"),
-    (dict(epochs=1.5), "epochs must be a positive integer"),
-    (dict(sample=-0.1), "sample"),
-    (dict(min_count=10_000), "empty vocabulary"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(sg=2), "sg must be 1"),
+        (dict(vector_size=0), "vector_size must be a positive integer"),
+        (dict(epochs=1.5), "epochs must be a positive integer"),
+        (dict(sample=-0.1), "sample"),
+        (dict(min_count=10_000), "empty vocabulary"),
+    ],
+)
 def test_train_rejects_bad_arguments(kwargs, match):
     corpus = copy.deepcopy(CORPUS[:20])
     with pytest.raises(ValueError, match=match):
@@ -108,11 +128,14 @@ def test_train_rejects_bad_arguments(kwargs, match):
     assert corpus == CORPUS[:20]  # the caller's sentences untouched
 
 
-@pytest.mark.parametrize("corpus, match", [
-    (iter(CORPUS), "one-shot iterator"),
-    ([], "empty"),
-    (["a sentence that was not tokenized"], "tokenize"),
-])
+@pytest.mark.parametrize(
+    "corpus, match",
+    [
+        (iter(CORPUS), "one-shot iterator"),
+        ([], "empty"),
+        (["a sentence that was not tokenized"], "tokenize"),
+    ],
+)
 def test_train_rejects_bad_corpora(corpus, match):
     before = copy.deepcopy(corpus) if isinstance(corpus, list) else None
     with pytest.raises(ValueError, match=match):
@@ -144,7 +167,9 @@ def test_embedding_matrix_rows():
         assert np.array_equal(matrix[vocab[word]], kv[word])
     random_rows = [vocab.unk_index] + [vocab[w] for w in ("b", "x", "z")]
     assert np.all(np.abs(matrix[random_rows]) <= np.float32(a))
-    assert np.array_equal(matrix[random_rows], random_matrix(len(vocab), 4, seed=3, scale=a)[random_rows])
+    assert np.array_equal(
+        matrix[random_rows], random_matrix(len(vocab), 4, seed=3, scale=a)[random_rows]
+    )
     assert coverage.scale == pytest.approx(a)
 
 
@@ -160,9 +185,15 @@ def test_embedding_matrix_is_a_copy():
 
 def test_coverage_numbers_and_warning():
     vocab, kv = small_case()
-    with pytest.warns(UserWarning, match=r"vectors cover only 44\.4% of the training tokens \(2 of 5 words, 40\.0% of the vocabulary"):
+    with pytest.warns(
+        UserWarning,
+        match=r"vectors cover only 44\.4% of the training tokens "
+        r"\(2 of 5 words, 40\.0% of the vocabulary",
+    ):
         _, coverage = embedding_matrix(vocab, kv, scale=0.1)
-    assert coverage == Coverage(n_words=5, n_found=2, type_coverage=0.4, token_coverage=4 / 9, scale=0.1)
+    assert coverage == Coverage(
+        n_words=5, n_found=2, type_coverage=0.4, token_coverage=4 / 9, scale=0.1
+    )
     assert "2 of 5 words" in str(coverage) and "40.0% of types" in str(coverage)
 
 
@@ -173,7 +204,9 @@ def test_no_warning_with_good_coverage(kv):
         matrix, coverage = embedding_matrix(vocab, kv)
     assert coverage.type_coverage == coverage.token_coverage == 1.0
     words = vocab.itos[N_SPECIAL_TOKENS:]
-    assert np.array_equal(matrix[N_SPECIAL_TOKENS:], kv.vectors[[kv.key_to_index[w] for w in words]])
+    assert np.array_equal(
+        matrix[N_SPECIAL_TOKENS:], kv.vectors[[kv.key_to_index[w] for w in words]]
+    )
     assert coverage.n_words == len(vocab) - N_SPECIAL_TOKENS  # <pad> and <unk> are not words
 
 

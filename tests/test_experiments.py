@@ -1,11 +1,12 @@
 """The experiment runner: cached, paired, honest about what fine-tuning touches."""
+
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from conftest import QUICK, snapshot
-from w2vcnn import experiments, train
+from w2vcnn import train
 from w2vcnn._io import DataError, sha256_file
 from w2vcnn.experiments import RunConfig, is_cached, load_result, run
 
@@ -19,21 +20,29 @@ def test_static_keeps_the_embedding_non_static_changes_it_and_vec_bin_is_untouch
     tuned = run(quick(mode="non-static"))
     assert static.extra["embedding_changed"] is False
     assert tuned.extra["embedding_changed"] is True
-    assert tuned.extra["unseen_rows_max_change"] == 0.0  # words never in a training sentence never move
+    assert (
+        tuned.extra["unseen_rows_max_change"] == 0.0
+    )  # words never in a training sentence never move
     words, initial, final = tuned.embeddings()
     assert len(words) == tuned.vocab_size and not np.array_equal(initial, final)
-    assert np.array_equal(initial[tuned.n_train_words:], final[tuned.n_train_words:])
+    assert np.array_equal(initial[tuned.n_train_words :], final[tuned.n_train_words :])
     # both runs read the same cached vec.bin, and neither wrote to it
     assert static.vectors["path"] == tuned.vectors["path"]
     for result in (static, tuned):
-        assert result.vectors["sha256_before"] == result.vectors["sha256_after"] == sha256_file(result.vectors["path"])
+        assert (
+            result.vectors["sha256_before"]
+            == result.vectors["sha256_after"]
+            == sha256_file(result.vectors["path"])
+        )
 
 
 def test_second_call_is_a_cache_hit_and_trains_nothing(cache, monkeypatch):
     first = run(quick(mode="non-static"))
     monkeypatch.setattr(train, "fit", lambda *a, **k: pytest.fail("retrained a cached run"))
     again = run(quick(mode="non-static"))
-    assert again.cached and again.run_id == first.run_id and again.test_accuracy == first.test_accuracy
+    assert (
+        again.cached and again.run_id == first.run_id and again.test_accuracy == first.test_accuracy
+    )
     assert again.curve == first.curve
 
 
@@ -41,7 +50,8 @@ def test_same_config_same_numbers_without_the_cache(cache):
     first = run(quick(mode="rand", init="random", seed=3))
     fresh = run(quick(mode="rand", init="random", seed=3), use_cache=False)
     assert fresh.test_predictions == first.test_predictions and fresh.curve == [
-        {**c, "seconds": f["seconds"]} for c, f in zip(first.curve, fresh.curve)]
+        {**c, "seconds": f["seconds"]} for c, f in zip(first.curve, fresh.curve)
+    ]
 
 
 def test_early_stopping_reads_dev_and_scores_test_once(cache):
@@ -49,7 +59,9 @@ def test_early_stopping_reads_dev_and_scores_test_once(cache):
     dev = [epoch["dev_accuracy"] for epoch in result.curve]
     assert result.best_epoch == 1 + int(np.argmax(dev)) and result.dev_accuracy == max(dev)
     assert len(result.test_predictions) == len(result.test_labels)
-    assert result.test_accuracy == np.mean(np.array(result.test_predictions) == np.array(result.test_labels))
+    assert result.test_accuracy == np.mean(
+        np.array(result.test_predictions) == np.array(result.test_labels)
+    )
 
 
 def test_keras_and_cbow_and_tfidf_run_through_the_same_api(cache):
@@ -79,11 +91,14 @@ def test_an_interrupted_run_leaves_no_cache_entry(cache, monkeypatch):
 # ---------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("field, value, valid", [
-    ("mode", "dynamic", "rand, static, non-static, multichannel"),
-    ("backend", "jax", "torch, keras"),
-    ("arch", "lstm", "cnn, cbow, tfidf"),
-])
+@pytest.mark.parametrize(
+    "field, value, valid",
+    [
+        ("mode", "dynamic", "rand, static, non-static, multichannel"),
+        ("backend", "jax", "torch, keras"),
+        ("arch", "lstm", "cnn, cbow, tfidf"),
+    ],
+)
 def test_unknown_choices_list_the_valid_ones(field, value, valid):
     with pytest.raises(ValueError, match=f"unknown .*'{value}'; valid: {valid}"):
         quick(**{field: value}).validated()

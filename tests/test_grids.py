@@ -1,4 +1,5 @@
 """Grids: paired configs, and the parallel runner giving the runs the serial one gives."""
+
 import numpy as np
 import pytest
 
@@ -12,11 +13,17 @@ from w2vcnn.grids import grid, run_grid
 def test_a_grid_pairs_variants_on_the_same_seeds(cache):
     configs = grid(seeds=[0, 1], mode=["rand", "static"], init="skipgram", **QUICK)
     assert [(c.mode, c.init, c.seed) for c in configs] == [
-        ("rand", "random", 0), ("rand", "random", 1), ("static", "skipgram", 0), ("static", "skipgram", 1)]
+        ("rand", "random", 0),
+        ("rand", "random", 1),
+        ("static", "skipgram", 0),
+        ("static", "skipgram", 1),
+    ]
     frame = run_grid(configs, progress=False)
     # QUICK's 1 word2vec epoch differs from the profile's, so the label says so
-    assert len(frame) == 4 and set(frame["variant"]) == {"cnn rand random torch",
-                                                         "cnn static skipgram torch word2vec×1"}
+    assert len(frame) == 4 and set(frame["variant"]) == {
+        "cnn rand random torch",
+        "cnn static skipgram torch word2vec×1",
+    }
     assert frame.groupby("variant")["seed"].apply(sorted).tolist() == [[0, 1], [0, 1]]
 
 
@@ -37,8 +44,11 @@ def test_workers_train_the_same_runs_as_one_process(cache, monkeypatch):
         cached = load_result(config.key)
         assert serial.vectors["sha256_before"] == cached.vectors["sha256_before"]
         # same run; one thread per worker may only change floating-point summation order
-        np.testing.assert_allclose([e["train_loss"] for e in serial.curve],
-                                   [e["train_loss"] for e in cached.curve], rtol=1e-3)
+        np.testing.assert_allclose(
+            [e["train_loss"] for e in serial.curve],
+            [e["train_loss"] for e in cached.curve],
+            rtol=1e-3,
+        )
 
 
 def test_a_failing_run_fails_the_grid_and_caches_nothing_for_it(cache, tmp_path):
@@ -57,9 +67,25 @@ def test_a_failing_run_fails_the_grid_and_caches_nothing_for_it(cache, tmp_path)
 
 
 def test_longest_runs_start_first():
-    configs = [RunConfig(arch="cbow"), RunConfig(mode="static"), RunConfig(mode="multichannel"),
-               RunConfig(mode="non-static", backend="keras")]
+    configs = [
+        RunConfig(arch="cbow"),
+        RunConfig(mode="static"),
+        RunConfig(mode="multichannel"),
+        RunConfig(mode="non-static", backend="keras"),
+    ]
     ordered = sorted(configs, key=grids._expected_cost, reverse=True)
     assert [(c.arch, c.mode, c.backend) for c in ordered] == [
-        ("cnn", "non-static", "keras"), ("cnn", "multichannel", "torch"), ("cnn", "static", "torch"),
-        ("cbow", "non-static", "torch")]
+        ("cnn", "non-static", "keras"),
+        ("cnn", "multichannel", "torch"),
+        ("cnn", "static", "torch"),
+        ("cbow", "non-static", "torch"),
+    ]
+
+
+def test_run_groups_names_each_run_by_its_group(cache):
+    rand = grid(seeds=[0, 1], mode="rand", **QUICK)
+    frozen = grid(seeds=[0, 1], mode="static", init="skipgram", **QUICK)
+    frame = grids.run_groups({"random": rand, "frozen": frozen}, column="start", progress=False)
+    assert list(frame["start"]) == ["random", "random", "frozen", "frozen"]
+    assert list(frame["run_id"]) == [c.key for c in rand + frozen]
+    assert list(frame.loc[frame["start"] == "frozen", "mode"]) == ["static", "static"]

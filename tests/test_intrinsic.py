@@ -58,7 +58,9 @@ def pairs_vectors(n_pairs, similarity):
     eye = np.eye(2 * n_pairs, dtype=np.float32)
     for i, (a, b, gold) in enumerate(chosen):
         angle = math.acos(similarity(gold))
-        kv.add_vectors([a, b], [eye[2 * i], math.cos(angle) * eye[2 * i] + math.sin(angle) * eye[2 * i + 1]])
+        kv.add_vectors(
+            [a, b], [eye[2 * i], math.cos(angle) * eye[2 * i] + math.sin(angle) * eye[2 * i + 1]]
+        )
     return kv
 
 
@@ -104,11 +106,15 @@ def test_mean_cosine_tells_spread_vectors_from_collinear_ones():
 
     rng = np.random.default_rng(0)
     spread = KeyedVectors(50)
-    spread.add_vectors([f"w{i}" for i in range(200)], rng.standard_normal((200, 50)).astype(np.float32))
+    spread.add_vectors(
+        [f"w{i}" for i in range(200)], rng.standard_normal((200, 50)).astype(np.float32)
+    )
     collinear = KeyedVectors(50)
     common = rng.standard_normal(50)
-    collinear.add_vectors([f"w{i}" for i in range(200)],
-                          (common + 0.05 * rng.standard_normal((200, 50))).astype(np.float32))
+    collinear.add_vectors(
+        [f"w{i}" for i in range(200)],
+        (common + 0.05 * rng.standard_normal((200, 50))).astype(np.float32),
+    )
     assert abs(mean_cosine(spread)) < 0.05
     assert mean_cosine(collinear) > 0.95
     assert mean_cosine(spread, seed=1) != mean_cosine(spread, seed=2)
@@ -123,6 +129,8 @@ def test_neighbours_as_text_and_missing_words():
     from w2vcnn.intrinsic import neighbours
 
     kv = KeyedVectors(2)
-    kv.add_vectors(["good", "great", "bad"], np.array([[1, 0], [0.9, 0.1], [-1, 0]], dtype=np.float32))
+    kv.add_vectors(
+        ["good", "great", "bad"], np.array([[1, 0], [0.9, 0.1], [-1, 0]], dtype=np.float32)
+    )
     assert neighbours(kv, "good", k=2).startswith("great (0.99), bad (-1.00)")
     assert neighbours(kv, "awful") == "— (not in the vocabulary)"

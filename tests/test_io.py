@@ -55,13 +55,17 @@ def test_checksum_mismatch_leaves_nothing_in_the_cache(isolated_data, tmp_path):
     before = snapshot(isolated_data)
     origin = tmp_path / "tampered.tar.gz"
     origin.write_bytes(b"not what was pinned")
-    with pytest.raises(DataError, match=r"tampered\.tar\.gz .* has sha256 [0-9a-f]{64}, expected 0{64}"):
+    with pytest.raises(
+        DataError, match=r"tampered\.tar\.gz .* has sha256 [0-9a-f]{64}, expected 0{64}"
+    ):
         fetch_url(origin.as_uri(), "tampered.tar.gz", "0" * 64, "pass path=")
     assert snapshot(isolated_data) == before
 
 
 def test_no_network_says_how_to_use_a_local_copy(isolated_data):
-    with pytest.raises(DataError, match=r"cannot download x\.tgz from http://127\.0\.0\.1:9/x\.tgz.*pass path="):
+    with pytest.raises(
+        DataError, match=r"cannot download x\.tgz from http://127\.0\.0\.1:9/x\.tgz.*pass path="
+    ):
         fetch_url("http://127.0.0.1:9/x.tgz", "x.tgz", "0" * 64, "pass path=")
     assert snapshot(isolated_data) == {}
 
@@ -81,11 +85,15 @@ def test_a_corrupt_cache_entry_is_fetched_again(isolated_data, tmp_path):
 def test_unpublished_checksum_is_recorded_on_first_download_then_enforced(isolated_data, tmp_path):
     origin = tmp_path / "custrev.all"
     origin.write_bytes(b"1 good\n0 bad\n")
-    with pytest.warns(UserWarning, match=r"custrev\.all: no published sha256.*recorded [0-9a-f]{64}"):
+    with pytest.warns(
+        UserWarning, match=r"custrev\.all: no published sha256.*recorded [0-9a-f]{64}"
+    ):
         fetched = fetch_url(origin.as_uri(), "custrev.all", None, "pass path=")
     record = isolated_data / "downloads" / "custrev.all.sha256"
     assert record.read_text().strip() == sha256_file(fetched)
-    fetched.write_bytes(b"1 tampered\n")  # the cached copy no longer matches its record: fetched again
+    fetched.write_bytes(
+        b"1 tampered\n"
+    )  # the cached copy no longer matches its record: fetched again
     origin.write_bytes(b"1 changed upstream\n")
     with pytest.raises(DataError, match="has sha256"):
         fetch_url(origin.as_uri(), "custrev.all", None, "pass path=")

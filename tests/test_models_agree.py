@@ -5,6 +5,7 @@ and then (a) their eval-mode logits agree and (b) after training steps through o
 (Adadelta lr 1.0, rho 0.95, eps 1e-6; ``RowwiseAdadelta`` for the torch embedding; dropout off) the
 logits, every weight and the embedding matrices still agree.
 """
+
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -20,8 +21,7 @@ from w2vcnn.models import ARCHITECTURES, MODES, build_model  # noqa: E402
 from w2vcnn.text import batches  # noqa: E402
 from w2vcnn.train import TrainSettings, _trainer_for  # noqa: E402
 
-HYPER = {"cnn": {"windows": (2, 3), "maps": 4, "dropout": 0.0},
-         "cbow": {"dropout": 0.0}}
+HYPER = {"cnn": {"windows": (2, 3), "maps": 4, "dropout": 0.0}, "cbow": {"dropout": 0.0}}
 SETTINGS = TrainSettings(learning_rate=1.0, rho=0.95, epsilon=1e-6, seed=0)
 # Class weights of 30x Glorot are over the max-norm cap of 3: the first step must clip them in both.
 OUTPUT_SCALE = 30.0
@@ -30,11 +30,13 @@ OUTPUT_SCALE = 30.0
 def keras_to_torch(keras_model, torch_model, arch):
     """Copy every Keras weight into the torch model (transposing to torch's layouts)."""
     with torch.no_grad():
-        torch_model.embedding.weight.copy_(torch.from_numpy(
-            keras_model.get_layer("embedding").get_weights()[0]))
+        torch_model.embedding.weight.copy_(
+            torch.from_numpy(keras_model.get_layer("embedding").get_weights()[0])
+        )
         if torch_model.static_embedding is not None:
-            torch_model.static_embedding.weight.copy_(torch.from_numpy(
-                keras_model.get_layer("static_embedding").get_weights()[0]))
+            torch_model.static_embedding.weight.copy_(
+                torch.from_numpy(keras_model.get_layer("static_embedding").get_weights()[0])
+            )
         if arch == "cnn":
             for conv in torch_model.convs:
                 kernel, bias = keras_model.get_layer(f"conv{conv.kernel_size[0]}").get_weights()
@@ -91,7 +93,7 @@ def distinct_word_sentences():
     words = np.random.default_rng(2).permutation(np.arange(1, VOCAB))
     lengths = [4, 4, 4, 7, 7, 7]
     ends = np.cumsum(lengths)
-    encoded = [words[end - n:end].tolist() for n, end in zip(lengths, ends)]
+    encoded = [words[end - n : end].tolist() for n, end in zip(lengths, ends)]
     labels = np.array([0, 1, 2, 2, 1, 0])
     steps = list(batches(encoded, labels, batch_size=3, shuffle=False))
     assert [b.tokens.shape for b in steps] == [(3, 5), (3, 7)]
@@ -109,8 +111,9 @@ def train_both(keras_model, torch_model, steps):
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("arch", ARCHITECTURES)
-def test_torch_and_keras_models_agree_before_and_after_training(arch, mode, embeddings,
-                                                                model_batch):
+def test_torch_and_keras_models_agree_before_and_after_training(
+    arch, mode, embeddings, model_batch
+):
     tokens = model_batch[0]
     saved = embeddings.copy()
     keras_model, torch_model = make_pair(arch, mode, embeddings)
@@ -163,17 +166,23 @@ def test_torch_and_keras_models_agree_before_and_after_training(arch, mode, embe
     np.testing.assert_array_equal(embeddings, saved)  # the caller's matrix was never written
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Keras 3's Adadelta (TF backend) takes the embedding's sparse gradient (tf.IndexedSlices) one "
-    "occurrence at a time: a word used k times in a batch accumulates the sum of the squared "
-    "per-occurrence gradients instead of the square of their sum, so its row moves up to sqrt(k) "
-    "times as far as dense Adadelta (Kim's, torch's, our RowwiseAdadelta) moves it. "
-    "Strict: when the backends agree, this XPASSes and fails -- then drop the marker."))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Keras 3's Adadelta (TF backend) takes the embedding's sparse gradient (tf.IndexedSlices) "
+        "one occurrence at a time: a word used k times in a batch accumulates the sum of the "
+        "squared per-occurrence gradients instead of the square of their sum, so its row moves "
+        "up to sqrt(k) times as far as dense Adadelta (Kim's, torch's, our RowwiseAdadelta) "
+        "moves it. "
+        "Strict: when the backends agree, this XPASSes and fails -- then drop the marker."
+    ),
+)
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 def test_a_word_repeated_in_a_batch_trains_the_same(arch, embeddings):
     keras_model, torch_model = make_pair(arch, "non-static", embeddings)
     steps = list(batches([[5, 6, 7, 5], [8, 9, 10, 5]], [0, 1], batch_size=2, shuffle=False))
     train_both(keras_model, torch_model, steps)
     torch_embedding = torch_weights_as_keras(torch_model, keras_model, arch)["embedding"][0]
-    np.testing.assert_allclose(torch_embedding, keras_model.get_layer("embedding").get_weights()[0],
-                               atol=1e-4, rtol=0)
+    np.testing.assert_allclose(
+        torch_embedding, keras_model.get_layer("embedding").get_weights()[0], atol=1e-4, rtol=0
+    )

@@ -26,8 +26,10 @@ def make(arch, mode, embeddings, seed=0):
 
 
 def compile_adadelta(model):
-    model.compile(optimizer=keras.optimizers.Adadelta(learning_rate=1.0),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(
+        optimizer=keras.optimizers.Adadelta(learning_rate=1.0),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
 
 
 def numpy_logits(model, tokens):
@@ -47,8 +49,10 @@ def numpy_logits(model, tokens):
         for conv in convs:
             kernel, bias = conv.get_weights()  # [width, in, maps], [maps]
             width = kernel.shape[0]
-            windows = [np.einsum("bki,kim->bm", x[:, t:t + width], kernel) + bias
-                       for t in range(x.shape[1] - width + 1)]
+            windows = [
+                np.einsum("bki,kim->bm", x[:, t : t + width], kernel) + bias
+                for t in range(x.shape[1] - width + 1)
+            ]
             pooled.append(np.maximum(np.stack(windows, axis=2), 0).max(axis=2))
         features = np.concatenate(pooled, axis=1)
     kernel, bias = model.get_layer("logits").get_weights()
@@ -79,7 +83,8 @@ def identity_logits(model):
 def test_cnn_features_are_the_max_over_time_of_relu_convolutions():
     vectors = np.array([[0.0], [1.0], [2.0], [-3.0]], dtype=np.float32)  # 1-d; row 0 the pad
     model = identity_logits(
-        build_kim_cnn(vectors, 2, "static", windows=(2,), maps=2, max_norm=None))
+        build_kim_cnn(vectors, 2, "static", windows=(2,), maps=2, max_norm=None)
+    )
     kernel = np.array([[[1.0, 1.0]], [[1.0, -1.0]]], dtype=np.float32)  # [width, 1, maps]
     model.get_layer("conv2").set_weights([kernel, np.zeros(2, np.float32)])
     tokens = np.array([[1, 2, 3, 0, 0], [2, 1, 0, 0, 0]])
@@ -142,8 +147,9 @@ def test_max_norm_is_per_class_and_leaves_small_classes_alone(embeddings):
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 def test_max_norm_can_be_switched_off(arch, embeddings, batch):
-    model = build_model("keras", arch, "rand", embeddings, CLASSES, seed=0, max_norm=None,
-                        **SMALL[arch])
+    model = build_model(
+        "keras", arch, "rand", embeddings, CLASSES, seed=0, max_norm=None, **SMALL[arch]
+    )
     dense = model.get_layer("logits")
     assert dense.kernel.constraint is None
     kernel, bias = dense.get_weights()
@@ -177,10 +183,12 @@ def test_cbow_ignores_padding(embeddings):
 
 
 def test_hyperparameters_reach_the_model(embeddings):
-    model = build_kim_cnn(embeddings, 5, "rand", windows=(3, 4, 5, 6), maps=7, dropout=0.3,
-                          max_norm=2.0)
+    model = build_kim_cnn(
+        embeddings, 5, "rand", windows=(3, 4, 5, 6), maps=7, dropout=0.3, max_norm=2.0
+    )
     assert [model.get_layer(f"conv{w}").kernel.shape for w in (3, 4, 5, 6)] == [
-        (w, DIM, 7) for w in (3, 4, 5, 6)]
+        (w, DIM, 7) for w in (3, 4, 5, 6)
+    ]
     assert model.output.shape == (None, 5)
     assert model.get_layer("logits").kernel.shape == (28, 5)
     dropouts = [layer for layer in model.layers if isinstance(layer, keras.layers.Dropout)]

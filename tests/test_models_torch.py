@@ -48,8 +48,10 @@ def numpy_logits(model, tokens):
         for i in range(len(model.convs)):
             weight, bias = p[f"convs.{i}.weight"], p[f"convs.{i}.bias"]  # [maps, in, width], [maps]
             width = weight.shape[2]
-            windows = [np.einsum("bki,mik->bm", x[:, t:t + width], weight) + bias
-                       for t in range(x.shape[1] - width + 1)]
+            windows = [
+                np.einsum("bki,mik->bm", x[:, t : t + width], weight) + bias
+                for t in range(x.shape[1] - width + 1)
+            ]
             pooled.append(np.maximum(np.stack(windows, axis=2), 0).max(axis=2))
         features = np.concatenate(pooled, axis=1)
     return features @ p["output.weight"].T + p["output.bias"]
@@ -67,8 +69,9 @@ def test_logits_are_the_numpy_forward_pass(arch, mode, embeddings, batch):
         model.embedding.weight.add_(shift)
     logits = model.eval()(batch[0])
     assert logits.shape == (6, CLASSES) and logits.dtype == torch.float32
-    np.testing.assert_allclose(logits.detach().numpy(), numpy_logits(model, batch[0].numpy()),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        logits.detach().numpy(), numpy_logits(model, batch[0].numpy()), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_cnn_features_are_the_max_over_time_of_relu_convolutions():
@@ -121,8 +124,9 @@ def test_one_step_moves_exactly_the_trainable_channel(arch, mode, embeddings, ba
 @pytest.mark.parametrize("cap", [3.0, 1.5])
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 def test_max_norm_caps_each_class_weight_vector(arch, cap, embeddings):
-    model = build_model("torch", arch, "non-static", embeddings, CLASSES, seed=0, max_norm=cap,
-                        **SMALL[arch])
+    model = build_model(
+        "torch", arch, "non-static", embeddings, CLASSES, seed=0, max_norm=cap, **SMALL[arch]
+    )
     assert model.max_norm == cap
     with torch.no_grad():
         model.output.weight.mul_(100.0)
@@ -144,8 +148,9 @@ def test_max_norm_caps_each_class_weight_vector(arch, cap, embeddings):
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 def test_max_norm_none_leaves_the_weights_alone(arch, embeddings):
-    model = build_model("torch", arch, "non-static", embeddings, CLASSES, seed=0, max_norm=None,
-                        **SMALL[arch])
+    model = build_model(
+        "torch", arch, "non-static", embeddings, CLASSES, seed=0, max_norm=None, **SMALL[arch]
+    )
     assert model.max_norm is None
     with torch.no_grad():
         model.output.weight.mul_(100.0)
@@ -198,8 +203,17 @@ def test_multichannel_cnn_is_kims_two_channel_convolution(embeddings, batch):
 
 
 def test_hyperparameters_reach_the_model(embeddings):
-    model = build_model("torch", "cnn", "rand", embeddings, 5, windows=(3, 4, 5, 6), maps=7,
-                        dropout=0.3, max_norm=2.0)
+    model = build_model(
+        "torch",
+        "cnn",
+        "rand",
+        embeddings,
+        5,
+        windows=(3, 4, 5, 6),
+        maps=7,
+        dropout=0.3,
+        max_norm=2.0,
+    )
     assert [conv.kernel_size[0] for conv in model.convs] == [3, 4, 5, 6]
     assert model.output.in_features == 28 and model.output.out_features == 5
     assert model.dropout.p == 0.3
@@ -208,8 +222,10 @@ def test_hyperparameters_reach_the_model(embeddings):
     assert cbow.output.in_features == 2 * DIM and cbow.dropout.p == 0.1 and cbow.max_norm is None
 
 
-@pytest.mark.parametrize("field, value, valid", [
-    ("backend", "jax", BACKENDS), ("arch", "lstm", ARCHITECTURES), ("mode", "frozen", MODES)])
+@pytest.mark.parametrize(
+    "field, value, valid",
+    [("backend", "jax", BACKENDS), ("arch", "lstm", ARCHITECTURES), ("mode", "frozen", MODES)],
+)
 def test_unknown_choices_list_the_valid_ones(field, value, valid, embeddings):
     args = {"backend": "torch", "arch": "cnn", "mode": "static"} | {field: value}
     with pytest.raises(ValueError) as error:
@@ -223,6 +239,8 @@ def test_classes_reject_unknown_mode(embeddings):
 
 
 def test_importing_torch_models_does_not_import_tensorflow():
-    code = ("import sys, w2vcnn.models, w2vcnn.models.torch; "
-            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
+    code = (
+        "import sys, w2vcnn.models, w2vcnn.models.torch; "
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

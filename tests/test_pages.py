@@ -1,4 +1,5 @@
 """w2vcnn.pages: the profile note every chapter shows, and the glued numbers its prose quotes."""
+
 import pandas as pd
 import pytest
 
@@ -6,20 +7,27 @@ from w2vcnn import pages, profile, stats
 
 
 def runs(dataset, mode, accuracies):
-    return [{"dataset": dataset, "mode": mode, "seed": seed, "test_accuracy": acc}
-            for seed, acc in enumerate(accuracies)]
+    return [
+        {"dataset": dataset, "mode": mode, "seed": seed, "test_accuracy": acc}
+        for seed, acc in enumerate(accuracies)
+    ]
 
 
 @pytest.fixture
 def table():
-    frame = pd.DataFrame(runs("rt-polarity", "non-static", [0.80, 0.82, 0.81])
-                         + runs("rt-polarity", "static", [0.78, 0.81, 0.80])
-                         + runs("rt-polarity", "rand", [0.74, 0.75, 0.77])
-                         + runs("subj", "non-static", [0.90, 0.91])
-                         + runs("subj", "static", [0.89, 0.91])
-                         + runs("subj", "rand", [0.88, 0.86]))
-    return stats.paired_table(frame, {"non_static_vs_static": ("non-static", "static"),
-                                      "static_vs_rand": ("static", "rand")}, by="mode")
+    frame = pd.DataFrame(
+        runs("rt-polarity", "non-static", [0.80, 0.82, 0.81])
+        + runs("rt-polarity", "static", [0.78, 0.81, 0.80])
+        + runs("rt-polarity", "rand", [0.74, 0.75, 0.77])
+        + runs("subj", "non-static", [0.90, 0.91])
+        + runs("subj", "static", [0.89, 0.91])
+        + runs("subj", "rand", [0.88, 0.86])
+    )
+    return stats.paired_table(
+        frame,
+        {"non_static_vs_static": ("non-static", "static"), "static_vs_rand": ("static", "rand")},
+        by="mode",
+    )
 
 
 @pytest.fixture
@@ -28,19 +36,28 @@ def glued(monkeypatch):
     import myst_nb
 
     calls = []
-    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: calls.append((name, value, display)))
+    monkeypatch.setattr(
+        myst_nb, "glue", lambda name, value, display=True: calls.append((name, value, display))
+    )
     return calls
 
 
 def test_glue_key_joins_parts_into_one_identifier():
-    assert pages.glue_key("q1", "rt-polarity", "non_static_vs_static") == "q1_rt_polarity_non_static_vs_static"
+    assert (
+        pages.glue_key("q1", "rt-polarity", "non_static_vs_static")
+        == "q1_rt_polarity_non_static_vs_static"
+    )
     assert pages.glue_key("q3", "SST 1", 2) == "q3_SST_1_2"
 
 
 def test_glue_contrasts_glues_every_row_in_words(table, glued):
     names = pages.glue_contrasts("q1", table)
-    expected = ["q1_rt_polarity_non_static_vs_static", "q1_rt_polarity_static_vs_rand",
-                "q1_subj_non_static_vs_static", "q1_subj_static_vs_rand"]
+    expected = [
+        "q1_rt_polarity_non_static_vs_static",
+        "q1_rt_polarity_static_vs_rand",
+        "q1_subj_non_static_vs_static",
+        "q1_subj_static_vs_rand",
+    ]
     assert names == expected
     assert [name for name, _, _ in glued] == expected
     for (name, text, display), (_, row) in zip(glued, table.iterrows()):

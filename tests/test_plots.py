@@ -21,13 +21,27 @@ def fake_result(mode="non-static", seed=0, dev=(0.70, 0.75, 0.74), arch="cnn"):
     # the full profile: its settings are RunConfig's defaults, so the variant label is the bare
     # "cnn <mode> skipgram torch" (another profile's word2vec epochs would be appended to it)
     config = RunConfig.for_profile("full", mode=mode, seed=seed, arch=arch)
-    curve = [dict(epoch=e, train_loss=1 / e, train_accuracy=0.6 + 0.1 * e, dev_accuracy=d, seconds=1.0)
-             for e, d in enumerate(dev, start=1)]
+    curve = [
+        dict(epoch=e, train_loss=1 / e, train_accuracy=0.6 + 0.1 * e, dev_accuracy=d, seconds=1.0)
+        for e, d in enumerate(dev, start=1)
+    ]
     best = int(np.argmax(dev)) + 1
-    return RunResult(run_id=f"{mode}-{seed}", config=config, test_accuracy=0.7, dev_accuracy=max(dev),
-                     best_epoch=best, epochs_run=len(dev), train_seconds=1.0, sentences_per_second=1.0,
-                     wall_seconds=1.0, curve=curve, test_predictions=[], test_labels=[], vocab_size=10,
-                     n_train_words=8)
+    return RunResult(
+        run_id=f"{mode}-{seed}",
+        config=config,
+        test_accuracy=0.7,
+        dev_accuracy=max(dev),
+        best_epoch=best,
+        epochs_run=len(dev),
+        train_seconds=1.0,
+        sentences_per_second=1.0,
+        wall_seconds=1.0,
+        curve=curve,
+        test_predictions=[],
+        test_labels=[],
+        vocab_size=10,
+        n_train_words=8,
+    )
 
 
 def check_saves(fig, tmp_path, name):
@@ -49,8 +63,12 @@ def rc_params_stay():
 
 
 def test_learning_curves_one_line_per_variant(tmp_path):
-    results = [fake_result("static", 0, (0.70, 0.72)), fake_result("static", 1, (0.74, 0.76, 0.75)),
-               fake_result("non-static", 0), fake_result("non-static", 1)]
+    results = [
+        fake_result("static", 0, (0.70, 0.72)),
+        fake_result("static", 1, (0.74, 0.76, 0.75)),
+        fake_result("non-static", 0),
+        fake_result("non-static", 1),
+    ]
     fig = plots.learning_curves(results)
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
@@ -59,16 +77,22 @@ def test_learning_curves_one_line_per_variant(tmp_path):
     assert len(ax.lines) == 2
     static = ax.lines[0]
     np.testing.assert_allclose(static.get_xdata(), [1, 2, 3])
-    np.testing.assert_allclose(static.get_ydata(), [72, 74, 75])  # mean of the runs still training, in %
+    np.testing.assert_allclose(
+        static.get_ydata(), [72, 74, 75]
+    )  # mean of the runs still training, in %
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "cnn static skipgram torch (2 runs)", "cnn non-static skipgram torch (2 runs)"]
+        "cnn static skipgram torch (2 runs)",
+        "cnn non-static skipgram torch (2 runs)",
+    ]
     check_saves(fig, tmp_path, "curves")
 
 
 def test_learning_curves_marks_best_epochs_and_skips_runs_without_curve():
     baseline = dataclasses.replace(fake_result("static"), curve=[])
-    fig = plots.learning_curves([fake_result("static", 0), fake_result("static", 1), baseline],
-                                label=lambda r: f"seed-free {r.config.mode}")
+    fig = plots.learning_curves(
+        [fake_result("static", 0), fake_result("static", 1), baseline],
+        label=lambda r: f"seed-free {r.config.mode}",
+    )
     ax = fig.axes[0]
     assert len(ax.lines) == 1
     best = ax.collections[-1].get_offsets()
@@ -91,11 +115,15 @@ def runs(datasets=("MR",)):
     """Three modes: two with three seeds, one with a single run (no interval)."""
     rows = []
     for dataset in datasets:
-        rows += [{"dataset": dataset, "mode": "static", "seed": s, "test_accuracy": a}
-                 for s, a in enumerate((0.79, 0.80, 0.81))]
+        rows += [
+            {"dataset": dataset, "mode": "static", "seed": s, "test_accuracy": a}
+            for s, a in enumerate((0.79, 0.80, 0.81))
+        ]
         rows += [{"dataset": dataset, "mode": "non-static", "seed": 0, "test_accuracy": 0.82}]
-        rows += [{"dataset": dataset, "mode": "rand", "seed": s, "test_accuracy": a}
-                 for s, a in enumerate((0.75, 0.76, 0.77))]
+        rows += [
+            {"dataset": dataset, "mode": "rand", "seed": s, "test_accuracy": a}
+            for s, a in enumerate((0.75, 0.76, 0.77))
+        ]
     return pd.DataFrame(rows)
 
 
@@ -103,9 +131,13 @@ def dots(ax, colour):
     """x positions of the scatter points drawn in ``colour``."""
     from matplotlib.colors import to_rgba
 
-    return sorted(x for c in ax.collections if not isinstance(c, LineCollection)
-                  if np.allclose(c.get_facecolors()[0][:3], to_rgba(colour)[:3])
-                  for x in c.get_offsets()[:, 0])
+    return sorted(
+        x
+        for c in ax.collections
+        if not isinstance(c, LineCollection)
+        if np.allclose(c.get_facecolors()[0][:3], to_rgba(colour)[:3])
+        for x in c.get_offsets()[:, 0]
+    )
 
 
 def error_segments(ax):
@@ -113,8 +145,12 @@ def error_segments(ax):
 
 
 def test_accuracy_by_run_shows_every_run_the_means_and_the_reference(tmp_path):
-    fig = plots.accuracy_by_run(runs(), rows="mode", reference={"MR": {"static": 81.0, "rand": 76.1}},
-                                reference_label="Kim (2014)")
+    fig = plots.accuracy_by_run(
+        runs(),
+        rows="mode",
+        reference={"MR": {"static": 81.0, "rand": 76.1}},
+        reference_label="Kim (2014)",
+    )
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["static", "non-static", "rand"]
     assert dots(ax, "grey") == pytest.approx([75, 76, 77, 79, 80, 81, 82])  # one dot per run
@@ -122,7 +158,11 @@ def test_accuracy_by_run_shows_every_run_the_means_and_the_reference(tmp_path):
     assert dots(ax, "tab:red") == pytest.approx([76.1, 81.0])  # the published numbers
     assert error_segments(ax) == 2  # the single run gets no interval
     assert "%" in ax.get_xlabel() and ax.get_title() == "MR"
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["one run", "mean, 95% CI", "Kim (2014)"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "one run",
+        "mean, 95% CI",
+        "Kim (2014)",
+    ]
     check_saves(fig, tmp_path, "runs")
 
 
@@ -144,8 +184,10 @@ def tables():
     initial = rng.normal(size=(n, 10))
     final = initial.copy()
     final[2:seen] += rng.normal(scale=0.2, size=(seen - 2, 10))
-    return {"static": drift_table(words, initial, initial, counts, seen),
-            "non-static": drift_table(words, initial, final, counts, seen)}
+    return {
+        "static": drift_table(words, initial, initial, counts, seen),
+        "non-static": drift_table(words, initial, final, counts, seen),
+    }
 
 
 def test_drift_vs_frequency(tables, tmp_path):
@@ -155,7 +197,9 @@ def test_drift_vs_frequency(tables, tmp_path):
     assert len(ax.lines) == 2  # one running median per table
     assert len(ax.collections) == 4  # per table: seen words, and the count-0 words as crosses
     zero_words = ax.collections[1].get_offsets()
-    assert len(zero_words) == 50 and np.all(zero_words[:, 0] == 0.5) and np.all(zero_words[:, 1] == 0)
+    assert (
+        len(zero_words) == 50 and np.all(zero_words[:, 0] == 0.5) and np.all(zero_words[:, 1] == 0)
+    )
     assert ax.get_xticklabels()[0].get_text() == "0"
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "non-static: 50 words never in training (count 0)" in labels
@@ -194,7 +238,15 @@ def test_word2vec_shapes(tmp_path):
     for ax in fig.axes:
         assert sum(isinstance(p, FancyArrowPatch) for p in ax.patches) >= 4
     texts = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
-    for label in ("input", "projection", "output", "negative sampling", "widths 3, 4, 5", "max over", "dropout",
-                  "softmax"):
+    for label in (
+        "input",
+        "projection",
+        "output",
+        "negative sampling",
+        "widths 3, 4, 5",
+        "max over",
+        "dropout",
+        "softmax",
+    ):
         assert label in texts
     check_saves(fig, tmp_path, "shapes")

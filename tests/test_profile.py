@@ -1,4 +1,5 @@
 """Profiles: read once at an entry point, by name or from the environment."""
+
 import pytest
 
 from w2vcnn import profile
@@ -31,6 +32,9 @@ def test_config_defaults_are_the_full_study_and_for_profile_sizes_a_config(monke
     assert RunConfig().vector_size == full.vector_size and RunConfig().max_epochs == full.max_epochs
     sized = RunConfig.for_profile("quick", mode="static", max_epochs=7)
     assert (sized.vector_size, sized.feature_maps, sized.max_examples) == (
-        quick.vector_size, quick.feature_maps, quick.max_examples)
+        quick.vector_size,
+        quick.feature_maps,
+        quick.max_examples,
+    )
     assert sized.max_epochs == 7  # overrides win
     assert RunConfig.for_profile(quick) == RunConfig.for_profile("quick")

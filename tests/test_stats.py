@@ -6,23 +6,39 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from w2vcnn.stats import (Comparison, aggregate, compare, comparison_cells, format_cells, format_table,
-                          in_words, mcnemar, mean_ci, paired_table, paired_values)
+from w2vcnn.stats import (
+    Comparison,
+    aggregate,
+    compare,
+    comparison_cells,
+    format_cells,
+    format_table,
+    in_words,
+    mcnemar,
+    mean_ci,
+    paired_table,
+    paired_values,
+)
 
 T_975_DF2 = 4.302652729911275  # Student t, 97.5th percentile, 2 degrees of freedom (any t table)
 
 
 def runs(variant, accuracies, dataset="MR", seeds=None):
     seeds = range(len(accuracies)) if seeds is None else seeds
-    return [{"dataset": dataset, "variant": variant, "seed": s, "test_accuracy": acc}
-            for s, acc in zip(seeds, accuracies)]
+    return [
+        {"dataset": dataset, "variant": variant, "seed": s, "test_accuracy": acc}
+        for s, acc in zip(seeds, accuracies)
+    ]
 
 
 @pytest.fixture
 def grid():
-    return pd.DataFrame(runs("static", [0.80, 0.82, 0.84]) + runs("rand", [0.75])
-                        + runs("static", [0.40, 0.42], dataset="SST-1")
-                        + runs("rand", [0.36, 0.38], dataset="SST-1"))
+    return pd.DataFrame(
+        runs("static", [0.80, 0.82, 0.84])
+        + runs("rand", [0.75])
+        + runs("static", [0.40, 0.42], dataset="SST-1")
+        + runs("rand", [0.36, 0.38], dataset="SST-1")
+    )
 
 
 # ---------------------------------------------------------------- mean_ci
@@ -36,7 +52,9 @@ def test_mean_ci_is_the_student_t_interval():
 
 def test_mean_ci_other_confidence():
     _, half_width = mean_ci([1.0, 2.0, 3.0, 4.0], confidence=0.90)
-    assert half_width == pytest.approx(scipy_stats.t.ppf(0.95, 3) * np.std([1, 2, 3, 4], ddof=1) / 2)
+    assert half_width == pytest.approx(
+        scipy_stats.t.ppf(0.95, 3) * np.std([1, 2, 3, 4], ddof=1) / 2
+    )
 
 
 def test_one_value_has_no_interval():
@@ -54,9 +72,24 @@ def test_no_values_is_an_error():
 
 def test_aggregate_one_row_per_group_in_grid_order(grid):
     table = aggregate(grid)
-    assert list(table.columns) == ["dataset", "variant", "n", "mean", "std", "ci95", "low", "high", "min", "max"]
+    assert list(table.columns) == [
+        "dataset",
+        "variant",
+        "n",
+        "mean",
+        "std",
+        "ci95",
+        "low",
+        "high",
+        "min",
+        "max",
+    ]
     assert list(zip(table["dataset"], table["variant"])) == [
-        ("MR", "static"), ("MR", "rand"), ("SST-1", "static"), ("SST-1", "rand")]
+        ("MR", "static"),
+        ("MR", "rand"),
+        ("SST-1", "static"),
+        ("SST-1", "rand"),
+    ]
     static = table.iloc[0]
     assert static["n"] == 3
     assert static["mean"] == pytest.approx(0.82)  # a fraction, not a percentage
@@ -93,9 +126,12 @@ def test_aggregate_names_a_missing_column(grid):
 def paired():
     a = [0.80, 0.82, 0.81, 0.79, 0.83]
     b = [0.78, 0.81, 0.80, 0.80, 0.80]
-    frame = pd.DataFrame(runs("non-static", a) + runs("static", b)
-                         + runs("non-static", [0.99], seeds=[7])  # no partner: must be ignored
-                         + runs("static", [0.10], dataset="SST-1", seeds=[0]))  # other dataset: ditto
+    frame = pd.DataFrame(
+        runs("non-static", a)
+        + runs("static", b)
+        + runs("non-static", [0.99], seeds=[7])  # no partner: must be ignored
+        + runs("static", [0.10], dataset="SST-1", seeds=[0])
+    )  # other dataset: ditto
     return frame.sample(frac=1, random_state=0), a, b  # shuffled: pairing is by key, not position
 
 
@@ -114,7 +150,10 @@ def test_compare_paired_difference(paired):
 
 def test_compare_is_antisymmetric(paired):
     frame, _, _ = paired
-    forward, backward = compare(frame, "non-static", "static"), compare(frame, "static", "non-static")
+    forward, backward = (
+        compare(frame, "non-static", "static"),
+        compare(frame, "static", "non-static"),
+    )
     assert backward.mean_difference == pytest.approx(-forward.mean_difference)
     assert backward.p_value == pytest.approx(forward.p_value)
     assert backward.wins == forward.losses
@@ -140,7 +179,9 @@ def test_compare_pairs_only_within_a_dataset_and_fold():
 
 def test_compare_unknown_variant_lists_the_variants(paired):
     frame, _, _ = paired
-    with pytest.raises(ValueError, match=r"'non-static' and 'multichannel' \(by variant\) share no runs") as info:
+    with pytest.raises(
+        ValueError, match=r"'non-static' and 'multichannel' \(by variant\) share no runs"
+    ) as info:
         compare(frame, "non-static", "multichannel")
     present = str(info.value).split("present: ", 1)[1]
     assert "'non-static'" in present and "'static'" in present and "multichannel" not in present
@@ -155,18 +196,30 @@ def test_compare_refuses_ambiguous_pairs():
 # ---------------------------------------------------------------- sides by several columns
 
 
-MODE_INIT = {("static", "skipgram"): [0.80, 0.82, 0.81], ("static", "cbow"): [0.78, 0.80, 0.80],
-             ("non-static", "skipgram"): [0.83, 0.84, 0.82], ("non-static", "cbow"): [0.79, 0.81, 0.83]}
+MODE_INIT = {
+    ("static", "skipgram"): [0.80, 0.82, 0.81],
+    ("static", "cbow"): [0.78, 0.80, 0.80],
+    ("non-static", "skipgram"): [0.83, 0.84, 0.82],
+    ("non-static", "cbow"): [0.79, 0.81, 0.83],
+}
 
 
 @pytest.fixture
 def mode_init():
     """Every (mode, init) over three seeds on two datasets, SST-1 10 points below MR."""
-    rows = [{"dataset": dataset, "mode": mode, "init": init, "variant": f"cnn {mode} {init}",
-             "seed": seed, "test_accuracy": acc - shift}
-            for dataset, shift in (("MR", 0.0), ("SST-1", 0.10))
-            for (mode, init), accuracies in MODE_INIT.items()
-            for seed, acc in enumerate(accuracies)]
+    rows = [
+        {
+            "dataset": dataset,
+            "mode": mode,
+            "init": init,
+            "variant": f"cnn {mode} {init}",
+            "seed": seed,
+            "test_accuracy": acc - shift,
+        }
+        for dataset, shift in (("MR", 0.0), ("SST-1", 0.10))
+        for (mode, init), accuracies in MODE_INIT.items()
+        for seed, acc in enumerate(accuracies)
+    ]
     return pd.DataFrame(rows).sample(frac=1, random_state=1)
 
 
@@ -188,15 +241,36 @@ def test_sides_select_by_two_columns(mode_init):
     # one column is enough when the other is filtered out first
     skipgram = mr[mr["init"] == "skipgram"]
     assert compare(skipgram, "non-static", "static", by="mode").mean_difference == pytest.approx(
-        compare(mr, ("non-static", "skipgram"), ("static", "skipgram"), by=["mode", "init"]).mean_difference)
+        compare(
+            mr, ("non-static", "skipgram"), ("static", "skipgram"), by=["mode", "init"]
+        ).mean_difference
+    )
 
 
-@pytest.mark.parametrize("a, b, by, match", [
-    ("static", ("non-static", "cbow"), ("mode", "init"), r"'static' gives 1 value\(s\) for the 2 column\(s\) mode, init"),
-    (("static", "cbow"), "non-static", ("mode", "init"), r"'non-static' gives 1 value\(s\) for the 2 column\(s\)"),
-    (("static", "cbow", "x"), ("non-static", "cbow", "x"), ("mode", "init"), "gives 3 value"),
-    (("static", "cbow"), ("non-static", "cbow"), "mode", r"gives 2 value\(s\) for the 1 column\(s\) mode"),
-])
+@pytest.mark.parametrize(
+    "a, b, by, match",
+    [
+        (
+            "static",
+            ("non-static", "cbow"),
+            ("mode", "init"),
+            r"'static' gives 1 value\(s\) for the 2 column\(s\) mode, init",
+        ),
+        (
+            ("static", "cbow"),
+            "non-static",
+            ("mode", "init"),
+            r"'non-static' gives 1 value\(s\) for the 2 column\(s\)",
+        ),
+        (("static", "cbow", "x"), ("non-static", "cbow", "x"), ("mode", "init"), "gives 3 value"),
+        (
+            ("static", "cbow"),
+            ("non-static", "cbow"),
+            "mode",
+            r"gives 2 value\(s\) for the 1 column\(s\) mode",
+        ),
+    ],
+)
 def test_a_side_of_the_wrong_length_is_refused(mode_init, a, b, by, match):
     before = mode_init.copy()
     with pytest.raises(ValueError, match=match):
@@ -208,7 +282,9 @@ def test_a_side_selecting_several_runs_per_pair_is_refused(mode_init):
     mr = mode_init[mode_init["dataset"] == "MR"]
     before = mr.copy()
     # "static" alone picks both inits: two runs per seed, and pairing them would be arbitrary
-    with pytest.raises(ValueError, match="'static' selects several runs with the same dataset, seed"):
+    with pytest.raises(
+        ValueError, match="'static' selects several runs with the same dataset, seed"
+    ):
         compare(mr, "static", ("non-static",), by="mode")
     with pytest.raises(ValueError, match="'non-static' selects several runs"):
         paired_table(mode_init, {"modes": ("non-static", "static")}, by="mode")
@@ -216,20 +292,33 @@ def test_a_side_selecting_several_runs_per_pair_is_refused(mode_init):
 
 
 def test_paired_table_is_indexed_by_dataset_and_contrast_name(mode_init):
-    contrasts = {"skipgram_vs_cbow": (("static", "skipgram"), ("static", "cbow")),
-                 "non_static_vs_static": (("non-static", "skipgram"), ("static", "skipgram"))}
+    contrasts = {
+        "skipgram_vs_cbow": (("static", "skipgram"), ("static", "cbow")),
+        "non_static_vs_static": (("non-static", "skipgram"), ("static", "skipgram")),
+    }
     table = paired_table(mode_init, contrasts, by=("mode", "init"))
     assert table.index.names == ["dataset", "contrast"]
-    first, second = pd.unique(mode_init["dataset"])  # datasets in order of appearance, contrasts as given
+    first, second = pd.unique(
+        mode_init["dataset"]
+    )  # datasets in order of appearance, contrasts as given
     assert {first, second} == {"MR", "SST-1"}
-    assert list(table.index) == [(first, "skipgram_vs_cbow"), (first, "non_static_vs_static"),
-                                 (second, "skipgram_vs_cbow"), (second, "non_static_vs_static")]
+    assert list(table.index) == [
+        (first, "skipgram_vs_cbow"),
+        (first, "non_static_vs_static"),
+        (second, "skipgram_vs_cbow"),
+        (second, "non_static_vs_static"),
+    ]
     assert list(table.columns) == ["comparison", "a − b (points)", "p (paired t)", "a better"]
     assert table.loc[("MR", "skipgram_vs_cbow"), "comparison"] == "static skipgram − static cbow"
-    assert table.loc[("SST-1", "non_static_vs_static"), "comparison"] == "non-static skipgram − static skipgram"
+    assert (
+        table.loc[("SST-1", "non_static_vs_static"), "comparison"]
+        == "non-static skipgram − static skipgram"
+    )
     for (dataset, name), row in table.iterrows():
         a, b = contrasts[name]
-        expected = comparison_cells(compare(mode_init[mode_init["dataset"] == dataset], a, b, by=("mode", "init")))
+        expected = comparison_cells(
+            compare(mode_init[mode_init["dataset"] == dataset], a, b, by=("mode", "init"))
+        )
         assert row.drop("comparison").to_dict() == expected
     assert table.loc[("MR", "skipgram_vs_cbow"), "a better"] == "3 of 3"
 
@@ -237,7 +326,9 @@ def test_paired_table_is_indexed_by_dataset_and_contrast_name(mode_init):
 def test_paired_table_one_column_sides(paired):
     frame, _, _ = paired
     mr = frame[frame["dataset"] == "MR"]
-    table = paired_table(mr.rename(columns={"variant": "mode"}), {"tuning": ("non-static", "static")}, by="mode")
+    table = paired_table(
+        mr.rename(columns={"variant": "mode"}), {"tuning": ("non-static", "static")}, by="mode"
+    )
     assert list(table.index) == [("MR", "tuning")]
     row = table.loc[("MR", "tuning")]
     assert row["comparison"] == "non-static − static" and row["a better"] == "4 of 5"
@@ -251,7 +342,7 @@ def test_mcnemar_counts_discordant_pairs():
     labels = np.array([0, 1] * 10)
     predictions_a = labels.copy()
     predictions_b = labels.copy()
-    predictions_b[:7] = 1 - labels[:7]   # b = 7: a right, b wrong
+    predictions_b[:7] = 1 - labels[:7]  # b = 7: a right, b wrong
     predictions_a[10:12] = 1 - labels[10:12]  # c = 2: a wrong, b right
     predictions_a[15] = predictions_b[15] = 1 - labels[15]  # both wrong: not discordant
     result = mcnemar(predictions_a, predictions_b, labels)
@@ -292,7 +383,11 @@ def bold_cells(styler):
 def test_format_cells_show_mean_and_interval_in_percent(grid):
     cells = format_cells(aggregate(grid))
     assert list(cells.index) == ["static", "rand"] and list(cells.columns) == ["MR", "SST-1"]
-    assert cells.loc["static", "MR"] == f"82.0 ± {100 * T_975_DF2 * 0.02 / math.sqrt(3):.1f}" == "82.0 ± 5.0"
+    assert (
+        cells.loc["static", "MR"]
+        == f"82.0 ± {100 * T_975_DF2 * 0.02 / math.sqrt(3):.1f}"
+        == "82.0 ± 5.0"
+    )
     assert cells.loc["rand", "MR"] == "75.0"  # one run: no interval
     assert "±" in cells.loc["rand", "SST-1"]
 
@@ -331,7 +426,9 @@ def test_format_cells_missing_cell_and_plain_text():
 def test_show_rounds_hides_the_index_and_marks_missing():
     from w2vcnn.stats import show
 
-    frame = pd.DataFrame({"word": ["good", "bad"], "drift": [0.123456, float("nan")], "count": [1234, 5]})
+    frame = pd.DataFrame(
+        {"word": ["good", "bad"], "drift": [0.123456, float("nan")], "count": [1234, 5]}
+    )
     html = show(frame, decimals=2, index=False, caption="Drift").to_html()
     assert "0.12" in html and "0.123456" not in html and "—" in html and "1,234" in html
     assert "<caption>Drift</caption>" in html
@@ -340,7 +437,9 @@ def test_show_rounds_hides_the_index_and_marks_missing():
 
 def test_in_words_reads_a_paired_table_row(paired):
     frame, _, _ = paired
-    table = paired_table(frame[frame["dataset"] != "SST-1"], {"non_static_vs_static": ("non-static", "static")})
+    table = paired_table(
+        frame[frame["dataset"] != "SST-1"], {"non_static_vs_static": ("non-static", "static")}
+    )
     text = in_words(table.iloc[0])
     assert text.startswith("+1.2 ± ") and text.endswith(" points, better in 4 of 5 seeds")
     assert in_words(table.loc[("MR", "non_static_vs_static")]) == text

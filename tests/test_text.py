@@ -7,7 +7,10 @@ from w2vcnn.text import Vocab, batches, clean_str, pad, tokenize
 
 
 def test_clean_str_matches_kim():
-    assert clean_str("It's a (very) GOOD film, isn't it?!") == "it 's a ( very ) good film , is n't it ? !"
+    assert (
+        clean_str("It's a (very) GOOD film, isn't it?!")
+        == "it 's a ( very ) good film , is n't it ? !"
+    )
     assert clean_str("We've they're I'd we'll") == "we 've they 're i 'd we 'll"
     assert clean_str("naïve café -- 100%") == "na ve caf 100"
     assert clean_str("What is TREC ?", lower=False) == "What is TREC ?"
@@ -52,7 +55,9 @@ def test_bucketed_batches_cover_everything_once_and_pad_little():
         for row, i in zip(b.tokens, b.index):
             assert row[: len(encoded[i])].tolist() == encoded[i]
     cells = sum(b.tokens.size for b in out)
-    unbucketed = sum(b.tokens.size for b in batches(encoded, labels, batch_size=50, seed=3, bucket=False))
+    unbucketed = sum(
+        b.tokens.size for b in batches(encoded, labels, batch_size=50, seed=3, bucket=False)
+    )
     assert cells < 0.7 * unbucketed
 
 

@@ -1,5 +1,6 @@
 """w2vcnn.word2vec_format: word2vec files are written atomically and read strictly; a bad file or a
 bad call fails by name and leaves every file on disk as it was."""
+
 import gzip
 from collections import Counter
 from pathlib import Path
@@ -35,7 +36,10 @@ def test_save_load_round_trip_is_bit_identical(tmp_path, kv):
     path = tmp_path / "vec.bin"
     returned = save_vectors(kv, path)
     assert returned == sha256_file(path) == Path(f"{path}.sha256").read_text().strip()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["vec.bin", "vec.bin.sha256"]  # no temp files
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "vec.bin",
+        "vec.bin.sha256",
+    ]  # no temp files
     loaded = load_vectors(path, expected_dim=DIM)
     assert loaded.index_to_key == kv.index_to_key
     assert loaded.vectors.dtype == np.float32 and loaded.vectors.tobytes() == kv.vectors.tobytes()
@@ -80,7 +84,8 @@ def test_loads_text_gzip_and_word2vec_c_layouts(tmp_path, kv, saved):
 
 
 def assert_load_fails(path, match, **kwargs):
-    """The load raises a DataError naming the file and the problem, and leaves the folder as it was."""
+    """The load raises a DataError naming the file and the problem, and leaves the folder as it
+    was."""
     folder = Path(path).parent
     before = snapshot(folder)
     digest_before = sha256_file(path) if Path(path).is_file() else None
@@ -121,7 +126,9 @@ def test_garbage_bytes_after_a_valid_header(saved):
 def test_garbage_file(tmp_path):
     path = tmp_path / "vec.bin"
     path.write_bytes(np.random.default_rng(1).bytes(5000))
-    assert_load_fails(path, r"is not a word2vec file: its first line should be '<count> <dimension>'")
+    assert_load_fails(
+        path, r"is not a word2vec file: its first line should be '<count> <dimension>'"
+    )
 
 
 def test_text_file_loaded_as_binary(tmp_path, kv):
@@ -141,7 +148,9 @@ def test_binary_file_loaded_as_text(saved):
 
 
 def test_expected_dim_mismatch(saved):
-    assert_load_fails(saved, f"vectors have dimension {DIM}, the config asks for 300", expected_dim=300)
+    assert_load_fails(
+        saved, f"vectors have dimension {DIM}, the config asks for 300", expected_dim=300
+    )
 
 
 def test_empty_file(tmp_path):
@@ -175,7 +184,7 @@ def test_binary_header_count_disagrees_with_content(saved, kv):
     _rewrite_header(saved, count=len(kv) - 1)
     assert_load_fails(saved, "more data follows the last of the")
     _rewrite_header(saved, count=len(kv), dim=DIM + 1)
-    assert_load_fails(saved, f"header disagrees with its content")
+    assert_load_fails(saved, "header disagrees with its content")
 
 
 def test_text_header_disagrees_with_content(tmp_path, kv):
@@ -191,11 +200,17 @@ def test_text_header_disagrees_with_content(tmp_path, kv):
 
 def test_nan_vectors_and_duplicate_words_are_refused(tmp_path):
     nan = tmp_path / "nan.bin"
-    nan.write_bytes(b"2 2\nok " + np.ones(2, np.float32).tobytes()
-                    + b"bad " + np.array([0, np.nan], np.float32).tobytes())
+    nan.write_bytes(
+        b"2 2\nok "
+        + np.ones(2, np.float32).tobytes()
+        + b"bad "
+        + np.array([0, np.nan], np.float32).tobytes()
+    )
     assert_load_fails(nan, "corrupt: the vector of 'bad' .* NaN")
     dup = tmp_path / "dup.bin"
-    dup.write_bytes(b"2 2\nw " + np.ones(2, np.float32).tobytes() + b"w " + np.ones(2, np.float32).tobytes())
+    dup.write_bytes(
+        b"2 2\nw " + np.ones(2, np.float32).tobytes() + b"w " + np.ones(2, np.float32).tobytes()
+    )
     assert_load_fails(dup, "the word 'w' appears more than once")
 
 
@@ -205,11 +220,18 @@ def test_sniff_tells_text_from_binary():
     assert _sniff(b"the", 2) is None  # cut inside the first record: cannot tell
 
 
-@pytest.mark.parametrize("keys, vectors, match", [
-    (["ok", "two words"], np.ones((2, 3), np.float32), "cannot store key 'two words'"),
-    (["ok", ""], np.ones((2, 3), np.float32), "cannot store key ''"),
-    (["ok", "bad"], np.array([[1, 1, 1], [1, np.inf, 1]], np.float32), r"NaN or inf \(first: 'bad'\)"),
-])
+@pytest.mark.parametrize(
+    "keys, vectors, match",
+    [
+        (["ok", "two words"], np.ones((2, 3), np.float32), "cannot store key 'two words'"),
+        (["ok", ""], np.ones((2, 3), np.float32), "cannot store key ''"),
+        (
+            ["ok", "bad"],
+            np.array([[1, 1, 1], [1, np.inf, 1]], np.float32),
+            r"NaN or inf \(first: 'bad'\)",
+        ),
+    ],
+)
 def test_save_refuses_unwritable_vectors_and_keeps_the_old_file(saved, keys, vectors, match):
     bad = KeyedVectors(3)
     bad.index_to_key, bad.vectors = keys, vectors  # bypass add_vectors, which would accept them
@@ -217,7 +239,9 @@ def test_save_refuses_unwritable_vectors_and_keeps_the_old_file(saved, keys, vec
     before = snapshot(saved.parent)
     with pytest.raises(ValueError, match=match):
         save_vectors(bad, saved)
-    assert snapshot(saved.parent) == before  # the earlier file and its sidecar, intact; no temp file
+    assert (
+        snapshot(saved.parent) == before
+    )  # the earlier file and its sidecar, intact; no temp file
     load_vectors(saved)
 
 
@@ -255,7 +279,9 @@ def test_export_refuses_to_overwrite_the_source(tmp_path, kv, saved):
     before = snapshot(tmp_path)
     (tmp_path / "link.bin").symlink_to(saved)
     for target in (saved, tmp_path / "sub" / ".." / "vec.bin", str(saved), tmp_path / "link.bin"):
-        with pytest.raises(DataError, match=r"refusing to write .*: it is the source vectors file .*vec\.bin"):
+        with pytest.raises(
+            DataError, match=r"refusing to write .*: it is the source vectors file .*vec\.bin"
+        ):
             export_vectors(vocab, matrix, target, source=saved)
     (tmp_path / "link.bin").unlink()
     assert snapshot(tmp_path) == before

@@ -2,10 +2,33 @@
 
 Chapters of the book import this one package; every reusable step lives here.
 """
+
 from . import embeddings, experiments, grids, stats, study, word2vec_format
 from ._io import DataError, data_dir, sha256_file
 from .corpus import Corpus, brown_sentences, pretraining_corpus
 from .data import Dataset, describe, known_datasets, load_dataset
 from .text import Vocab, batches, clean_str, tokenize
 
+__all__ = [
+    "Corpus",
+    "DataError",
+    "Dataset",
+    "Vocab",
+    "batches",
+    "brown_sentences",
+    "clean_str",
+    "data_dir",
+    "describe",
+    "embeddings",
+    "experiments",
+    "grids",
+    "known_datasets",
+    "load_dataset",
+    "pretraining_corpus",
+    "sha256_file",
+    "stats",
+    "study",
+    "tokenize",
+    "word2vec_format",
+]
 __version__ = "0.1.0"

@@ -1,4 +1,5 @@
 """Command line: ``python -m w2vcnn {datasets,describe,run,grid,study,export-vectors}``."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,22 +21,38 @@ def _describe(args) -> None:
 
 
 def _config_axes(args) -> dict:
-    return dict(dataset=args.dataset, mode=args.modes, init=args.init, arch=args.archs,
-                backend=args.backends, split=args.split)
+    return dict(
+        dataset=args.dataset,
+        mode=args.modes,
+        init=args.init,
+        arch=args.archs,
+        backend=args.backends,
+        split=args.split,
+    )
 
 
 def _run(args) -> None:
     from .experiments import RunConfig, run
 
     init = "random" if args.mode == "rand" else args.init
-    config = RunConfig.for_profile(args.profile, dataset=args.dataset, mode=args.mode, init=init,
-                                   arch=args.arch, backend=args.backend, seed=args.seed,
-                                   split=args.split)
+    config = RunConfig.for_profile(
+        args.profile,
+        dataset=args.dataset,
+        mode=args.mode,
+        init=init,
+        arch=args.arch,
+        backend=args.backend,
+        seed=args.seed,
+        split=args.split,
+    )
     result = run(config)
-    print(f"run {result.run_id} ({config.variant}, seed {config.seed}{', cached' if result.cached else ''}): "
-          f"test accuracy {result.test_accuracy:.2%} at dev-best epoch {result.best_epoch} "
-          f"of {result.epochs_run} (dev {result.dev_accuracy:.2%}), "
-          f"{result.sentences_per_second:,.0f} sentences/s")
+    print(
+        f"run {result.run_id} ({config.variant}, "
+        f"seed {config.seed}{', cached' if result.cached else ''}): "
+        f"test accuracy {result.test_accuracy:.2%} at dev-best epoch {result.best_epoch} "
+        f"of {result.epochs_run} (dev {result.dev_accuracy:.2%}), "
+        f"{result.sentences_per_second:,.0f} sentences/s"
+    )
 
 
 def _grid(args) -> None:
@@ -55,7 +72,9 @@ def _study(args) -> None:
     from . import build
 
     print(f"{'chapter':24} {'runs':>5} {'trained':>8} {'minutes':>8}")
-    table = build.train_all(args.profile, workers=args.workers, report=lambda line: print(line, flush=True))
+    table = build.train_all(
+        args.profile, workers=args.workers, report=lambda line: print(line, flush=True)
+    )
     print(f"{'all chapters':24} {'':5} {'':8} {table['minutes'].sum():8.1f}")
 
 
@@ -66,7 +85,10 @@ def _export(args) -> None:
     result = load_result(args.run_id)
     words, _, final = result.embeddings()
     digest = export_vectors(words, final, args.out, source=(result.vectors or {}).get("path"))
-    print(f"wrote {len(words) - 2} fine-tuned vectors of run {args.run_id} to {args.out} (sha256 {digest})")
+    print(
+        f"wrote {len(words) - 2} fine-tuned vectors of run {args.run_id} to {args.out} "
+        f"(sha256 {digest})"
+    )
 
 
 def main(argv=None) -> int:
@@ -78,11 +100,17 @@ def main(argv=None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
     parser = argparse.ArgumentParser(prog="python -m w2vcnn", description=__doc__)
-    parser.add_argument("--profile", choices=("full", "quick"), default=None,
-                        help="study size (default: $W2VCNN_PROFILE, else full)")
+    parser.add_argument(
+        "--profile",
+        choices=("full", "quick"),
+        default=None,
+        help="study size (default: $W2VCNN_PROFILE, else full)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("datasets", help="list the datasets known by name").set_defaults(func=_datasets)
+    commands.add_parser("datasets", help="list the datasets known by name").set_defaults(
+        func=_datasets
+    )
 
     describe = commands.add_parser("describe", help="sizes, balance and lengths of a dataset")
     describe.add_argument("dataset")
@@ -92,31 +120,48 @@ def main(argv=None) -> int:
     one = commands.add_parser("run", help="train and score one configuration (cached)")
     one.add_argument("--dataset", default="rt-polarity")
     one.add_argument("--mode", default="non-static")
-    one.add_argument("--init", default="skipgram", help="skipgram, cbow or a path to a word2vec file")
+    one.add_argument(
+        "--init", default="skipgram", help="skipgram, cbow or a path to a word2vec file"
+    )
     one.add_argument("--arch", default="cnn")
     one.add_argument("--backend", default="torch")
     one.add_argument("--split", default="holdout")
     one.add_argument("--seed", type=int, default=0)
     one.set_defaults(func=_run)
 
-    many = commands.add_parser("grid", help="every combination x seeds; prints mean, 95%% CI per variant")
+    many = commands.add_parser(
+        "grid", help="every combination x seeds; prints mean, 95%% CI per variant"
+    )
     many.add_argument("--dataset", nargs="+", default=["rt-polarity"])
-    many.add_argument("--modes", nargs="+", default=["rand", "static", "non-static", "multichannel"])
+    many.add_argument(
+        "--modes", nargs="+", default=["rand", "static", "non-static", "multichannel"]
+    )
     many.add_argument("--init", nargs="+", default=["skipgram"])
     many.add_argument("--archs", nargs="+", default=["cnn"])
     many.add_argument("--backends", nargs="+", default=["torch"])
     many.add_argument("--split", default="holdout")
-    many.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 (default: the profile's)")
+    many.add_argument(
+        "--seeds", type=int, default=None, help="seeds 0..N-1 (default: the profile's)"
+    )
     many.add_argument("--out", help="write one row per run to this CSV file")
     many.set_defaults(func=_grid)
 
-    everything = commands.add_parser("study", help="train every run the book's chapters use, in parallel; "
-                                     "prints the minutes per chapter (a run two chapters share counts in the first)")
-    everything.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                            help="processes of one thread each (default: one per core)")
+    everything = commands.add_parser(
+        "study",
+        help="train every run the book's chapters use, in parallel; "
+        "prints the minutes per chapter (a run two chapters share counts in the first)",
+    )
+    everything.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes of one thread each (default: one per core)",
+    )
     everything.set_defaults(func=_study)
 
-    export = commands.add_parser("export-vectors", help="fine-tuned vectors of a cached run -> a new word2vec file")
+    export = commands.add_parser(
+        "export-vectors", help="fine-tuned vectors of a cached run -> a new word2vec file"
+    )
     export.add_argument("run_id")
     export.add_argument("out")
     export.set_defaults(func=_export)

@@ -3,6 +3,7 @@
 Every file the package writes goes through :func:`atomic_write`, so an interrupted or failed write
 never leaves a half-written file where a good one (or a cache entry) is expected.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,7 +27,8 @@ class DataError(ValueError):
 
 
 def data_dir() -> Path:
-    """The data folder: ``$W2VCNN_DATA``, else the repository's ``data/``, else ``~/.cache/w2vcnn``."""
+    """The data folder: ``$W2VCNN_DATA``, else the repository's ``data/``, else
+    ``~/.cache/w2vcnn``."""
     if os.environ.get(DATA_ENV):
         path = Path(os.environ[DATA_ENV])
     else:
@@ -67,7 +69,8 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", **open_kwargs):
 
 
 def _install_verified(candidate: Path, target: Path, sha256: str, origin: str) -> Path:
-    """Move a freshly fetched file into the cache if, and only if, its checksum is the pinned one."""
+    """Move a freshly fetched file into the cache if, and only if, its checksum is the pinned
+    one."""
     actual = sha256_file(candidate)
     if actual != sha256:
         candidate.unlink()
@@ -108,7 +111,9 @@ def fetch_registry_file(registry: str, spec: str, filename: str, sha256: str) ->
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=600)
         except FileNotFoundError as err:
-            raise DataError(f"cannot fetch {filename}: the {registry} client is not installed") from err
+            raise DataError(
+                f"cannot fetch {filename}: the {registry} client is not installed"
+            ) from err
         candidate = Path(tmp) / filename
         if result.returncode != 0 or not candidate.is_file():
             raise DataError(
@@ -123,7 +128,8 @@ def fetch_url(url: str, filename: str, sha256: str | None, local_hint: str) -> P
 
     Where no checksum has been published (``sha256=None``) the first download's checksum is recorded
     beside the file, with a warning, and every later use is checked against that record.
-    ``local_hint`` tells the user how to use a copy they fetched themselves when there is no network.
+    ``local_hint`` tells the user how to use a copy they fetched themselves when there is no
+    network.
     """
     target = data_dir() / "downloads" / filename
     record = target.with_name(filename + ".sha256")
@@ -144,8 +150,11 @@ def fetch_url(url: str, filename: str, sha256: str | None, local_hint: str) -> P
         ) from err
     if sha256 is None:
         sha256 = sha256_file(candidate)
-        warnings.warn(f"{filename}: no published sha256 to check it against; recorded {sha256} "
-                      f"from this first download and will check later uses against it", stacklevel=2)
+        warnings.warn(
+            f"{filename}: no published sha256 to check it against; recorded {sha256} "
+            f"from this first download and will check later uses against it",
+            stacklevel=2,
+        )
         with atomic_write(record, "w") as out:
             out.write(sha256 + "\n")
     return _install_verified(candidate, target, sha256, url)

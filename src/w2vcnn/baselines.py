@@ -1,10 +1,12 @@
 """The bag-of-words baseline: TF-IDF features and logistic regression.
 
-This is the "TF-IDF vs word2vec" baseline the book compares every CNN against (Beyond): if fine-tuned
-word2vec inside a CNN cannot beat a linear model on word and bigram counts, the embeddings are not
-earning their keep. It sees exactly what the CNNs see: Kim's ``clean_str`` tokens, the same
-train/dev/test split, the regularisation strength chosen on dev and the test split scored once.
+This is the "TF-IDF vs word2vec" baseline the book compares every CNN against (Beyond): if
+fine-tuned word2vec inside a CNN cannot beat a linear model on word and bigram counts, the
+embeddings are not earning their keep. It sees exactly what the CNNs see: Kim's ``clean_str``
+tokens, the same train/dev/test split, the regularisation strength chosen on dev and the test split
+scored once.
 """
+
 from __future__ import annotations
 
 import time
@@ -21,9 +23,16 @@ Part = tuple[list[str], np.ndarray]  # (texts, labels) as returned by Dataset.pa
 
 
 def tfidf_vectorizer(ngram_range: tuple[int, int] = (1, 2)) -> TfidfVectorizer:
-    """TF-IDF over Kim's tokens: ``tokenize`` already lowercases, so scikit-learn must not re-split."""
-    return TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None,
-                           ngram_range=ngram_range, sublinear_tf=True, min_df=1)
+    """TF-IDF over Kim's tokens: ``tokenize`` already lowercases, so scikit-learn must not
+    re-split."""
+    return TfidfVectorizer(
+        tokenizer=tokenize,
+        lowercase=False,
+        token_pattern=None,
+        ngram_range=ngram_range,
+        sublinear_tf=True,
+        min_df=1,
+    )
 
 
 def logistic_regression(C: float, seed: int = 0) -> LogisticRegression:
@@ -36,9 +45,14 @@ def logistic_regression(C: float, seed: int = 0) -> LogisticRegression:
     return LogisticRegression(C=C, solver="lbfgs", tol=1e-6, max_iter=10_000, random_state=seed)
 
 
-def tfidf_logistic_regression(train: Part, dev: Part, test: Part, seed: int = 0,
-                              Cs: Sequence[float] = (0.1, 0.3, 1, 3, 10, 30, 100),
-                              ngram_range: tuple[int, int] = (1, 2)) -> dict:
+def tfidf_logistic_regression(
+    train: Part,
+    dev: Part,
+    test: Part,
+    seed: int = 0,
+    Cs: Sequence[float] = (0.1, 0.3, 1, 3, 10, 30, 100),
+    ngram_range: tuple[int, int] = (1, 2),
+) -> dict:
     """The "TF-IDF vs word2vec" baseline the book compares against: TF-IDF + logistic regression.
 
     Fit on ``train``, pick ``C`` on ``dev``, score ``test`` once.
@@ -55,7 +69,11 @@ def tfidf_logistic_regression(train: Part, dev: Part, test: Part, seed: int = 0,
     """
     if not Cs:
         raise ValueError("Cs is empty: give at least one regularisation strength")
-    (train_texts, train_labels), (dev_texts, dev_labels), (test_texts, test_labels) = train, dev, test
+    (train_texts, train_labels), (dev_texts, dev_labels), (test_texts, test_labels) = (
+        train,
+        dev,
+        test,
+    )
     start = time.perf_counter()
     vectorizer = tfidf_vectorizer(ngram_range)
     train_features = vectorizer.fit_transform(train_texts)

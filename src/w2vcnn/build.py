@@ -3,6 +3,7 @@ how long that took, and the digest that says when the pages must be executed aga
 
 The Results chapter shows :func:`build_times` and :func:`environment`.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -33,13 +34,23 @@ def train_all(p: Profile, workers: int = 1, report=print):
         unique = set(configs)
         trained = sum(not is_cached(c) for c in unique)
         run_grid(configs, workers=workers, progress=False)
-        rows.append({"chapter": chapter, "runs": len(unique), "trained": trained,
-                     "minutes": (time.perf_counter() - began) / 60})
+        rows.append(
+            {
+                "chapter": chapter,
+                "runs": len(unique),
+                "trained": trained,
+                "minutes": (time.perf_counter() - began) / 60,
+            }
+        )
         report(f"{chapter:24} {len(unique):5} {trained:8} {rows[-1]['minutes']:8.1f}")
     table = pd.DataFrame(rows).set_index("chapter")
     if table["trained"].sum():
-        record = {"finished": datetime.datetime.now().isoformat(timespec="seconds"), "workers": workers,
-                  "total_minutes": (time.perf_counter() - start) / 60, "chapters": rows}
+        record = {
+            "finished": datetime.datetime.now().isoformat(timespec="seconds"),
+            "workers": workers,
+            "total_minutes": (time.perf_counter() - start) / 60,
+            "chapters": rows,
+        }
         with atomic_write(_build_times_path(p), "w") as out:
             json.dump(record, out, indent=1)
     return table
@@ -83,10 +94,25 @@ def environment():
 
     import pandas as pd
 
-    packages = ("torch", "keras", "tensorflow-cpu", "gensim", "numpy", "scipy", "pandas", "scikit-learn",
-                "matplotlib", "jupyter-book", "w2vcnn")
-    facts = {"python": platform.python_version(), "platform": platform.platform(),
-             "processor": platform.processor() or platform.machine(), "CPU cores": os.cpu_count()}
+    packages = (
+        "torch",
+        "keras",
+        "tensorflow-cpu",
+        "gensim",
+        "numpy",
+        "scipy",
+        "pandas",
+        "scikit-learn",
+        "matplotlib",
+        "jupyter-book",
+        "w2vcnn",
+    )
+    facts = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "CPU cores": os.cpu_count(),
+    }
     for name in packages:
         try:
             facts[name] = metadata.version(name)
@@ -95,7 +121,9 @@ def environment():
     try:
         import torch
 
-        facts["accelerator"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none (CPU)"
+        facts["accelerator"] = (
+            torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none (CPU)"
+        )
     except ImportError:
         pass
     return pd.Series(facts, name="value").to_frame()

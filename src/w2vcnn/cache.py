@@ -10,6 +10,7 @@ Writes are atomic: a run's folder is written completely elsewhere and renamed in
 vectors entry counts as present only once its ``meta.json`` (written last) exists. This module
 stores and reads records; what a run *is* lives in :mod:`w2vcnn.experiments`.
 """
+
 from __future__ import annotations
 
 import ast
@@ -119,9 +120,14 @@ def read_run(run_id: str) -> dict:
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise DataError(f"cache entry {path} is corrupt ({err}); delete its folder to retrain the run") from err
+        raise DataError(
+            f"cache entry {path} is corrupt ({err}); delete its folder to retrain the run"
+        ) from err
     if not isinstance(record, dict) or not isinstance(record.get("config"), dict):
-        raise DataError(f"cache entry {path} is corrupt (not a run record); delete its folder to retrain the run")
+        raise DataError(
+            f"cache entry {path} is corrupt (not a run record); "
+            "delete its folder to retrain the run"
+        )
     return record
 
 
@@ -146,7 +152,11 @@ def write_run(run_id: str, record: dict, arrays: dict[str, np.ndarray] | None) -
 def run_names() -> list[str]:
     """The keys of every finished run in the cache, sorted."""
     runs = cache_dir() / "runs"
-    return sorted(p.name for p in runs.iterdir() if not p.name.startswith(".")) if runs.is_dir() else []
+    return (
+        sorted(p.name for p in runs.iterdir() if not p.name.startswith("."))
+        if runs.is_dir()
+        else []
+    )
 
 
 # ---------------------------------------------------------------- word vectors

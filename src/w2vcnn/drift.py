@@ -14,6 +14,7 @@ triple of :meth:`w2vcnn.experiments.RunResult.embeddings`:
 
 Distances are plain fractions in the frames (0.12, not 12%), like everywhere in the package.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -33,9 +34,14 @@ def cosine_distance(a, b) -> np.ndarray:
     move" is an exact test rather than a rounding question. A zero row against a non-zero one has
     no angle; it counts as orthogonal (distance 1).
     """
-    a, b = np.atleast_2d(np.asarray(a, dtype=np.float64)), np.atleast_2d(np.asarray(b, dtype=np.float64))
+    a, b = (
+        np.atleast_2d(np.asarray(a, dtype=np.float64)),
+        np.atleast_2d(np.asarray(b, dtype=np.float64)),
+    )
     if a.shape != b.shape:
-        raise ValueError(f"cosine_distance needs matrices of one shape, got {a.shape} and {b.shape}")
+        raise ValueError(
+            f"cosine_distance needs matrices of one shape, got {a.shape} and {b.shape}"
+        )
     norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
     dots = np.einsum("ij,ij->i", a, b)
     cosine = np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
@@ -44,9 +50,15 @@ def cosine_distance(a, b) -> np.ndarray:
     return distance
 
 
-def drift_table(words: Sequence[str], initial: np.ndarray, final: np.ndarray,
-                counts: Mapping[str, int] | None, n_train_words: int) -> pd.DataFrame:
-    """One row per real word: ``word``, ``count``, ``cosine_distance``, ``l2_change``, ``seen_in_training``.
+def drift_table(
+    words: Sequence[str],
+    initial: np.ndarray,
+    final: np.ndarray,
+    counts: Mapping[str, int] | None,
+    n_train_words: int,
+) -> pd.DataFrame:
+    """One row per real word: ``word``, ``count``, ``cosine_distance``, ``l2_change``,
+    ``seen_in_training``.
 
     ``counts`` maps a word to its number of tokens in the training sentences (``Vocab.counts``);
     a word it lacks counts 0. ``seen_in_training`` is ``index < n_train_words``: the vocabulary puts
@@ -57,14 +69,18 @@ def drift_table(words: Sequence[str], initial: np.ndarray, final: np.ndarray,
     counts = counts or {}
     keep = np.array([w not in SPECIAL_TOKENS for w in words], dtype=bool)
     index = np.flatnonzero(keep)
-    table = pd.DataFrame({
-        "word": [words[i] for i in index],
-        "count": np.array([counts.get(words[i], 0) for i in index], dtype=np.int64),
-        "cosine_distance": cosine_distance(initial[index], final[index]),
-        "l2_change": np.linalg.norm(final[index].astype(np.float64) - initial[index], axis=1),
-        "seen_in_training": index < n_train_words,
-    })
-    return table.sort_values("cosine_distance", ascending=False, kind="stable").reset_index(drop=True)
+    table = pd.DataFrame(
+        {
+            "word": [words[i] for i in index],
+            "count": np.array([counts.get(words[i], 0) for i in index], dtype=np.int64),
+            "cosine_distance": cosine_distance(initial[index], final[index]),
+            "l2_change": np.linalg.norm(final[index].astype(np.float64) - initial[index], axis=1),
+            "seen_in_training": index < n_train_words,
+        }
+    )
+    return table.sort_values("cosine_distance", ascending=False, kind="stable").reset_index(
+        drop=True
+    )
 
 
 def drift_summary(table: pd.DataFrame) -> pd.DataFrame:
@@ -81,20 +97,42 @@ def drift_summary(table: pd.DataFrame) -> pd.DataFrame:
         if group.empty:
             continue
         distance = group["cosine_distance"]
-        rows.append({"seen_in_training": seen, "n_words": len(group),
-                     "fraction_moved": float((distance > 0).mean()),
-                     "mean_cosine_distance": float(distance.mean()),
-                     "median_cosine_distance": float(distance.median()),
-                     "max_cosine_distance": float(distance.max()),
-                     "mean_l2_change": float(group["l2_change"].mean())})
-    return pd.DataFrame(rows, columns=["seen_in_training", "n_words", "fraction_moved", "mean_cosine_distance",
-                                       "median_cosine_distance", "max_cosine_distance", "mean_l2_change"])
+        rows.append(
+            {
+                "seen_in_training": seen,
+                "n_words": len(group),
+                "fraction_moved": float((distance > 0).mean()),
+                "mean_cosine_distance": float(distance.mean()),
+                "median_cosine_distance": float(distance.median()),
+                "max_cosine_distance": float(distance.max()),
+                "mean_l2_change": float(group["l2_change"].mean()),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "seen_in_training",
+            "n_words",
+            "fraction_moved",
+            "mean_cosine_distance",
+            "median_cosine_distance",
+            "max_cosine_distance",
+            "mean_l2_change",
+        ],
+    )
 
 
-def nearest_neighbours(words: Sequence[str], initial: np.ndarray, final: np.ndarray,
-                       queries: Sequence[str] = DEFAULT_QUERIES, k: int = 5,
-                       min_count_mask: np.ndarray | None = None, sep: str = ", ") -> pd.DataFrame:
-    """Kim (2014)'s Table 3: each query's ``k`` nearest words by cosine, before and after fine-tuning.
+def nearest_neighbours(
+    words: Sequence[str],
+    initial: np.ndarray,
+    final: np.ndarray,
+    queries: Sequence[str] = DEFAULT_QUERIES,
+    k: int = 5,
+    min_count_mask: np.ndarray | None = None,
+    sep: str = ", ",
+) -> pd.DataFrame:
+    """Kim (2014)'s Table 3: each query's ``k`` nearest words by cosine, before and after
+    fine-tuning.
 
     Columns ``word``, ``before``, ``after``; a cell reads ``"decent (0.81), nice (0.79), ..."``
     (neighbour and cosine similarity, nearest first, joined by ``sep``). Candidates exclude the
@@ -115,9 +153,13 @@ def nearest_neighbours(words: Sequence[str], initial: np.ndarray, final: np.ndar
         i = position[query]
         allowed = candidates.copy()
         allowed[i] = False
-        rows.append({"word": query,
-                     "before": sep.join(_neighbours(before, i, allowed, k, words)),
-                     "after": sep.join(_neighbours(after, i, allowed, k, words))})
+        rows.append(
+            {
+                "word": query,
+                "before": sep.join(_neighbours(before, i, allowed, k, words)),
+                "after": sep.join(_neighbours(after, i, allowed, k, words)),
+            }
+        )
     return pd.DataFrame(rows, columns=["word", "before", "after"])
 
 
@@ -129,7 +171,10 @@ def projection_2d(initial: np.ndarray, final: np.ndarray, rows) -> tuple[np.ndar
     boolean mask) into the matrices. Component signs are fixed (largest loading positive), so the
     picture does not flip between runs of the same data.
     """
-    before, after = np.asarray(initial, dtype=np.float64)[rows], np.asarray(final, dtype=np.float64)[rows]
+    before, after = (
+        np.asarray(initial, dtype=np.float64)[rows],
+        np.asarray(final, dtype=np.float64)[rows],
+    )
     stacked = np.vstack([before, after])
     centre = stacked.mean(axis=0)
     _, _, components = np.linalg.svd(stacked - centre, full_matrices=False)
@@ -146,8 +191,10 @@ def projection_2d(initial: np.ndarray, final: np.ndarray, rows) -> tuple[np.ndar
 
 def _check_matrices(words: Sequence[str], initial: np.ndarray, final: np.ndarray) -> None:
     if np.shape(initial) != np.shape(final) or len(words) != np.shape(initial)[0]:
-        raise ValueError(f"{len(words)} words, initial {np.shape(initial)}, final {np.shape(final)}: "
-                         f"expected one row per word in both matrices")
+        raise ValueError(
+            f"{len(words)} words, initial {np.shape(initial)}, final {np.shape(final)}: "
+            f"expected one row per word in both matrices"
+        )
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -157,7 +204,9 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
-def _neighbours(unit: np.ndarray, i: int, allowed: np.ndarray, k: int, words: Sequence[str]) -> list[str]:
+def _neighbours(
+    unit: np.ndarray, i: int, allowed: np.ndarray, k: int, words: Sequence[str]
+) -> list[str]:
     similarity = unit @ unit[i]
     similarity[~allowed] = -np.inf
     k = min(k, int(allowed.sum()))

@@ -1,4 +1,5 @@
-"""word2vec vectors: train them (skip-gram or CBOW) and turn them into a classifier's embedding layer.
+"""word2vec vectors: train them (skip-gram or CBOW) and turn them into a classifier's embedding
+layer.
 
 Reading and writing vectors files is :mod:`w2vcnn.word2vec_format`'s job. Training is
 deterministic for a given ``seed`` with ``workers=1``. In gensim 4.x the initial vectors come from
@@ -7,6 +8,7 @@ otherwise), so ``PYTHONHASHSEED`` does not matter; the tests check this across p
 Question 1 builds its Embedding layer with :func:`embedding_matrix`; question 3 trains both kinds
 of vectors with :func:`train_word2vec`.
 """
+
 from __future__ import annotations
 
 import math
@@ -34,9 +36,9 @@ class TrainingStats:
 
     sg: int
     epochs: int
-    seconds: float          # wall time of training only (vocabulary building excluded)
-    raw_words: int          # corpus tokens read, summed over epochs
-    effective_words: int    # tokens actually trained on, after min_count and down-sampling
+    seconds: float  # wall time of training only (vocabulary building excluded)
+    raw_words: int  # corpus tokens read, summed over epochs
+    effective_words: int  # tokens actually trained on, after min_count and down-sampling
 
     @property
     def words_per_second(self) -> float:
@@ -45,14 +47,26 @@ class TrainingStats:
 
     def __str__(self) -> str:
         kind = "skip-gram" if self.sg else "CBOW"
-        return (f"{kind}: {self.epochs} epochs over {self.raw_words // self.epochs:,} words in "
-                f"{self.seconds:.2f} s ({self.words_per_second:,.0f} words/s)")
+        return (
+            f"{kind}: {self.epochs} epochs over {self.raw_words // self.epochs:,} words in "
+            f"{self.seconds:.2f} s ({self.words_per_second:,.0f} words/s)"
+        )
 
 
-def train_word2vec(corpus: Iterable[Sequence[str]], sg: int = 1, vector_size: int = 300,
-                   window: int = 5, negative: int = 5, min_count: int = 1, epochs: int = 5,
-                   seed: int = 0, workers: int = 1, sample: float = 1e-3) -> KeyedVectors:
-    """Train word2vec with negative sampling (``sg=1`` skip-gram, ``sg=0`` CBOW); return its vectors.
+def train_word2vec(
+    corpus: Iterable[Sequence[str]],
+    sg: int = 1,
+    vector_size: int = 300,
+    window: int = 5,
+    negative: int = 5,
+    min_count: int = 1,
+    epochs: int = 5,
+    seed: int = 0,
+    workers: int = 1,
+    sample: float = 1e-3,
+) -> KeyedVectors:
+    """Train word2vec with negative sampling (``sg=1`` skip-gram, ``sg=0`` CBOW); return its
+    vectors.
 
     ``corpus`` is a list (or any re-iterable) of token lists: gensim reads it once to build the
     vocabulary and once per epoch. With ``workers=1`` the same seed gives bit-identical vectors;
@@ -62,34 +76,57 @@ def train_word2vec(corpus: Iterable[Sequence[str]], sg: int = 1, vector_size: in
     """
     if sg not in (0, 1):
         raise ValueError(f"sg must be 1 (skip-gram) or 0 (CBOW), got {sg!r}")
-    for name, value in [("vector_size", vector_size), ("window", window), ("negative", negative),
-                        ("min_count", min_count), ("epochs", epochs), ("workers", workers)]:
+    for name, value in [
+        ("vector_size", vector_size),
+        ("window", window),
+        ("negative", negative),
+        ("min_count", min_count),
+        ("epochs", epochs),
+        ("workers", workers),
+    ]:
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
     if not 0 <= sample < 1:
         raise ValueError(f"sample (the down-sampling threshold) must be in [0, 1), got {sample!r}")
     if iter(corpus) is corpus:
-        raise ValueError("corpus is a one-shot iterator, but word2vec reads it once per epoch "
-                         "(plus once for the vocabulary): pass a list of token lists")
+        raise ValueError(
+            "corpus is a one-shot iterator, but word2vec reads it once per epoch "
+            "(plus once for the vocabulary): pass a list of token lists"
+        )
     first = next(iter(corpus), None)
     if first is None:
         raise ValueError("corpus is empty: nothing to train word2vec on")
     if isinstance(first, str):
-        raise ValueError(f"corpus must hold token lists, but its first sentence is a string "
-                         f"({first[:40]!r}); tokenize the sentences first")
+        raise ValueError(
+            f"corpus must hold token lists, but its first sentence is a string "
+            f"({first[:40]!r}); tokenize the sentences first"
+        )
 
-    model = Word2Vec(sg=sg, hs=0, vector_size=vector_size, window=window, negative=negative,
-                     min_count=min_count, epochs=epochs, seed=seed, workers=workers, sample=sample)
+    model = Word2Vec(
+        sg=sg,
+        hs=0,
+        vector_size=vector_size,
+        window=window,
+        negative=negative,
+        min_count=min_count,
+        epochs=epochs,
+        seed=seed,
+        workers=workers,
+        sample=sample,
+    )
     model.build_vocab(corpus)
     if len(model.wv) == 0:
-        raise ValueError(f"no word occurs min_count={min_count} times in the corpus: empty vocabulary")
+        raise ValueError(
+            f"no word occurs min_count={min_count} times in the corpus: empty vocabulary"
+        )
     start = time.perf_counter()
     effective, raw = model.train(corpus, total_examples=model.corpus_count, epochs=epochs)
     seconds = time.perf_counter() - start
 
     kv = model.wv
-    kv.training_stats = TrainingStats(sg=sg, epochs=epochs, seconds=seconds,
-                                      raw_words=int(raw), effective_words=int(effective))
+    kv.training_stats = TrainingStats(
+        sg=sg, epochs=epochs, seconds=seconds, raw_words=int(raw), effective_words=int(effective)
+    )
     kv.training_seconds = seconds
     return kv
 
@@ -99,23 +136,27 @@ def train_word2vec(corpus: Iterable[Sequence[str]], sg: int = 1, vector_size: in
 
 @dataclass(frozen=True)
 class Coverage:
-    """How much of a vocabulary the pretrained vectors cover (``<pad>`` and ``<unk>`` not counted)."""
+    """How much of a vocabulary the pretrained vectors cover (``<pad>`` and ``<unk>`` not
+    counted)."""
 
-    n_words: int           # vocabulary types
-    n_found: int           # of those, types with a pretrained vector
-    type_coverage: float   # n_found / n_words
+    n_words: int  # vocabulary types
+    n_found: int  # of those, types with a pretrained vector
+    type_coverage: float  # n_found / n_words
     token_coverage: float  # the same, weighted by training-token counts (vocab.counts)
-    scale: float           # a: the other rows (and <unk>) were drawn from U[-a, a]
+    scale: float  # a: the other rows (and <unk>) were drawn from U[-a, a]
 
     def __str__(self) -> str:
-        return (f"{self.n_found:,} of {self.n_words:,} words have pretrained vectors "
-                f"({self.type_coverage:.1%} of types, {self.token_coverage:.1%} of training tokens); "
-                f"the other {self.n_words - self.n_found:,} and <unk> drawn from "
-                f"U[-{self.scale:.4g}, {self.scale:.4g}]")
+        return (
+            f"{self.n_found:,} of {self.n_words:,} words have pretrained vectors "
+            f"({self.type_coverage:.1%} of types, {self.token_coverage:.1%} of training tokens); "
+            f"the other {self.n_words - self.n_found:,} and <unk> drawn from "
+            f"U[-{self.scale:.4g}, {self.scale:.4g}]"
+        )
 
 
 def random_matrix(vocab_size: int, dim: int, seed: int = 0, scale: float = 0.25) -> np.ndarray:
-    """Kim (2014)'s CNN-rand initialisation: U[-scale, scale] everywhere, zeros for ``<pad>`` (row 0)."""
+    """Kim (2014)'s CNN-rand initialisation: U[-scale, scale] everywhere, zeros for ``<pad>``
+    (row 0)."""
     if vocab_size < 1 or dim < 1:
         raise ValueError(f"need vocab_size >= 1 and dim >= 1, got {vocab_size} and {dim}")
     if not scale > 0:
@@ -130,15 +171,16 @@ def vector_variance(vectors: np.ndarray, block: int = 1 << 16) -> float:
     """Variance of all entries, in float64 and by blocks (no 3.6 GB temporary for GoogleNews)."""
     total = squares = 0.0
     for start in range(0, len(vectors), block):
-        part = vectors[start: start + block].astype(np.float64)
+        part = vectors[start : start + block].astype(np.float64)
         total += part.sum()
         squares += np.square(part).sum()
     n = vectors.size
     return max(squares / n - (total / n) ** 2, 0.0)
 
 
-def embedding_matrix(vocab: Vocab, kv: KeyedVectors, seed: int = 0,
-                     scale: float | None = None) -> tuple[np.ndarray, Coverage]:
+def embedding_matrix(
+    vocab: Vocab, kv: KeyedVectors, seed: int = 0, scale: float | None = None
+) -> tuple[np.ndarray, Coverage]:
     """The embedding layer's initial weights: pretrained vectors where there are some.
 
     Row 0 (``<pad>``) is zero. A word found in ``kv`` (exact, case-sensitive match) gets a copy of
@@ -146,7 +188,8 @@ def embedding_matrix(vocab: Vocab, kv: KeyedVectors, seed: int = 0,
     a = sqrt(3 var(kv.vectors)), Kim's choice: the random vectors then have the variance of the
     pretrained ones (var U[-a, a] = a^2/3). ``scale`` sets a directly. The random rows are exactly
     those of ``random_matrix(len(vocab), dim, seed, a)``, so CNN-rand and CNN-static runs with the
-    same seed differ only in the rows word2vec knows. Warns when under half the training tokens are covered.
+    same seed differ only in the rows word2vec knows. Warns when under half the training tokens are
+    covered.
     """
     if len(kv) == 0:
         raise ValueError("the vectors are empty: no word to initialise the embedding layer with")
@@ -169,9 +212,12 @@ def embedding_matrix(vocab: Vocab, kv: KeyedVectors, seed: int = 0,
     )
     # Tokens, not types: word2vec's min_count leaves most rare words out, which costs little.
     if coverage.token_coverage < 0.5:
-        warnings.warn(f"vectors cover only {coverage.token_coverage:.1%} of the training tokens "
-                      f"({coverage.n_found:,} of {coverage.n_words:,} words, "
-                      f"{coverage.type_coverage:.1%} of the vocabulary); the rest start random. "
-                      f"Do the vectors match the corpus's language, casing and tokenization?",
-                      UserWarning, stacklevel=2)
+        warnings.warn(
+            f"vectors cover only {coverage.token_coverage:.1%} of the training tokens "
+            f"({coverage.n_found:,} of {coverage.n_words:,} words, "
+            f"{coverage.type_coverage:.1%} of the vocabulary); the rest start random. "
+            f"Do the vectors match the corpus's language, casing and tokenization?",
+            UserWarning,
+            stacklevel=2,
+        )
     return matrix, coverage

@@ -6,6 +6,7 @@ cache. :func:`run` is the cached form every chapter uses: a finished run is read
 :mod:`w2vcnn.cache`, a missing one is computed and stored. Trained word2vec vectors are cached too,
 shared by every run that asks for the same corpus and settings.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -39,24 +40,24 @@ class RunConfig:
 
     dataset: str = "rt-polarity"
     split: str = "holdout"
-    seed: int = 0                      # the split, the word2vec init, the model init and the batches
+    seed: int = 0  # the split, the word2vec init, the model init and the batches
     fold: int = 0
     max_examples: int | None = None
-    init: str = "skipgram"             # random | skipgram | cbow | path to a word2vec .bin/.txt
+    init: str = "skipgram"  # random | skipgram | cbow | path to a word2vec .bin/.txt
     corpus: tuple[str, ...] = ("train", "unlabeled")
     vector_size: int = _FULL.vector_size
     word2vec_window: int = 5
     word2vec_negative: int = 5
     word2vec_epochs: int = _FULL.word2vec_epochs
-    word2vec_min_count: int = 5        # gensim's default: rarer words get Kim's random init instead
-                                       # of a vector trained on one or two contexts
-    arch: str = "cnn"                  # cnn | cbow | tfidf
-    mode: str = "non-static"           # rand | static | non-static | multichannel
-    backend: str = "torch"             # torch | keras (tfidf: sklearn)
+    word2vec_min_count: int = 5  # gensim's default: rarer words get Kim's random init instead
+    # of a vector trained on one or two contexts
+    arch: str = "cnn"  # cnn | cbow | tfidf
+    mode: str = "non-static"  # rand | static | non-static | multichannel
+    backend: str = "torch"  # torch | keras (tfidf: sklearn)
     windows: tuple[int, ...] = (3, 4, 5)
     feature_maps: int = _FULL.feature_maps
     dropout: float = 0.5
-    max_norm: float | None = 3.0       # l2 cap on each class's output weights (Kim); None: none
+    max_norm: float | None = 3.0  # l2 cap on each class's output weights (Kim); None: none
     max_epochs: int = _FULL.max_epochs
     patience: int = _FULL.patience
     batch_size: int = 50
@@ -70,8 +71,14 @@ class RunConfig:
         """A config sized by ``profile`` (a :class:`~w2vcnn.profile.Profile` or its name);
         ``overrides`` win."""
         p = profile if isinstance(profile, profiles.Profile) else profiles.named(profile)
-        sized = dict(max_examples=p.max_examples, vector_size=p.vector_size, word2vec_epochs=p.word2vec_epochs,
-                     feature_maps=p.feature_maps, max_epochs=p.max_epochs, patience=p.patience)
+        sized = dict(
+            max_examples=p.max_examples,
+            vector_size=p.vector_size,
+            word2vec_epochs=p.word2vec_epochs,
+            feature_maps=p.feature_maps,
+            max_epochs=p.max_epochs,
+            patience=p.patience,
+        )
         sized.update(overrides)
         return cls(**sized).validated()
 
@@ -85,11 +92,15 @@ class RunConfig:
         check_choice("mode", config.mode, MODES)
         check_choice("backend", config.backend, BACKENDS)
         if config.init not in INITS and not Path(config.init).suffix:
-            raise ValueError(f"unknown init {config.init!r}; valid: {', '.join(INITS)} or a path to a "
-                             f"word2vec file (.bin, .txt, .vec)")
+            raise ValueError(
+                f"unknown init {config.init!r}; valid: {', '.join(INITS)} or a path to a "
+                f"word2vec file (.bin, .txt, .vec)"
+            )
         if (config.mode == "rand") != (config.init == "random"):
-            raise ValueError(f"mode 'rand' goes with init 'random' and only with it "
-                             f"(got mode {config.mode!r}, init {config.init!r})")
+            raise ValueError(
+                f"mode 'rand' goes with init 'random' and only with it "
+                f"(got mode {config.mode!r}, init {config.init!r})"
+            )
         if config.init == "random":
             config = dataclasses.replace(config, corpus=())
         return config
@@ -111,7 +122,8 @@ class RunConfig:
 
     @property
     def variant(self) -> str:
-        """What is compared across seeds, e.g. ``cnn non-static skipgram torch``: a label for tables.
+        """What is compared across seeds, e.g. ``cnn non-static skipgram torch``: a label for
+        tables.
 
         Settings that differ from the defaults and that a grid varies on purpose (corpus, schedule,
         word2vec epochs) are appended, so two different experiments never share a label. The label
@@ -152,7 +164,7 @@ class RunResult:
     vocab_size: int
     n_train_words: int
     coverage: dict | None = None
-    vectors: dict | None = None        # path, sha256 before/after the run, word2vec training stats
+    vectors: dict | None = None  # path, sha256 before/after the run, word2vec training stats
     device: str = "cpu"
     cached: bool = False
     extra: dict = field(default_factory=dict)
@@ -160,15 +172,25 @@ class RunResult:
     def row(self) -> dict:
         """A flat record for a DataFrame: the config's fields, the variant, the headline numbers.
 
-        Tuple-valued fields are joined with ``+`` (``corpus="train+unlabeled"``, ``windows="3+4+5"``),
-        so a chapter can select runs by them with ``==``.
+        Tuple-valued fields are joined with ``+`` (``corpus="train+unlabeled"``,
+        ``windows="3+4+5"``), so a chapter can select runs by them with ``==``.
         """
-        row = {k: "+".join(map(str, v)) if isinstance(v, tuple) else v
-               for k, v in dataclasses.asdict(self.config).items()}
-        row.update(variant=self.config.variant, run_id=self.run_id, test_accuracy=self.test_accuracy,
-                   dev_accuracy=self.dev_accuracy, best_epoch=self.best_epoch, epochs_run=self.epochs_run,
-                   train_seconds=self.train_seconds, sentences_per_second=self.sentences_per_second,
-                   wall_seconds=self.wall_seconds, cached=self.cached)
+        row = {
+            k: "+".join(map(str, v)) if isinstance(v, tuple) else v
+            for k, v in dataclasses.asdict(self.config).items()
+        }
+        row.update(
+            variant=self.config.variant,
+            run_id=self.run_id,
+            test_accuracy=self.test_accuracy,
+            dev_accuracy=self.dev_accuracy,
+            best_epoch=self.best_epoch,
+            epochs_run=self.epochs_run,
+            train_seconds=self.train_seconds,
+            sentences_per_second=self.sentences_per_second,
+            wall_seconds=self.wall_seconds,
+            cached=self.cached,
+        )
         return row
 
     def record(self) -> dict:
@@ -180,8 +202,13 @@ class RunResult:
     @classmethod
     def from_record(cls, record: dict) -> "RunResult":
         fields = {f.name for f in dataclasses.fields(cls)} - {"cached"}
-        return cls(**{**{k: v for k, v in record.items() if k in fields},
-                      "config": RunConfig.from_record(record["config"]), "cached": True})
+        return cls(
+            **{
+                **{k: v for k, v in record.items() if k in fields},
+                "config": RunConfig.from_record(record["config"]),
+                "cached": True,
+            }
+        )
 
     def embeddings(self) -> tuple[list[str], np.ndarray, np.ndarray]:
         """``(words, initial, final)`` embedding matrices of a fine-tuning run, rows in vocab order.
@@ -214,7 +241,9 @@ def load_result(run_id: str) -> RunResult:
         return RunResult.from_record(record)
     except (TypeError, KeyError) as err:
         path = cache.run_dir(run_id) / "result.json"
-        raise DataError(f"cache entry {path} is corrupt ({err}); delete its folder to retrain the run") from err
+        raise DataError(
+            f"cache entry {path} is corrupt ({err}); delete its folder to retrain the run"
+        ) from err
 
 
 # ---------------------------------------------------------------- word vectors
@@ -232,15 +261,28 @@ def word2vec_vectors(dataset: Dataset, config: RunConfig):
     if not config.trains_word2vec:
         path = Path(config.init)
         sha = sha256_file(path)
-        return load_vectors(path, expected_dim=config.vector_size), {"path": str(path), "sha256_before": sha}
+        return load_vectors(path, expected_dim=config.vector_size), {
+            "path": str(path),
+            "sha256_before": sha,
+        }
     corpus = pretraining_corpus(dataset, config.corpus)
-    settings = dict(sg=WORD2VEC_KINDS[config.init], vector_size=config.vector_size,
-                    window=config.word2vec_window, negative=config.word2vec_negative,
-                    min_count=config.word2vec_min_count, epochs=config.word2vec_epochs, seed=config.seed)
+    settings = dict(
+        sg=WORD2VEC_KINDS[config.init],
+        vector_size=config.vector_size,
+        window=config.word2vec_window,
+        negative=config.word2vec_negative,
+        min_count=config.word2vec_min_count,
+        epochs=config.word2vec_epochs,
+        seed=config.seed,
+    )
     import gensim
 
-    folder = cache.vectors_dir(config.init, cache.content_key(
-        corpus.digest, settings, gensim.__version__, cache.code_digest("embeddings.py")))
+    folder = cache.vectors_dir(
+        config.init,
+        cache.content_key(
+            corpus.digest, settings, gensim.__version__, cache.code_digest("embeddings.py")
+        ),
+    )
     path = folder / "vec.bin"
     meta = cache.read_vectors_meta(folder)
     if meta is not None:
@@ -253,12 +295,19 @@ def word2vec_vectors(dataset: Dataset, config: RunConfig):
         kv = train_word2vec(corpus.sentences, **settings)
         save_vectors(kv, path)
         stats = kv.training_stats
-        meta = dict(settings, corpus=list(config.corpus), corpus_sentences=len(corpus),
-                    corpus_tokens=corpus.n_tokens, excluded_sentences=corpus.excluded,
-                    vocabulary=len(kv), training_seconds=stats.seconds,
-                    words_per_second=stats.words_per_second)
+        meta = dict(
+            settings,
+            corpus=list(config.corpus),
+            corpus_sentences=len(corpus),
+            corpus_tokens=corpus.n_tokens,
+            excluded_sentences=corpus.excluded,
+            vocabulary=len(kv),
+            training_seconds=stats.seconds,
+            words_per_second=stats.words_per_second,
+        )
         cache.write_vectors_meta(folder, meta)
-        kv = load_vectors(path, expected_dim=config.vector_size)  # exactly what later runs will read
+        # exactly what later runs will read
+        kv = load_vectors(path, expected_dim=config.vector_size)
     return kv, dict(meta, path=str(path), sha256_before=sha256_file(path))
 
 
@@ -274,24 +323,31 @@ def pretrain(config: RunConfig) -> None:
 
 @dataclass
 class Prepared:
-    """What a run starts from (:func:`prepare`): used by :func:`compute` and by question 1's page."""
+    """What a run starts from (:func:`prepare`): used by :func:`compute` and by question 1's
+    page."""
 
     dataset: Dataset
     vocab: Vocab
-    parts: dict                     # "train", "dev", "test" -> (encoded sentences, labels)
-    matrix: np.ndarray              # the Embedding layer's initial weights, [len(vocab), dim]
-    coverage: dict | None           # embeddings.Coverage as a dict; None for random init
-    vectors: dict | None            # provenance of the pretrained vectors (path, sha256, stats)
-    kv: object | None               # the pretrained KeyedVectors; None for random init
+    parts: dict  # "train", "dev", "test" -> (encoded sentences, labels)
+    matrix: np.ndarray  # the Embedding layer's initial weights, [len(vocab), dim]
+    coverage: dict | None  # embeddings.Coverage as a dict; None for random init
+    vectors: dict | None  # provenance of the pretrained vectors (path, sha256, stats)
+    kv: object | None  # the pretrained KeyedVectors; None for random init
 
 
 def _dataset_of(config: RunConfig) -> Dataset:
-    return load_dataset(config.dataset, split=config.split, seed=config.seed, fold=config.fold,
-                        max_examples=config.max_examples)
+    return load_dataset(
+        config.dataset,
+        split=config.split,
+        seed=config.seed,
+        fold=config.fold,
+        max_examples=config.max_examples,
+    )
 
 
 def prepare(config: RunConfig) -> Prepared:
-    """Dataset, vocabulary, encoded splits, initial embedding matrix and its provenance for ``config``."""
+    """Dataset, vocabulary, encoded splits, initial embedding matrix and its provenance for
+    ``config``."""
     from .embeddings import embedding_matrix, random_matrix
 
     dataset = _dataset_of(config)
@@ -312,8 +368,10 @@ def prepare(config: RunConfig) -> Prepared:
         coverage = dataclasses.asdict(cov)
     # an empty sentence becomes one <unk>: a mean over zero words would be NaN in Keras
     encoded = [vocab.encode(t) or [Vocab.unk_index] for t in tokens]
-    parts = {name: ([encoded[i] for i in getattr(dataset, name)], dataset.labels[getattr(dataset, name)])
-             for name in ("train", "dev", "test")}
+    parts = {
+        name: ([encoded[i] for i in getattr(dataset, name)], dataset.labels[getattr(dataset, name)])
+        for name in ("train", "dev", "test")
+    }
     return Prepared(dataset, vocab, parts, matrix, coverage, vectors_record, kv)
 
 
@@ -355,31 +413,62 @@ def _compute_neural(config: RunConfig):
     hyper = dict(dropout=config.dropout, max_norm=config.max_norm)
     if config.arch == "cnn":
         hyper.update(windows=config.windows, maps=config.feature_maps)
-    model = build_model(config.backend, config.arch, config.mode, prepared.matrix,
-                        prepared.dataset.n_classes, seed=config.seed, **hyper)
-    settings = TrainSettings(max_epochs=config.max_epochs, patience=config.patience,
-                             batch_size=config.batch_size, learning_rate=config.learning_rate,
-                             embedding_lr_scale=config.embedding_lr_scale,
-                             unfreeze_epoch=config.unfreeze_epoch, seed=config.seed)
+    model = build_model(
+        config.backend,
+        config.arch,
+        config.mode,
+        prepared.matrix,
+        prepared.dataset.n_classes,
+        seed=config.seed,
+        **hyper,
+    )
+    settings = TrainSettings(
+        max_epochs=config.max_epochs,
+        patience=config.patience,
+        batch_size=config.batch_size,
+        learning_rate=config.learning_rate,
+        embedding_lr_scale=config.embedding_lr_scale,
+        unfreeze_epoch=config.unfreeze_epoch,
+        seed=config.seed,
+    )
     fitted = fit(model, parts["train"], parts["dev"], parts["test"], settings)
     if vectors_record is not None:
         # the whole point of question 2: training reads vec.bin, it never writes it
         vectors_record["sha256_after"] = sha256_file(vectors_record["path"])
-    unseen = fitted.final_embeddings[vocab.n_train_words:] - fitted.initial_embeddings[vocab.n_train_words:]
+    unseen = (
+        fitted.final_embeddings[vocab.n_train_words :]
+        - fitted.initial_embeddings[vocab.n_train_words :]
+    )
     result = RunResult(
-        run_id=config.key, config=config, test_accuracy=fitted.test_accuracy,
-        dev_accuracy=fitted.dev_accuracy, best_epoch=fitted.best_epoch, epochs_run=len(fitted.curve),
-        train_seconds=fitted.train_seconds, sentences_per_second=fitted.sentences_per_second,
-        wall_seconds=0.0, curve=[dataclasses.asdict(e) for e in fitted.curve],
-        test_predictions=fitted.test_predictions.tolist(), test_labels=parts["test"][1].tolist(),
-        vocab_size=len(vocab), n_train_words=vocab.n_train_words, coverage=prepared.coverage,
-        vectors=vectors_record, device=fitted.device,
-        extra={"embedding_changed": bool(np.any(fitted.final_embeddings != fitted.initial_embeddings)),
-               "unseen_rows_max_change": float(np.abs(unseen).max()) if unseen.size else 0.0})
+        run_id=config.key,
+        config=config,
+        test_accuracy=fitted.test_accuracy,
+        dev_accuracy=fitted.dev_accuracy,
+        best_epoch=fitted.best_epoch,
+        epochs_run=len(fitted.curve),
+        train_seconds=fitted.train_seconds,
+        sentences_per_second=fitted.sentences_per_second,
+        wall_seconds=0.0,
+        curve=[dataclasses.asdict(e) for e in fitted.curve],
+        test_predictions=fitted.test_predictions.tolist(),
+        test_labels=parts["test"][1].tolist(),
+        vocab_size=len(vocab),
+        n_train_words=vocab.n_train_words,
+        coverage=prepared.coverage,
+        vectors=vectors_record,
+        device=fitted.device,
+        extra={
+            "embedding_changed": bool(np.any(fitted.final_embeddings != fitted.initial_embeddings)),
+            "unseen_rows_max_change": float(np.abs(unseen).max()) if unseen.size else 0.0,
+        },
+    )
     arrays = None
     if config.mode != "static" or config.unfreeze_epoch is not None:
-        arrays = {"words": np.array(vocab.itos), "initial": fitted.initial_embeddings,
-                  "final_trained_rows": fitted.final_embeddings[: vocab.n_train_words]}
+        arrays = {
+            "words": np.array(vocab.itos),
+            "initial": fitted.initial_embeddings,
+            "final_trained_rows": fitted.final_embeddings[: vocab.n_train_words],
+        }
     return result, arrays
 
 
@@ -388,13 +477,24 @@ def _compute_baseline(config: RunConfig):
 
     dataset = _dataset_of(config)
     parts = {name: dataset.part(name) for name in ("train", "dev", "test")}
-    scored = tfidf_logistic_regression(parts["train"], parts["dev"], parts["test"], seed=config.seed)
+    scored = tfidf_logistic_regression(
+        parts["train"], parts["dev"], parts["test"], seed=config.seed
+    )
     result = RunResult(
-        run_id=config.key, config=config, test_accuracy=scored["test_accuracy"],
-        dev_accuracy=scored["dev_accuracy"], best_epoch=0, epochs_run=0,
+        run_id=config.key,
+        config=config,
+        test_accuracy=scored["test_accuracy"],
+        dev_accuracy=scored["dev_accuracy"],
+        best_epoch=0,
+        epochs_run=0,
         train_seconds=scored["train_seconds"],
         sentences_per_second=len(parts["train"][0]) / scored["train_seconds"],
-        wall_seconds=0.0, curve=[], test_predictions=scored["test_predictions"],
-        test_labels=parts["test"][1].tolist(), vocab_size=scored["features"],
-        n_train_words=scored["features"], extra={"C": scored["C"]})
+        wall_seconds=0.0,
+        curve=[],
+        test_predictions=scored["test_predictions"],
+        test_labels=parts["test"][1].tolist(),
+        vocab_size=scored["features"],
+        n_train_words=scored["features"],
+        extra={"C": scored["C"]},
+    )
     return result, None

@@ -2,6 +2,7 @@
 
 Not part of any run's cache key: how runs are scheduled cannot change what they compute.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -16,8 +17,15 @@ from .experiments import RunConfig, RunResult, is_cached, load_result, pretrain,
 
 # Threading libraries (torch, TensorFlow, BLAS) read these when they start: one thread per worker
 # process, so N workers share N cores instead of each spawning a thread per core.
-_ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
-                                      "TF_NUM_INTEROP_THREADS")}
+_ONE_THREAD = {
+    name: "1"
+    for name in (
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "TF_NUM_INTRAOP_THREADS",
+        "TF_NUM_INTEROP_THREADS",
+    )
+}
 
 
 def grid(seeds=None, profile: str | profiles.Profile = "full", **axes) -> list[RunConfig]:
@@ -25,15 +33,19 @@ def grid(seeds=None, profile: str | profiles.Profile = "full", **axes) -> list[R
 
     ``grid(mode=["static", "non-static"], init=["skipgram", "cbow"])`` gives 2 x 2 x seeds configs,
     sized by ``profile`` (a :class:`~w2vcnn.profile.Profile` or its name);
-    ``mode="rand"`` pairs itself with ``init="random"``. Scalar axes are fixed settings; for ``corpus``
-    and ``windows`` (tuple-valued) pass a list of tuples to make an axis.
+    ``mode="rand"`` pairs itself with ``init="random"``. Scalar axes are fixed settings; for
+    ``corpus`` and ``windows`` (tuple-valued) pass a list of tuples to make an axis.
     """
     p = profile if isinstance(profile, profiles.Profile) else profiles.named(profile)
     seeds = p.seeds if seeds is None else seeds
     names = list(axes)
     # a list is an axis; so is a tuple, except for the tuple-valued settings corpus and windows
-    values = [v if isinstance(v, list) or (isinstance(v, tuple) and name not in ("corpus", "windows"))
-              else [v] for name, v in axes.items()]
+    values = [
+        v
+        if isinstance(v, list) or (isinstance(v, tuple) and name not in ("corpus", "windows"))
+        else [v]
+        for name, v in axes.items()
+    ]
     configs, seen = [], set()
     for combo in itertools.product(*values):
         setting = dict(zip(names, combo))
@@ -62,8 +74,13 @@ def run_grid(configs, use_cache: bool = True, progress: bool = True, workers: in
     configs = [c.validated() for c in configs]
     if workers > 1 and use_cache:
         # dict.fromkeys: a config listed twice (chapters' grids overlap) is trained once
-        _train_in_parallel([c for c in dict.fromkeys(configs) if not is_cached(c)], workers, progress)
-    rows = [run(config, use_cache=use_cache).row() for config in _progress(configs, progress and workers <= 1)]
+        _train_in_parallel(
+            [c for c in dict.fromkeys(configs) if not is_cached(c)], workers, progress
+        )
+    rows = [
+        run(config, use_cache=use_cache).row()
+        for config in _progress(configs, progress and workers <= 1)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -103,14 +120,24 @@ def _train_in_parallel(missing: list[RunConfig], workers: int, progress: bool) -
         if config.trains_word2vec:
             vector_jobs.setdefault(_vectors_of(config), config)
     # spawn, not fork: forking a process that already runs torch or TensorFlow threads can hang
-    with ProcessPoolExecutor(min(workers, len(missing)), mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_one_thread) as pool:
-        for label, function, jobs in (("word vectors", pretrain, list(vector_jobs.values())),
-                                      ("runs", run, sorted(missing, key=_expected_cost, reverse=True))):
+    with ProcessPoolExecutor(
+        min(workers, len(missing)),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_one_thread,
+    ) as pool:
+        for label, function, jobs in (
+            ("word vectors", pretrain, list(vector_jobs.values())),
+            ("runs", run, sorted(missing, key=_expected_cost, reverse=True)),
+        ):
             futures = [pool.submit(function, job) for job in jobs]
             try:
-                for future in tqdm(as_completed(futures), total=len(futures), disable=not progress,
-                                   desc=label, unit="job"):
+                for future in tqdm(
+                    as_completed(futures),
+                    total=len(futures),
+                    disable=not progress,
+                    desc=label,
+                    unit="job",
+                ):
                     future.result()  # a failed run fails the grid with its own error
             except BaseException:
                 pool.shutdown(cancel_futures=True)  # finish what is running, start nothing new
@@ -143,6 +170,17 @@ def _expected_cost(config: RunConfig) -> float:
 
 def _vectors_of(config: RunConfig) -> tuple:
     """The fields that determine a run's word2vec vectors (see experiments.word2vec_vectors)."""
-    return (config.dataset, config.split, config.seed, config.fold, config.max_examples, config.init,
-            config.corpus, config.vector_size, config.word2vec_window, config.word2vec_negative,
-            config.word2vec_epochs, config.word2vec_min_count)
+    return (
+        config.dataset,
+        config.split,
+        config.seed,
+        config.fold,
+        config.max_examples,
+        config.init,
+        config.corpus,
+        config.vector_size,
+        config.word2vec_window,
+        config.word2vec_negative,
+        config.word2vec_epochs,
+        config.word2vec_min_count,
+    )

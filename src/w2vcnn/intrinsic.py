@@ -1,11 +1,12 @@
 """Intrinsic checks of word vectors: word similarity (WordSim353, SimLex-999) and Google analogies.
 
 These tell whether vectors trained on our small corpora (or moved by fine-tuning) still encode
-general word similarity, next to the extrinsic score of the CNN (question 3). The data sets are the copies that
-ship with gensim's test data, so no download is needed. A small vocabulary leaves most pairs and
-questions out of vocabulary: every row reports its OOV ratio, and a score is NaN when too few items
-are covered to compute it, instead of gensim's exception (similarity) or 0.0 (analogies).
+general word similarity, next to the extrinsic score of the CNN (question 3). The data sets are the
+copies that ship with gensim's test data, so no download is needed. A small vocabulary leaves most
+pairs and questions out of vocabulary: every row reports its OOV ratio, and a score is NaN when too
+few items are covered to compute it, instead of gensim's exception (similarity) or 0.0 (analogies).
 """
+
 from __future__ import annotations
 
 import math
@@ -52,20 +53,32 @@ def evaluate(kv: KeyedVectors, restrict_vocab: int = 300_000) -> pd.DataFrame:
     practice of restricting to frequent words; it also keeps GoogleNews' 3M words tractable).
     ``oov_ratio`` is the fraction of pairs or questions skipped for an out-of-vocabulary word.
     """
-    rows = [_similarity(kv, name, datapath(file), restrict_vocab) for name, file in SIMILARITY.items()]
-    rows += [_analogies(kv, name, datapath(file), restrict_vocab) for name, file in ANALOGIES.items()]
+    rows = [
+        _similarity(kv, name, datapath(file), restrict_vocab) for name, file in SIMILARITY.items()
+    ]
+    rows += [
+        _analogies(kv, name, datapath(file), restrict_vocab) for name, file in ANALOGIES.items()
+    ]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def _similarity(kv: KeyedVectors, name: str, path: str, restrict_vocab: int) -> dict:
     n_items, n_covered = _count_pairs(kv, path, restrict_vocab)
-    row = dict(benchmark=name, metric="spearman", score=math.nan, pearson=math.nan,
-               oov_ratio=1 - n_covered / n_items, n_items=n_items, n_covered=n_covered)
+    row = dict(
+        benchmark=name,
+        metric="spearman",
+        score=math.nan,
+        pearson=math.nan,
+        oov_ratio=1 - n_covered / n_items,
+        n_items=n_items,
+        n_covered=n_covered,
+    )
     if n_covered >= 2:  # below that gensim raises; constant similarities give NaN (warning muted)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             pearson, spearman, _ = kv.evaluate_word_pairs(
-                path, restrict_vocab=restrict_vocab, case_insensitive=True)
+                path, restrict_vocab=restrict_vocab, case_insensitive=True
+            )
         row.update(score=float(spearman[0]), pearson=float(pearson[0]))
     return row
 
@@ -89,11 +102,19 @@ def _count_pairs(kv: KeyedVectors, path: str, restrict_vocab: int) -> tuple[int,
 
 
 def _analogies(kv: KeyedVectors, name: str, path: str, restrict_vocab: int) -> dict:
-    _, sections = kv.evaluate_word_analogies(path, restrict_vocab=restrict_vocab, case_insensitive=True)
+    _, sections = kv.evaluate_word_analogies(
+        path, restrict_vocab=restrict_vocab, case_insensitive=True
+    )
     total = sections[-1]  # gensim appends the "Total accuracy" section last
     correct, n_covered = len(total["correct"]), len(total["correct"]) + len(total["incorrect"])
     with open(path, encoding="utf-8") as handle:
         n_items = sum(1 for line in handle if not line.startswith(": ") and len(line.split()) == 4)
-    return dict(benchmark=name, metric="accuracy",
-                score=correct / n_covered if n_covered else math.nan, pearson=math.nan,
-                oov_ratio=1 - n_covered / n_items, n_items=n_items, n_covered=n_covered)
+    return dict(
+        benchmark=name,
+        metric="accuracy",
+        score=correct / n_covered if n_covered else math.nan,
+        pearson=math.nan,
+        oov_ratio=1 - n_covered / n_items,
+        n_items=n_items,
+        n_covered=n_covered,
+    )

@@ -4,6 +4,7 @@ Every chapter's first cell reads the profile (:func:`w2vcnn.profile.current`) an
 :func:`profile_note`; prose numbers come from :func:`glue_contrasts` rows, glued under the names
 the contrasts were given in :mod:`w2vcnn.study`.
 """
+
 from __future__ import annotations
 
 from .profile import Profile
@@ -14,23 +15,31 @@ def profile_note(p: Profile):
     """A line saying which profile computed the page; a warning when it is the smoke-sized one."""
     from IPython.display import Markdown
 
-    sizes = (f"{len(p.seeds)} seed(s), up to {p.max_epochs} epochs, {p.vector_size}-d vectors, "
-             f"{p.feature_maps} feature maps per window, "
-             f"{'all examples' if p.max_examples is None else f'{p.max_examples:,} examples per dataset'}")
+    examples = (
+        "all examples" if p.max_examples is None else f"{p.max_examples:,} examples per dataset"
+    )
+    sizes = (
+        f"{len(p.seeds)} seed(s), up to {p.max_epochs} epochs, {p.vector_size}-d vectors, "
+        f"{p.feature_maps} feature maps per window, {examples}"
+    )
     if p.name == "full":
         return Markdown(f"*Computed with the full profile: {sizes}.*")
-    return Markdown(f"**Built with the `{p.name}` profile ({sizes}): these numbers check that the "
-                    f"pipeline runs; they are not the study's results. Run `make book` for those.**")
+    return Markdown(
+        f"**Built with the `{p.name}` profile ({sizes}): these numbers check that the "
+        f"pipeline runs; they are not the study's results. Run `make book` for those.**"
+    )
 
 
 def glue_key(*parts) -> str:
-    """A glue name from its parts: ``glue_key("q1", "rt-polarity", "x")`` -> ``"q1_rt_polarity_x"``."""
+    """A glue name from its parts: ``glue_key("q1", "rt-polarity", "x")`` ->
+    ``"q1_rt_polarity_x"``."""
     return "_".join(str(part) for part in parts).replace("-", "_").replace(" ", "_")
 
 
 def glue_contrasts(prefix: str, table) -> list[str]:
-    """Glue every row of a :func:`w2vcnn.stats.paired_table` as prose (:func:`w2vcnn.stats.in_words`)
-    under ``glue_key(prefix, dataset, contrast)``; returns the names, for a page to check."""
+    """Glue every row of a :func:`w2vcnn.stats.paired_table` as prose
+    (:func:`w2vcnn.stats.in_words`) under ``glue_key(prefix, dataset, contrast)``; returns the
+    names, for a page to check."""
     from myst_nb import glue
 
     names = []

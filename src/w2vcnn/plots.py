@@ -6,6 +6,7 @@ exactly once, and a loop of them never warns about too many open figures. Save o
 with ``fig.savefig(path)``. The house style applies only while a figure is being built; global
 ``rcParams`` are left as they were. Accuracies come in as fractions and are shown as percentages.
 """
+
 from __future__ import annotations
 
 import functools
@@ -13,19 +14,26 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 PAGE = (8.0, 4.5)  # inches: readable at the book's page width
 _STYLE = {
-    "font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9,
-    "xtick.labelsize": 9, "ytick.labelsize": 9,
-    "axes.spines.top": False, "axes.spines.right": False,
-    "axes.grid": True, "grid.alpha": 0.3, "grid.linewidth": 0.6,
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "legend.fontsize": 9,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "grid.linewidth": 0.6,
     "legend.frameon": False,  # no savefig.* here: those are read at save time, outside this context
 }
 _METRICS = {  # curve field -> (axis label, shown in percent)
@@ -44,10 +52,12 @@ def _new_figure(**kwargs) -> Figure:
 
 def _styled(function: Callable) -> Callable:
     """Build the figure under the house style; rcParams return to what they were afterwards."""
+
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         with mpl.rc_context(_STYLE):
             return function(*args, **kwargs)
+
     return wrapper
 
 
@@ -59,8 +69,12 @@ def _colours(n: int) -> list:
 
 
 @_styled
-def learning_curves(results: Sequence, label: Callable = lambda r: r.config.variant,
-                    metric: str = "dev_accuracy", show_best: bool = True) -> Figure:
+def learning_curves(
+    results: Sequence,
+    label: Callable = lambda r: r.config.variant,
+    metric: str = "dev_accuracy",
+    show_best: bool = True,
+) -> Figure:
     """``metric`` per epoch, one line per ``label(result)``: the mean over its runs, a min-max band
     (question 1's modes, Beyond's transfer schedules).
 
@@ -80,20 +94,42 @@ def learning_curves(results: Sequence, label: Callable = lambda r: r.config.vari
     fig = _new_figure(figsize=PAGE, layout="constrained")
     ax = fig.add_subplot()
     for colour, (name, runs) in zip(_colours(len(groups)), groups.items()):
-        frame = pd.DataFrame([{"run": n, "epoch": e["epoch"], "value": scale * e[metric]}
-                              for n, run in enumerate(runs) for e in run.curve])
+        frame = pd.DataFrame(
+            [
+                {"run": n, "epoch": e["epoch"], "value": scale * e[metric]}
+                for n, run in enumerate(runs)
+                for e in run.curve
+            ]
+        )
         per_epoch = frame.groupby("epoch")["value"].agg(["mean", "min", "max"])
-        ax.plot(per_epoch.index, per_epoch["mean"], color=colour, lw=2, label=f"{name} ({len(runs)} runs)")
+        ax.plot(
+            per_epoch.index,
+            per_epoch["mean"],
+            color=colour,
+            lw=2,
+            label=f"{name} ({len(runs)} runs)",
+        )
         if len(runs) > 1:
-            ax.fill_between(per_epoch.index, per_epoch["min"], per_epoch["max"], color=colour, alpha=0.15, lw=0)
+            ax.fill_between(
+                per_epoch.index, per_epoch["min"], per_epoch["max"], color=colour, alpha=0.15, lw=0
+            )
         if show_best:
-            best = [(r.best_epoch, scale * e[metric]) for r in runs for e in r.curve if e["epoch"] == r.best_epoch]
+            best = [
+                (r.best_epoch, scale * e[metric])
+                for r in runs
+                for e in r.curve
+                if e["epoch"] == r.best_epoch
+            ]
             if best:
-                ax.scatter(*zip(*best), color=colour, s=25, zorder=3, edgecolor="white", linewidth=0.5)
+                ax.scatter(
+                    *zip(*best), color=colour, s=25, zorder=3, edgecolor="white", linewidth=0.5
+                )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel(axis_label)
-    how = "line: mean over runs · band: min to max" + (" · dot: a run's best dev epoch" if show_best else "")
+    how = "line: mean over runs · band: min to max" + (
+        " · dot: a run's best dev epoch" if show_best else ""
+    )
     ax.set_title(f"{axis_label.split(' (')[0].capitalize()} per epoch\n{how}")
     if groups:
         ax.legend(loc="best")
@@ -101,9 +137,13 @@ def learning_curves(results: Sequence, label: Callable = lambda r: r.config.vari
 
 
 @_styled
-def accuracy_by_run(frame: pd.DataFrame, rows: str = "variant",
-                    reference: Mapping[str, Mapping[str, float]] | None = None,
-                    reference_label: str = "published", value: str = "test_accuracy") -> Figure:
+def accuracy_by_run(
+    frame: pd.DataFrame,
+    rows: str = "variant",
+    reference: Mapping[str, Mapping[str, float]] | None = None,
+    reference_label: str = "published",
+    value: str = "test_accuracy",
+) -> Figure:
     """Every run as a dot, and each group's mean with its 95% CI: one panel per dataset.
 
     ``frame`` is a grid's DataFrame (one row per run, e.g. per seed); ``rows`` names the column
@@ -124,18 +164,45 @@ def accuracy_by_run(frame: pd.DataFrame, rows: str = "variant",
             values = 100 * runs.loc[runs[rows] == label, value].to_numpy(float)
             if not len(values):
                 continue
-            ax.scatter(values, np.full(len(values), y + 0.18), s=16, color="grey", alpha=0.8, lw=0,
-                       label="one run" if y == 0 else None)
+            ax.scatter(
+                values,
+                np.full(len(values), y + 0.18),
+                s=16,
+                color="grey",
+                alpha=0.8,
+                lw=0,
+                label="one run" if y == 0 else None,
+            )
             mean, half_width = mean_ci(values)
             if np.isfinite(half_width):
-                ax.errorbar(mean, y, xerr=half_width, fmt="none", ecolor="tab:blue", elinewidth=1.5,
-                            capsize=3)
-            ax.scatter([mean], [y], s=40, color="tab:blue", zorder=3,
-                       label="mean, 95% CI" if y == 0 else None)
+                ax.errorbar(
+                    mean,
+                    y,
+                    xerr=half_width,
+                    fmt="none",
+                    ecolor="tab:blue",
+                    elinewidth=1.5,
+                    capsize=3,
+                )
+            ax.scatter(
+                [mean],
+                [y],
+                s=40,
+                color="tab:blue",
+                zorder=3,
+                label="mean, 95% CI" if y == 0 else None,
+            )
             published = (reference or {}).get(dataset, {}).get(label)
             if published is not None:
-                ax.scatter([published], [y], s=45, marker="x", color="tab:red", zorder=3,
-                           label=reference_label if y == 0 else None)
+                ax.scatter(
+                    [published],
+                    [y],
+                    s=45,
+                    marker="x",
+                    color="tab:red",
+                    zorder=3,
+                    label=reference_label if y == 0 else None,
+                )
         ax.set_title(str(dataset))
         ax.set_xlabel(f"{value.replace('_', ' ')} (%)")
         ax.grid(axis="y", visible=False)
@@ -166,29 +233,50 @@ def drift_vs_frequency(tables: Mapping[str, pd.DataFrame], zero_at: float = 0.5)
     for colour, (name, table) in zip(_colours(len(tables)), tables.items()):
         seen = table[table["count"] > 0]
         unseen = table[table["count"] == 0]
-        ax.scatter(seen["count"], seen["cosine_distance"], s=6, alpha=0.35, color=colour, lw=0,
-                   rasterized=True, label=f"{name}: a word")
+        ax.scatter(
+            seen["count"],
+            seen["cosine_distance"],
+            s=6,
+            alpha=0.35,
+            color=colour,
+            lw=0,
+            rasterized=True,
+            label=f"{name}: a word",
+        )
         if len(unseen):
-            ax.scatter(np.full(len(unseen), zero_at), unseen["cosine_distance"], s=18, marker="x",
-                       color=colour, alpha=0.6, lw=1, rasterized=True,
-                       label=f"{name}: {len(unseen)} words never in training (count 0)")
-        centres, medians = _running_median(seen["count"].to_numpy(), seen["cosine_distance"].to_numpy())
+            ax.scatter(
+                np.full(len(unseen), zero_at),
+                unseen["cosine_distance"],
+                s=18,
+                marker="x",
+                color=colour,
+                alpha=0.6,
+                lw=1,
+                rasterized=True,
+                label=f"{name}: {len(unseen)} words never in training (count 0)",
+            )
+        centres, medians = _running_median(
+            seen["count"].to_numpy(), seen["cosine_distance"].to_numpy()
+        )
         if len(centres):
             ax.plot(centres, medians, color=colour, lw=2.2, label=f"{name}: median")
         top = max(top, int(seen["count"].max()) if len(seen) else 1)
-    decades = [10.0 ** e for e in range(0, int(math.log10(top)) + 1)]
+    decades = [10.0**e for e in range(0, int(math.log10(top)) + 1)]
     ax.set_xticks([zero_at, *decades], ["0", *(f"{d:,.0f}" for d in decades)])
     ax.set_xlim(zero_at / 1.6, top * 1.6)
     ax.set_xlabel("occurrences in training sentences (log scale; 0 = never seen)")
     ax.set_ylabel("cosine distance, initial to final vector")
-    ax.set_title("How far each word vector turned during training, by how often the word was trained")
+    ax.set_title(
+        "How far each word vector turned during training, by how often the word was trained"
+    )
     # below the axes, one column per table: rare words can drift most, so no corner is reliably free
     fig.legend(loc="outside lower center", ncols=max(1, len(tables)), markerscale=2)
     return fig
 
 
 def _running_median(counts: np.ndarray, values: np.ndarray, min_words: int = 5):
-    """Median of ``values`` in count bins [1, 2), [2, 4), [4, 8), ...; bins with few words dropped."""
+    """Median of ``values`` in count bins [1, 2), [2, 4), [4, 8), ...; bins with few words
+    dropped."""
     if len(counts) == 0:
         return np.array([]), np.array([])
     bins = np.floor(np.log2(counts)).astype(int)
@@ -202,8 +290,13 @@ def _running_median(counts: np.ndarray, values: np.ndarray, min_words: int = 5):
 
 
 @_styled
-def drift_arrows(words: Sequence[str], before_xy: np.ndarray, after_xy: np.ndarray,
-                 highlight: Sequence[str] | None = None, max_labels: int = 30) -> Figure:
+def drift_arrows(
+    words: Sequence[str],
+    before_xy: np.ndarray,
+    after_xy: np.ndarray,
+    highlight: Sequence[str] | None = None,
+    max_labels: int = 30,
+) -> Figure:
     """Arrows from each word's position before fine-tuning to its position after, in one 2-D space
     (question 2).
 
@@ -214,22 +307,53 @@ def drift_arrows(words: Sequence[str], before_xy: np.ndarray, after_xy: np.ndarr
     before_xy, after_xy = np.asarray(before_xy, float), np.asarray(after_xy, float)
     moved = np.linalg.norm(after_xy - before_xy, axis=1)
     emphasised = set(highlight or ())
-    labelled = ([i for i, w in enumerate(words) if w in emphasised] if highlight is not None
-                else list(np.argsort(-moved, kind="stable")))[:max_labels]
+    labelled = (
+        [i for i, w in enumerate(words) if w in emphasised]
+        if highlight is not None
+        else list(np.argsort(-moved, kind="stable"))
+    )[:max_labels]
     fig = _new_figure(figsize=(PAGE[0], 6.0), layout="constrained")
     ax = fig.add_subplot()
-    ax.scatter(*before_xy.T, s=22, facecolor="white", edgecolor="grey", lw=1, zorder=2, label="before fine-tuning")
+    ax.scatter(
+        *before_xy.T,
+        s=22,
+        facecolor="white",
+        edgecolor="grey",
+        lw=1,
+        zorder=2,
+        label="before fine-tuning",
+    )
     ax.scatter(*after_xy.T, s=22, color="tab:blue", zorder=3, label="after fine-tuning")
     if emphasised:
         chosen = np.array([w in emphasised for w in words], dtype=bool)
-        ax.scatter(*after_xy[chosen].T, s=30, color="tab:red", zorder=4, label="after (highlighted words)")
+        ax.scatter(
+            *after_xy[chosen].T, s=30, color="tab:red", zorder=4, label="after (highlighted words)"
+        )
     for i, word in enumerate(words):
         colour = "tab:red" if word in emphasised else "tab:blue"
-        ax.add_patch(FancyArrowPatch(before_xy[i], after_xy[i], arrowstyle="-|>", mutation_scale=10,
-                                     color=colour, alpha=0.7, lw=1, shrinkA=3, shrinkB=3, zorder=1))
+        ax.add_patch(
+            FancyArrowPatch(
+                before_xy[i],
+                after_xy[i],
+                arrowstyle="-|>",
+                mutation_scale=10,
+                color=colour,
+                alpha=0.7,
+                lw=1,
+                shrinkA=3,
+                shrinkB=3,
+                zorder=1,
+            )
+        )
     for i in labelled:
-        ax.annotate(words[i], after_xy[i], xytext=(4, 3), textcoords="offset points", fontsize=9,
-                    color="tab:red" if words[i] in emphasised else "black")
+        ax.annotate(
+            words[i],
+            after_xy[i],
+            xytext=(4, 3),
+            textcoords="offset points",
+            fontsize=9,
+            color="tab:red" if words[i] in emphasised else "black",
+        )
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_xlabel("principal component 1 (of the vectors before and after)")
     ax.set_ylabel("principal component 2")
@@ -244,7 +368,17 @@ _INPUT, _HIDDEN, _OUTPUT, _NOTE = "#cfe2f3", "#fce5cd", "#d9ead3", "#555555"
 _CONTEXT = ("w(t−2)", "w(t−1)", "w(t+1)", "w(t+2)")
 _CONTEXT_Y = (7.3, 5.9, 4.5, 3.1)
 _MIDDLE_Y = 5.2
-_SENTENCE = ("wait", "for", "the", "video", "and", "do", "n't", "rent", "it")  # Kim (2014), Figure 1
+_SENTENCE = (
+    "wait",
+    "for",
+    "the",
+    "video",
+    "and",
+    "do",
+    "n't",
+    "rent",
+    "it",
+)  # Kim (2014), Figure 1
 
 
 @_styled
@@ -271,14 +405,34 @@ def word2vec_shapes() -> Figure:
 
 def _box(ax, x, y, text, colour, width=2.2, height=0.9, fontsize=8.5):
     """A rounded box centred on (x, y)."""
-    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.05",
-                                facecolor=colour, edgecolor="black", lw=0.8))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - width / 2, y - height / 2),
+            width,
+            height,
+            boxstyle="round,pad=0.05",
+            facecolor=colour,
+            edgecolor="black",
+            lw=0.8,
+        )
+    )
     ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
 
 
 def _arrow(ax, start, end, colour="black", style="-|>", **kwargs):
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=9, color=colour, lw=1,
-                                 shrinkA=0, shrinkB=0, **kwargs))
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle=style,
+            mutation_scale=9,
+            color=colour,
+            lw=1,
+            shrinkA=0,
+            shrinkB=0,
+            **kwargs,
+        )
+    )
 
 
 def _lighter(colour, amount=0.7):
@@ -294,8 +448,13 @@ def _word2vec_columns(ax, title):
     ax.set_title(title, fontsize=10)
     for x, name in ((1.1, "input"), (5.0, "projection"), (8.9, "output")):
         _note(ax, x, 9.0, name, fontweight="bold")
-    _note(ax, 5.0, 1.3, "negative sampling: the true word\nscored against 5 random words\n"
-                        "vec.bin keeps the projection rows")
+    _note(
+        ax,
+        5.0,
+        1.3,
+        "negative sampling: the true word\nscored against 5 random words\n"
+        "vec.bin keeps the projection rows",
+    )
 
 
 def _skipgram(ax):
@@ -320,34 +479,77 @@ def _cbow(ax):
 
 def _kim_cnn(ax):
     ax.set_title("Kim (2014) CNN\nsentence matrix → label", fontsize=10)
-    for x, name in ((2.1, "word vectors\nn words × k"), (4.9, "convolution\nwidths 3, 4, 5"),
-                    (7.15, "max over\ntime"), (9.0, "softmax")):
+    for x, name in (
+        (2.1, "word vectors\nn words × k"),
+        (4.9, "convolution\nwidths 3, 4, 5"),
+        (7.15, "max over\ntime"),
+        (9.0, "softmax"),
+    ):
         _note(ax, x, 9.0, name, fontweight="bold")
     top, cell, left = 8.0, 0.62, 1.15
     for i, word in enumerate(_SENTENCE):
         y = top - cell * (i + 1)
         ax.text(left - 0.15, y + cell / 2, word, ha="right", va="center", fontsize=8)
         for j in range(4):
-            ax.add_patch(Rectangle((left + 0.5 * j, y), 0.5, cell, facecolor=_INPUT, edgecolor="grey", lw=0.5))
+            ax.add_patch(
+                Rectangle(
+                    (left + 0.5 * j, y), 0.5, cell, facecolor=_INPUT, edgecolor="grey", lw=0.5
+                )
+            )
     # one filter per width, drawn at one position each; its map has a feature per position
-    filters = ((3, 0, 4, "tab:red"), (4, 2, 3, "tab:orange"), (5, 4, 1, "tab:purple"))  # width, drawn at, max at
+    filters = (
+        (3, 0, 4, "tab:red"),
+        (4, 2, 3, "tab:orange"),
+        (5, 4, 1, "tab:purple"),
+    )  # width, drawn at, max at
     for f, (h, at, best, colour) in enumerate(filters):
         inset = 0.08 * f
-        ax.add_patch(Rectangle((left - 0.05 + inset, top - cell * (at + h) + inset), 2.1 - 2 * inset,
-                               cell * h - 2 * inset, fill=False, edgecolor=colour, lw=1.6))
+        ax.add_patch(
+            Rectangle(
+                (left - 0.05 + inset, top - cell * (at + h) + inset),
+                2.1 - 2 * inset,
+                cell * h - 2 * inset,
+                fill=False,
+                edgecolor=colour,
+                lw=1.6,
+            )
+        )
         x = 4.1 + 0.75 * f
-        centre = lambda p: top - cell * (p + h / 2)  # feature p sits level with the middle of its window
+
+        def centre(p, h=h):  # feature p sits level with the middle of its window
+            return top - cell * (p + h / 2)
+
         for p in range(len(_SENTENCE) - h + 1):
-            ax.add_patch(Rectangle((x, centre(p) - cell / 2), 0.5, cell, edgecolor="white", lw=0.6, zorder=2,
-                                   facecolor=colour if p == best else _lighter(colour)))
+            ax.add_patch(
+                Rectangle(
+                    (x, centre(p) - cell / 2),
+                    0.5,
+                    cell,
+                    edgecolor="white",
+                    lw=0.6,
+                    zorder=2,
+                    facecolor=colour if p == best else _lighter(colour),
+                )
+            )
         _arrow(ax, (left + 2.05 - inset, centre(at)), (x, centre(at)), colour=colour)
         pooled_y = 6.2 - 0.85 * f
         _arrow(ax, (x + 0.5, centre(best)), (6.9, pooled_y), colour=colour)
-        ax.add_patch(Rectangle((6.9, pooled_y - 0.35), 0.5, 0.7, facecolor=colour, alpha=0.9, edgecolor="white"))
+        ax.add_patch(
+            Rectangle(
+                (6.9, pooled_y - 0.35), 0.5, 0.7, facecolor=colour, alpha=0.9, edgecolor="white"
+            )
+        )
     for label, y in (("positive", 5.9), ("negative", 4.5)):
         _box(ax, 9.0, y, label, _OUTPUT, width=1.6, height=0.8, fontsize=8)
         for f in range(3):
-            _arrow(ax, (7.4, 6.2 - 0.85 * f), (8.2, y), colour="grey", style="-", linestyle=(0, (2, 1)))
+            _arrow(
+                ax, (7.4, 6.2 - 0.85 * f), (8.2, y), colour="grey", style="-", linestyle=(0, (2, 1))
+            )
     _note(ax, 7.15, 3.2, "3 × 100\nfeatures")
     _note(ax, 9.0, 3.2, "dropout 0.5\nbefore it")
-    _note(ax, 5.0, 1.0, "a filter spans whole words (rows);\nthe max keeps its strongest match anywhere")
+    _note(
+        ax,
+        5.0,
+        1.0,
+        "a filter spans whole words (rows);\nthe max keeps its strongest match anywhere",
+    )

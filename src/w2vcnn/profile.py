@@ -4,6 +4,7 @@ The profile is read once, at an entry point (the command line, ``make book``, a 
 cell: :func:`current`), and passed down as a :class:`Profile`; nothing below reads the environment.
 Chapters never branch on the profile themselves: they pass it to the helpers that size the runs.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,12 +17,12 @@ PROFILE_ENV = "W2VCNN_PROFILE"
 class Profile:
     name: str
     max_examples: int | None  # per dataset, a stratified fixed subset; None = all
-    seeds: tuple[int, ...]    # each seed is one split + one initialisation, shared by every variant
+    seeds: tuple[int, ...]  # each seed is one split + one initialisation, shared by every variant
     max_epochs: int
-    patience: int             # epochs without a better dev accuracy before stopping
+    patience: int  # epochs without a better dev accuracy before stopping
     vector_size: int
     word2vec_epochs: int
-    feature_maps: int         # per window size of the CNN
+    feature_maps: int  # per window size of the CNN
 
 
 PROFILES = {
@@ -29,10 +30,26 @@ PROFILES = {
     # default) leave the vectors nearly parallel (mean cosine of random pairs 0.88) and 300-d only
     # triples the CNN's cost. Up to 15 epochs with patience 3: dev accuracy is flat within noise
     # after about 10 (see the learning curves in question 1).
-    "full": Profile("full", max_examples=None, seeds=(0, 1, 2), max_epochs=15, patience=3,
-                    vector_size=100, word2vec_epochs=20, feature_maps=100),
-    "quick": Profile("quick", max_examples=2000, seeds=(0,), max_epochs=2, patience=1,
-                     vector_size=50, word2vec_epochs=2, feature_maps=20),
+    "full": Profile(
+        "full",
+        max_examples=None,
+        seeds=(0, 1, 2),
+        max_epochs=15,
+        patience=3,
+        vector_size=100,
+        word2vec_epochs=20,
+        feature_maps=100,
+    ),
+    "quick": Profile(
+        "quick",
+        max_examples=2000,
+        seeds=(0,),
+        max_epochs=2,
+        patience=1,
+        vector_size=50,
+        word2vec_epochs=2,
+        feature_maps=20,
+    ),
 }
 
 

@@ -2,12 +2,13 @@
 
 One convention throughout: accuracies stay fractions in [0, 1] in every frame and every number
 returned here (``aggregate``'s ``mean``, ``compare``'s ``mean_difference``, ...). Only the
-presentation helpers (:func:`format_cells`, :func:`format_table`, ``str(Comparison)``) turn them into
-percentages, so no number is ever scaled twice.
+presentation helpers (:func:`format_cells`, :func:`format_table`, ``str(Comparison)``) turn them
+into percentages, so no number is ever scaled twice.
 
 The input is the grid's DataFrame (:func:`w2vcnn.grids.run_grid`): one row per run with at
 least ``dataset``, ``variant``, ``seed`` and ``test_accuracy``.
 """
+
 from __future__ import annotations
 
 import math
@@ -45,17 +46,25 @@ def mean_ci(values, confidence: float = 0.95) -> tuple[float, float]:
 
 
 def summarize(values) -> dict:
-    """``n``, ``mean``, ``std`` (ddof=1), ``ci95`` (half width), ``low``, ``high``, ``min``, ``max``."""
+    """``n``, ``mean``, ``std`` (ddof=1), ``ci95`` (half width), ``low``, ``high``, ``min``,
+    ``max``."""
     values = np.asarray(values, dtype=float)
     mean, half_width = mean_ci(values)
-    return {"n": values.size, "mean": mean,
-            "std": float(values.std(ddof=1)) if values.size > 1 else math.nan,
-            "ci95": half_width, "low": mean - half_width, "high": mean + half_width,
-            "min": float(values.min()), "max": float(values.max())}
+    return {
+        "n": values.size,
+        "mean": mean,
+        "std": float(values.std(ddof=1)) if values.size > 1 else math.nan,
+        "ci95": half_width,
+        "low": mean - half_width,
+        "high": mean + half_width,
+        "min": float(values.min()),
+        "max": float(values.max()),
+    }
 
 
-def aggregate(frame: pd.DataFrame, by: Sequence[str] = ("dataset", "variant"),
-              value: str = "test_accuracy") -> pd.DataFrame:
+def aggregate(
+    frame: pd.DataFrame, by: Sequence[str] = ("dataset", "variant"), value: str = "test_accuracy"
+) -> pd.DataFrame:
     """One row per group of runs (e.g. per dataset and variant, over seeds) with its statistics.
 
     Columns: the ``by`` columns, then ``n``, ``mean``, ``std`` (ddof=1), ``ci95`` (half width of the
@@ -66,9 +75,13 @@ def aggregate(frame: pd.DataFrame, by: Sequence[str] = ("dataset", "variant"),
     """
     by = list(by)
     _require_columns(frame, [*by, value])
-    rows = [{**dict(zip(by, key)), **summarize(group[value])}
-            for key, group in frame.groupby(by, sort=False, dropna=False)]
-    return pd.DataFrame(rows, columns=[*by, "n", "mean", "std", "ci95", "low", "high", "min", "max"])
+    rows = [
+        {**dict(zip(by, key)), **summarize(group[value])}
+        for key, group in frame.groupby(by, sort=False, dropna=False)
+    ]
+    return pd.DataFrame(
+        rows, columns=[*by, "n", "mean", "std", "ci95", "low", "high", "min", "max"]
+    )
 
 
 # ---------------------------------------------------------------- paired comparisons
@@ -80,24 +93,28 @@ class Comparison(NamedTuple):
     a: str
     b: str
     n_pairs: int
-    mean_difference: float   # mean of a - b
-    ci95: float              # half width of the 95% t interval of the mean difference
-    p_value: float           # two-sided paired t-test; NaN with fewer than two pairs
-    wins: int                # pairs where a beats b
+    mean_difference: float  # mean of a - b
+    ci95: float  # half width of the 95% t interval of the mean difference
+    p_value: float  # two-sided paired t-test; NaN with fewer than two pairs
+    wins: int  # pairs where a beats b
     losses: int
     ties: int
 
     def __str__(self) -> str:
         spread = "" if math.isnan(self.ci95) else f" ± {100 * self.ci95:.1f}"
-        return (f"{self.a} − {self.b}: {100 * self.mean_difference:+.1f}{spread} points (95% CI), "
-                f"p = {self.p_value:.3g}, better on {self.wins} of {self.n_pairs} paired runs")
+        return (
+            f"{self.a} − {self.b}: {100 * self.mean_difference:+.1f}{spread} points (95% CI), "
+            f"p = {self.p_value:.3g}, better on {self.wins} of {self.n_pairs} paired runs"
+        )
 
 
 def _select(frame: pd.DataFrame, by: Sequence[str], side) -> pd.Series:
     """Rows whose ``by`` columns equal ``side`` (one value, or a tuple with one per column)."""
     values = side if isinstance(side, tuple) else (side,)
     if len(values) != len(by):
-        raise ValueError(f"{side!r} gives {len(values)} value(s) for the {len(by)} column(s) {', '.join(by)}")
+        raise ValueError(
+            f"{side!r} gives {len(values)} value(s) for the {len(by)} column(s) {', '.join(by)}"
+        )
     mask = pd.Series(True, index=frame.index)
     for column, value in zip(by, values):
         mask &= frame[column] == value
@@ -108,8 +125,14 @@ def _describe(side) -> str:
     return " ".join(map(str, side)) if isinstance(side, tuple) else str(side)
 
 
-def paired_values(frame: pd.DataFrame, a, b, by: str | Sequence[str] = "variant",
-                  on: Sequence[str] | None = None, value: str = "test_accuracy") -> pd.DataFrame:
+def paired_values(
+    frame: pd.DataFrame,
+    a,
+    b,
+    by: str | Sequence[str] = "variant",
+    on: Sequence[str] | None = None,
+    value: str = "test_accuracy",
+) -> pd.DataFrame:
     """The pairing keys and ``a``/``b`` columns holding each side's ``value``, one row per pair.
 
     A side is the runs whose ``by`` column equals it, e.g. ``a="non-static"`` with ``by="mode"``;
@@ -125,20 +148,32 @@ def paired_values(frame: pd.DataFrame, a, b, by: str | Sequence[str] = "variant"
         runs = frame.loc[_select(frame, by, side), [*on, value]]
         if runs.duplicated(on).any():
             # e.g. two learning rates under one mode: pairing them would be arbitrary
-            raise ValueError(f"{_describe(side)!r} selects several runs with the same {', '.join(on)}; "
-                             f"filter the frame first or add the column that tells them apart to `by`")
+            raise ValueError(
+                f"{_describe(side)!r} selects several runs with the same {', '.join(on)}; "
+                f"filter the frame first or add the column that tells them apart to `by`"
+            )
         sides.append(runs.rename(columns={value: name}))
     pairs = sides[0].merge(sides[1], on=on, how="inner")
     if pairs.empty:
-        present = ", ".join(repr(v if len(by) > 1 else v[0])
-                            for v in dict.fromkeys(frame[by].itertuples(index=False, name=None)))
-        raise ValueError(f"{_describe(a)!r} and {_describe(b)!r} (by {', '.join(by)}) share no runs "
-                         f"(paired on {', '.join(on)}); present: {present}")
+        present = ", ".join(
+            repr(v if len(by) > 1 else v[0])
+            for v in dict.fromkeys(frame[by].itertuples(index=False, name=None))
+        )
+        raise ValueError(
+            f"{_describe(a)!r} and {_describe(b)!r} (by {', '.join(by)}) share no runs "
+            f"(paired on {', '.join(on)}); present: {present}"
+        )
     return pairs
 
 
-def compare(frame: pd.DataFrame, a, b, by: str | Sequence[str] = "variant",
-            on: Sequence[str] | None = None, value: str = "test_accuracy") -> Comparison:
+def compare(
+    frame: pd.DataFrame,
+    a,
+    b,
+    by: str | Sequence[str] = "variant",
+    on: Sequence[str] | None = None,
+    value: str = "test_accuracy",
+) -> Comparison:
     """Paired comparison of the runs selected by ``a`` and ``b`` (see :func:`paired_values`).
 
     Runs are paired when they agree on ``on``: by default every column of :data:`PAIR_KEYS` the
@@ -152,13 +187,25 @@ def compare(frame: pd.DataFrame, a, b, by: str | Sequence[str] = "variant",
     mean, half_width = mean_ci(differences)
     n = len(differences)
     p_value = float(scipy_stats.ttest_rel(pairs["a"], pairs["b"]).pvalue) if n >= 2 else math.nan
-    return Comparison(a=_describe(a), b=_describe(b), n_pairs=n, mean_difference=mean, ci95=half_width,
-                      p_value=p_value, wins=int((differences > 0).sum()),
-                      losses=int((differences < 0).sum()), ties=int((differences == 0).sum()))
+    return Comparison(
+        a=_describe(a),
+        b=_describe(b),
+        n_pairs=n,
+        mean_difference=mean,
+        ci95=half_width,
+        p_value=p_value,
+        wins=int((differences > 0).sum()),
+        losses=int((differences < 0).sum()),
+        ties=int((differences == 0).sum()),
+    )
 
 
-def paired_table(frame: pd.DataFrame, contrasts: Mapping[str, tuple], by: str | Sequence[str] = "variant",
-                 value: str = "test_accuracy") -> pd.DataFrame:
+def paired_table(
+    frame: pd.DataFrame,
+    contrasts: Mapping[str, tuple],
+    by: str | Sequence[str] = "variant",
+    value: str = "test_accuracy",
+) -> pd.DataFrame:
     """One :func:`compare` per dataset and named contrast, as a readable table.
 
     ``contrasts`` maps a name to a pair of sides, e.g.
@@ -168,23 +215,32 @@ def paired_table(frame: pd.DataFrame, contrasts: Mapping[str, tuple], by: str | 
     in points.
     """
     if not isinstance(contrasts, Mapping):
-        raise ValueError("contrasts must map a name to a pair of sides, e.g. "
-                         "{'non_static_vs_static': ('non-static', 'static')}")
+        raise ValueError(
+            "contrasts must map a name to a pair of sides, e.g. "
+            "{'non_static_vs_static': ('non-static', 'static')}"
+        )
     rows = []
     for dataset, runs in frame.groupby("dataset", sort=False):
         for name, (a, b) in contrasts.items():
-            rows.append({"dataset": dataset, "contrast": name,
-                         "comparison": f"{_describe(a)} − {_describe(b)}",
-                         **comparison_cells(compare(runs, a, b, by, value=value))})
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "contrast": name,
+                    "comparison": f"{_describe(a)} − {_describe(b)}",
+                    **comparison_cells(compare(runs, a, b, by, value=value)),
+                }
+            )
     return pd.DataFrame(rows).set_index(["dataset", "contrast"])
 
 
 def comparison_cells(c: Comparison) -> dict:
     """A :class:`Comparison` as display strings: difference in points ± CI, p-value, wins."""
     spread = "" if math.isnan(c.ci95) else f" ± {100 * c.ci95:.1f}"
-    return {"a − b (points)": f"{100 * c.mean_difference:+.1f}{spread}",
-            "p (paired t)": MISSING if math.isnan(c.p_value) else f"{c.p_value:.3f}",
-            "a better": f"{c.wins} of {c.n_pairs}"}
+    return {
+        "a − b (points)": f"{100 * c.mean_difference:+.1f}{spread}",
+        "p (paired t)": MISSING if math.isnan(c.p_value) else f"{c.p_value:.3f}",
+        "a better": f"{c.wins} of {c.n_pairs}",
+    }
 
 
 def in_words(row) -> str:
@@ -200,34 +256,48 @@ def mcnemar(predictions_a, predictions_b, labels) -> dict:
     (a wrong, b right). Under "equally accurate" each such example is a fair coin, so the p-value
     is the two-sided binomial test of ``b`` successes in ``b + c``. It compares two single runs,
     which makes it the test to use when only one seed exists; across seeds, prefer :func:`compare`.
-    Returns ``b``, ``c``, ``p_value`` (1.0 when they never disagree), ``n``, ``accuracy_a``, ``accuracy_b``.
+    Returns ``b``, ``c``, ``p_value`` (1.0 when they never disagree), ``n``, ``accuracy_a``,
+    ``accuracy_b``.
     """
     predictions_a, predictions_b, labels = map(np.asarray, (predictions_a, predictions_b, labels))
     if not predictions_a.shape == predictions_b.shape == labels.shape:
-        raise ValueError(f"predictions and labels differ in length: {predictions_a.shape}, "
-                         f"{predictions_b.shape}, {labels.shape}")
+        raise ValueError(
+            f"predictions and labels differ in length: {predictions_a.shape}, "
+            f"{predictions_b.shape}, {labels.shape}"
+        )
     right_a, right_b = predictions_a == labels, predictions_b == labels
     b = int((right_a & ~right_b).sum())
     c = int((~right_a & right_b).sum())
     p_value = float(scipy_stats.binomtest(b, b + c, 0.5).pvalue) if b + c else 1.0
-    return {"b": b, "c": c, "p_value": p_value, "n": int(labels.size),
-            "accuracy_a": float(right_a.mean()), "accuracy_b": float(right_b.mean())}
+    return {
+        "b": b,
+        "c": c,
+        "p_value": p_value,
+        "n": int(labels.size),
+        "accuracy_a": float(right_a.mean()),
+        "accuracy_b": float(right_b.mean()),
+    }
 
 
 # ---------------------------------------------------------------- tables
 
 
 def show(frame: pd.DataFrame, decimals: int = 3, index: bool = True, caption: str | None = None):
-    """Any small table, readable: numbers rounded, missing as "—", full cell text, optional index."""
+    """Any small table, readable: numbers rounded, missing as "—", full cell text, optional
+    index."""
     styler = frame.style.format(precision=decimals, na_rep=MISSING, thousands=",")
     if not index:
         styler = styler.hide(axis="index")
     return styler.set_caption(caption) if caption else styler
 
 
-def format_cells(aggregated: pd.DataFrame, rows: str = "variant", columns: str = "dataset",
-                 reference: Mapping[str, Mapping[str, float]] | None = None,
-                 decimals: int = 1) -> pd.DataFrame:
+def format_cells(
+    aggregated: pd.DataFrame,
+    rows: str = "variant",
+    columns: str = "dataset",
+    reference: Mapping[str, Mapping[str, float]] | None = None,
+    decimals: int = 1,
+) -> pd.DataFrame:
     """A DataFrame of plain strings: ``rows`` down, ``columns`` across, "81.2 ± 0.9" in each cell.
 
     The cell is the mean ± the 95% CI half width, both in percent; "81.2" alone for a single run,
@@ -239,18 +309,28 @@ def format_cells(aggregated: pd.DataFrame, rows: str = "variant", columns: str =
     cells = pd.DataFrame(MISSING, index=means.index, columns=means.columns, dtype=object)
     for row in means.index:
         for column in means.columns:
-            cells.loc[row, column] = _cell(means.loc[row, column], half_widths.loc[row, column], decimals)
+            cells.loc[row, column] = _cell(
+                means.loc[row, column], half_widths.loc[row, column], decimals
+            )
     for name, published in (reference or {}).items():
         extra_rows = [r for r in published if r not in cells.index]
         cells = cells.reindex([*cells.index, *extra_rows], fill_value=MISSING)
-        cells[name] = [f"{published[r]:.{decimals}f}" if r in published else MISSING for r in cells.index]
+        cells[name] = [
+            f"{published[r]:.{decimals}f}" if r in published else MISSING for r in cells.index
+        ]
     return cells
 
 
-def format_table(aggregated: pd.DataFrame, rows: str = "variant", columns: str = "dataset",
-                 reference: Mapping[str, Mapping[str, float]] | None = None, decimals: int = 1,
-                 caption: str | None = None):
-    """:func:`format_cells` as a pandas ``Styler`` with the best mean of each of our columns in bold.
+def format_table(
+    aggregated: pd.DataFrame,
+    rows: str = "variant",
+    columns: str = "dataset",
+    reference: Mapping[str, Mapping[str, float]] | None = None,
+    decimals: int = 1,
+    caption: str | None = None,
+):
+    """:func:`format_cells` as a pandas ``Styler`` with the best mean of each of our columns in
+    bold.
 
     The best is judged on the mean as displayed (rounded to ``decimals``), so equal-looking means
     are bold together; reference columns are never bold. A Jupyter Book cell that ends with this
@@ -258,7 +338,9 @@ def format_table(aggregated: pd.DataFrame, rows: str = "variant", columns: str =
     """
     cells = format_cells(aggregated, rows, columns, reference, decimals)
     shown_means = (100 * _pivot(aggregated, rows, columns, "mean")).round(decimals)
-    best = shown_means.eq(shown_means.max()).reindex(index=cells.index, columns=cells.columns, fill_value=False)
+    best = shown_means.eq(shown_means.max()).reindex(
+        index=cells.index, columns=cells.columns, fill_value=False
+    )
     css = np.where(best.to_numpy(dtype=bool), "font-weight: bold", "")
     styler = cells.style.apply(lambda _: css, axis=None)
     return styler.set_caption(caption) if caption else styler
@@ -275,7 +357,9 @@ def _pivot(aggregated: pd.DataFrame, rows: str, columns: str, field: str) -> pd.
     """``field`` with ``rows`` down and ``columns`` across, both in order of first appearance."""
     _require_columns(aggregated, [rows, columns, field])
     if aggregated.duplicated([rows, columns]).any():
-        raise ValueError(f"several rows per ({rows}, {columns}): aggregate by exactly those two columns")
+        raise ValueError(
+            f"several rows per ({rows}, {columns}): aggregate by exactly those two columns"
+        )
     table = aggregated.pivot(index=rows, columns=columns, values=field)
     return table.reindex(index=pd.unique(aggregated[rows]), columns=pd.unique(aggregated[columns]))
 
@@ -283,5 +367,7 @@ def _pivot(aggregated: pd.DataFrame, rows: str, columns: str, field: str) -> pd.
 def _require_columns(frame: pd.DataFrame, names: Sequence[str]) -> None:
     missing = [n for n in names if n not in frame.columns]
     if missing:
-        raise ValueError(f"missing column(s) {', '.join(map(repr, missing))}; "
-                         f"the frame has {', '.join(map(repr, frame.columns))}")
+        raise ValueError(
+            f"missing column(s) {', '.join(map(repr, missing))}; "
+            f"the frame has {', '.join(map(repr, frame.columns))}"
+        )

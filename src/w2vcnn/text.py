@@ -4,6 +4,7 @@ The tokenizer is Kim (2014)'s ``clean_str``, so our token counts and vocabularie
 with his. The vocabulary is built from the training split only; words that appear only in dev or
 test sentences map to ``<unk>`` unless they come from the pretraining corpus (``extra_words``).
 """
+
 from __future__ import annotations
 
 import re
@@ -45,13 +46,16 @@ def clean_str(text: str, lower: bool = True) -> str:
 def tokenize(text: str, lower: bool = True) -> list[str]:
     return clean_str(text, lower=lower).split()
 
-# Not words: they lead every Vocab, never come from (or go into) a vectors file, and are never shown.
+
+# Not words: they lead every Vocab, never come from (or go into) a vectors file, and are never
+# shown.
 SPECIAL_TOKENS = ("<pad>", "<unk>")
 N_SPECIAL_TOKENS = len(SPECIAL_TOKENS)
 
 
 class Vocab:
-    """Token <-> index. Index 0 is ``<pad>``, 1 is ``<unk>``; then by frequency, ties alphabetical."""
+    """Token <-> index. Index 0 is ``<pad>``, 1 is ``<unk>``; then by frequency, ties
+    alphabetical."""
 
     PAD, UNK = SPECIAL_TOKENS
     pad_index, unk_index = 0, 1
@@ -70,9 +74,14 @@ class Vocab:
                 self.itos.append(word)
 
     @classmethod
-    def build(cls, token_lists: Iterable[Sequence[str]], min_count: int = 1,
-              extra_words: Iterable[str] = ()) -> "Vocab":
-        """Count tokens of the (training) sentences; ``extra_words`` (e.g. a word2vec vocabulary) follow."""
+    def build(
+        cls,
+        token_lists: Iterable[Sequence[str]],
+        min_count: int = 1,
+        extra_words: Iterable[str] = (),
+    ) -> "Vocab":
+        """Count tokens of the (training) sentences; ``extra_words`` (e.g. a word2vec vocabulary)
+        follow."""
         return cls(Counter(t for tokens in token_lists for t in tokens), min_count, extra_words)
 
     def __len__(self) -> int:
@@ -95,16 +104,21 @@ class Vocab:
 
     def __repr__(self) -> str:
         extra = len(self) - self.n_train_words
-        return f"Vocab({len(self)} tokens: {self.n_train_words} from training sentences, {extra} extra)"
+        return (
+            f"Vocab({len(self)} tokens: {self.n_train_words} from training sentences, "
+            f"{extra} extra)"
+        )
 
 
 class Batch(NamedTuple):
     tokens: np.ndarray  # int64 [batch, length], right-padded with Vocab.pad_index
     labels: np.ndarray  # int64 [batch]
-    index: np.ndarray   # positions of these examples in the encoded list
+    index: np.ndarray  # positions of these examples in the encoded list
 
 
-def pad(encoded: Sequence[Sequence[int]], length: int, pad_index: int = Vocab.pad_index) -> np.ndarray:
+def pad(
+    encoded: Sequence[Sequence[int]], length: int, pad_index: int = Vocab.pad_index
+) -> np.ndarray:
     out = np.full((len(encoded), length), pad_index, dtype=np.int64)
     for row, ids in enumerate(encoded):
         ids = ids[:length]
@@ -112,14 +126,22 @@ def pad(encoded: Sequence[Sequence[int]], length: int, pad_index: int = Vocab.pa
     return out
 
 
-def batches(encoded: Sequence[Sequence[int]], labels: Sequence[int], batch_size: int = 50,
-            min_length: int = 5, shuffle: bool = True, seed: int = 0,
-            bucket: bool = True) -> Iterator[Batch]:
-    """Mini-batches, each padded to its own longest sentence (at least ``min_length``, the widest filter).
+def batches(
+    encoded: Sequence[Sequence[int]],
+    labels: Sequence[int],
+    batch_size: int = 50,
+    min_length: int = 5,
+    shuffle: bool = True,
+    seed: int = 0,
+    bucket: bool = True,
+) -> Iterator[Batch]:
+    """Mini-batches, each padded to its own longest sentence (at least ``min_length``, the widest
+    filter).
 
     ``bucket=True`` groups sentences of similar length, so little of each batch is padding;
     ``bucket=False`` draws batches at random and pads all of them to the longest sentence overall
-    (what a fixed ``input_length`` does), kept for the throughput benchmark. Same seed, same batches.
+    (what a fixed ``input_length`` does), kept for the throughput benchmark. Same seed, same
+    batches.
     """
     if len(encoded) != len(labels):
         raise ValueError(f"{len(encoded)} sentences but {len(labels)} labels")
@@ -131,7 +153,7 @@ def batches(encoded: Sequence[Sequence[int]], labels: Sequence[int], batch_size:
         order = np.lexsort((jitter, lengths))
     else:
         order = rng.permutation(len(encoded)) if shuffle else np.arange(len(encoded))
-    chunks = [order[i: i + batch_size] for i in range(0, len(order), batch_size)]
+    chunks = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     if shuffle and bucket:
         chunks = [chunks[i] for i in rng.permutation(len(chunks))]
     longest = int(lengths.max(initial=0))

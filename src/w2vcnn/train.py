@@ -4,6 +4,7 @@
 weights of the best dev epoch, and scores the test split once, with those weights. The test split
 never steers anything.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,14 +23,16 @@ class TrainingError(RuntimeError):
 @dataclass(frozen=True)
 class TrainSettings:
     max_epochs: int = 25
-    patience: int = 5              # stop after this many epochs without a better dev accuracy
+    patience: int = 5  # stop after this many epochs without a better dev accuracy
     batch_size: int = 50
-    learning_rate: float = 1.0     # Adadelta, as Kim: lr 1.0, rho 0.95, eps 1e-6 (in both backends)
+    learning_rate: float = 1.0  # Adadelta, as Kim: lr 1.0, rho 0.95, eps 1e-6 (in both backends)
     rho: float = 0.95
     epsilon: float = 1e-6
-    embedding_lr_scale: float = 1.0  # < 1: fine-tune the embedding more gently than the rest (PyTorch)
+    embedding_lr_scale: float = (
+        1.0  # < 1: fine-tune the embedding more gently than the rest (PyTorch)
+    )
     unfreeze_epoch: int | None = None  # static until this epoch (1-based), then fine-tuned
-    bucket: bool = True            # length-bucketed batches (see text.batches)
+    bucket: bool = True  # length-bucketed batches (see text.batches)
     seed: int = 0
 
     def __post_init__(self):
@@ -56,7 +59,7 @@ class FitResult:
     train_seconds: float
     sentences_per_second: float
     initial_embeddings: np.ndarray
-    final_embeddings: np.ndarray   # of the best dev epoch
+    final_embeddings: np.ndarray  # of the best dev epoch
     device: str = "cpu"
     extra: dict = field(default_factory=dict)
 
@@ -68,6 +71,7 @@ def fit(model, train, dev, test, settings: TrainSettings = TrainSettings()) -> F
     """
     trainer = _trainer_for(model, settings)
     initial = trainer.embedding_matrix()
+    _check_finite(initial)
     curve: list[EpochStats] = []
     best = (-1.0, 0, None)  # dev accuracy, epoch, weights
     train_time, seen = 0.0, 0
@@ -76,8 +80,14 @@ def fit(model, train, dev, test, settings: TrainSettings = TrainSettings()) -> F
             trainer.unfreeze_embedding()
         start = time.perf_counter()
         loss, accuracy, n = trainer.train_epoch(
-            batches(*train, batch_size=settings.batch_size, seed=settings.seed * 1000 + epoch,
-                    bucket=settings.bucket), epoch)
+            batches(
+                *train,
+                batch_size=settings.batch_size,
+                seed=settings.seed * 1000 + epoch,
+                bucket=settings.bucket,
+            ),
+            epoch,
+        )
         seconds = time.perf_counter() - start
         train_time += seconds
         seen += n
@@ -89,9 +99,18 @@ def fit(model, train, dev, test, settings: TrainSettings = TrainSettings()) -> F
             break
     trainer.set_weights(best[2])
     predictions = trainer.predict(test[0])
-    return FitResult(curve, best[1], best[0], accuracy_of(predictions, test[1]), predictions,
-                     train_time, seen / train_time if train_time else float("nan"),
-                     initial, trainer.embedding_matrix(), trainer.device)
+    return FitResult(
+        curve,
+        best[1],
+        best[0],
+        accuracy_of(predictions, test[1]),
+        predictions,
+        train_time,
+        seen / train_time if train_time else float("nan"),
+        initial,
+        trainer.embedding_matrix(),
+        trainer.device,
+    )
 
 
 def accuracy_of(predictions: np.ndarray, labels) -> float:
@@ -105,13 +124,28 @@ def _trainer_for(model, settings):
         return _TorchTrainer(model, settings)
     if hasattr(model, "train_on_batch"):
         return _KerasTrainer(model, settings)
-    raise TypeError(f"cannot train a {type(model).__name__} from {module}: not a torch or keras model")
+    raise TypeError(
+        f"cannot train a {type(model).__name__} from {module}: not a torch or keras model"
+    )
+
+
+def _check_finite(embedding: np.ndarray) -> None:
+    """Refuse NaN or inf word vectors before the first step: every loss would be NaN (and Keras's
+    sparse update fails inside TensorFlow with an unrelated index error)."""
+    bad = np.flatnonzero(~np.isfinite(embedding).all(axis=1))
+    if bad.size:
+        raise TrainingError(
+            f"the embedding matrix holds NaN or inf in {bad.size} row(s) (first: row {bad[0]}) "
+            f"before training: check the input vectors"
+        )
 
 
 def _check_loss(loss: float, epoch: int, step: int) -> None:
     if not math.isfinite(loss):
-        raise TrainingError(f"the training loss became {loss} at epoch {epoch}, batch {step}: "
-                            f"lower the learning rate or check the input vectors for NaN/inf")
+        raise TrainingError(
+            f"the training loss became {loss} at epoch {epoch}, batch {step}: "
+            f"lower the learning rate or check the input vectors for NaN/inf"
+        )
 
 
 def _predict_batches(predict_batch, encoded, batch_size: int = 500) -> np.ndarray:
@@ -154,7 +188,11 @@ class RowwiseAdadelta:
             missed = (self.step_count - 1 - self.last_step[rows]).unsqueeze(1)
             decay = torch.pow(torch.tensor(self.rho, dtype=g.dtype, device=g.device), missed)
             square_avg = self.square_avg[rows] * decay * self.rho + (1 - self.rho) * g * g
-            delta = torch.sqrt(self.acc_delta[rows] * decay + self.eps) / torch.sqrt(square_avg + self.eps) * g
+            delta = (
+                torch.sqrt(self.acc_delta[rows] * decay + self.eps)
+                / torch.sqrt(square_avg + self.eps)
+                * g
+            )
             acc_delta = self.acc_delta[rows] * decay * self.rho + (1 - self.rho) * delta * delta
             self.square_avg[rows] = square_avg
             self.acc_delta[rows] = acc_delta
@@ -173,11 +211,15 @@ class _TorchTrainer:
         rest = [p for name, p in model.named_parameters() if name != "embedding.weight"]
         # Frozen parameters are given to the optimizer too: a frozen tensor has no gradient and is
         # skipped, and unfreezing it later needs no new optimizer.
-        self.optimizer = torch.optim.Adadelta(rest, lr=settings.learning_rate, rho=settings.rho,
-                                              eps=settings.epsilon)
+        self.optimizer = torch.optim.Adadelta(
+            rest, lr=settings.learning_rate, rho=settings.rho, eps=settings.epsilon
+        )
         self.embedding_optimizer = RowwiseAdadelta(
-            model.embedding.weight, settings.learning_rate * settings.embedding_lr_scale,
-            settings.rho, settings.epsilon)
+            model.embedding.weight,
+            settings.learning_rate * settings.embedding_lr_scale,
+            settings.rho,
+            settings.epsilon,
+        )
         self.loss = torch.nn.CrossEntropyLoss()
 
     def train_epoch(self, batch_iter, epoch: int):
@@ -206,8 +248,11 @@ class _TorchTrainer:
         self.model.eval()
         with torch.no_grad():
             return _predict_batches(
-                lambda tokens: self.model(torch.from_numpy(tokens).to(self.device)).argmax(1).cpu().numpy(),
-                encoded)
+                lambda tokens: (
+                    self.model(torch.from_numpy(tokens).to(self.device)).argmax(1).cpu().numpy()
+                ),
+                encoded,
+            )
 
     def get_weights(self):
         return {k: v.detach().clone() for k, v in self.model.state_dict().items()}
@@ -229,8 +274,10 @@ class _KerasTrainer:
         import keras
 
         if settings.embedding_lr_scale != 1.0:
-            raise ValueError("embedding_lr_scale is implemented for the torch backend only "
-                             "(Keras optimizers take one learning rate for all weights)")
+            raise ValueError(
+                "embedding_lr_scale is implemented for the torch backend only "
+                "(Keras optimizers take one learning rate for all weights)"
+            )
         self.keras, self.model, self.settings = keras, model, settings
         keras.utils.set_random_seed(settings.seed)
         self._compile()
@@ -239,16 +286,31 @@ class _KerasTrainer:
         keras = self.keras
         # Keras's Adadelta defaults to learning_rate=0.001; Kim (and PyTorch) use 1.0.
         self.model.compile(
-            optimizer=keras.optimizers.Adadelta(learning_rate=self.settings.learning_rate,
-                                                rho=self.settings.rho, epsilon=self.settings.epsilon),
+            optimizer=keras.optimizers.Adadelta(
+                learning_rate=self.settings.learning_rate,
+                rho=self.settings.rho,
+                epsilon=self.settings.epsilon,
+            ),
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-            metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+            metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+        )
 
     def train_epoch(self, batch_iter, epoch: int):
         total_loss, correct, n = 0.0, 0, 0
         for step, batch in enumerate(batch_iter, 1):
-            # the batch's loss and accuracy before the update, in training mode, as in the torch loop
-            scores = self.model.train_on_batch(batch.tokens, batch.labels, return_dict=True)
+            # the batch's loss and accuracy before the update, in training mode, as in the torch
+            # loop
+            try:
+                scores = self.model.train_on_batch(batch.tokens, batch.labels, return_dict=True)
+            except Exception as err:
+                # Keras's sparse update of the embedding fails inside TensorFlow (an unrelated
+                # "indices ... is not in" error) once training has diverged to NaN or inf.
+                if all(np.isfinite(w).all() for w in self.model.get_weights()):
+                    raise
+                raise TrainingError(
+                    f"training diverged at epoch {epoch}, batch {step}: the weights hold NaN or "
+                    f"inf; lower the learning rate or check the input vectors for NaN/inf"
+                ) from err
             loss = float(scores["loss"])
             _check_loss(loss, epoch, step)
             correct += int(round(float(scores["accuracy"]) * len(batch.labels)))
@@ -257,7 +319,9 @@ class _KerasTrainer:
         return total_loss / n, correct / n, n
 
     def predict(self, encoded) -> np.ndarray:
-        return _predict_batches(lambda tokens: np.asarray(self.model(tokens, training=False)).argmax(1), encoded)
+        return _predict_batches(
+            lambda tokens: np.asarray(self.model(tokens, training=False)).argmax(1), encoded
+        )
 
     def get_weights(self):
         return self.model.get_weights()

@@ -1,13 +1,15 @@
 """word2vec files on disk: read and write them strictly, never modify a source file.
 
-Files are in the word2vec *binary* format of Mikolov's C tool (what GoogleNews-vectors-negative300.bin
-uses and gensim's ``save_word2vec_format(binary=True)`` writes): a header line ``"<count> <dim>\\n"``,
-then per word its UTF-8 bytes, a space and ``dim`` little-endian float32s; or the text format, one
-``word x1 ... x_dim`` line per word. Every file is written atomically with a ``.sha256`` sidecar, and
-:func:`load_vectors` checks the whole file's structure before trusting it, so a truncated download
-or a text file with the wrong suffix fails loudly, by name. Question 2 of the book uses
-:func:`export_vectors` to keep fine-tuned vectors in a new file.
+Files are in the word2vec *binary* format of Mikolov's C tool (what
+GoogleNews-vectors-negative300.bin uses and gensim's ``save_word2vec_format(binary=True)`` writes):
+a header line ``"<count> <dim>\\n"``, then per word its UTF-8 bytes, a space and ``dim``
+little-endian float32s; or the text format, one ``word x1 ... x_dim`` line per word. Every file is
+written atomically with a ``.sha256`` sidecar, and :func:`load_vectors` checks the whole file's
+structure before trusting it, so a truncated download or a text file with the wrong suffix fails
+loudly, by name. Question 2 of the book uses :func:`export_vectors` to keep fine-tuned vectors in a
+new file.
 """
+
 from __future__ import annotations
 
 import bz2
@@ -26,14 +28,18 @@ from ._io import DataError, atomic_write, sha256_file
 from .text import N_SPECIAL_TOKENS, Vocab
 
 _CHUNK = 1 << 20
-_MAX_WORD_BYTES = 1000  # GoogleNews' longest key is ~300 bytes; a longer "word" means we lost the framing
+_MAX_WORD_BYTES = (
+    1000  # GoogleNews' longest key is ~300 bytes; a longer "word" means we lost the framing
+)
 _WHITESPACE = re.compile(r"\s")
 
 
 # ---------------------------------------------------------------------------------------- writing
 
 
-def _write_word2vec_binary(keys: Sequence[str], vectors: np.ndarray, path: str | os.PathLike) -> str:
+def _write_word2vec_binary(
+    keys: Sequence[str], vectors: np.ndarray, path: str | os.PathLike
+) -> str:
     """Write keys and vectors in word2vec binary format, atomically, plus ``path.sha256``.
 
     Byte for byte what gensim's ``save_word2vec_format(binary=True)`` writes, except that the keys
@@ -46,14 +52,19 @@ def _write_word2vec_binary(keys: Sequence[str], vectors: np.ndarray, path: str |
         raise ValueError(f"{len(keys)} keys but a vectors array of shape {vectors.shape}")
     if not np.isfinite(vectors).all():
         bad = np.flatnonzero(~np.isfinite(vectors).all(axis=1))
-        raise ValueError(f"refusing to write {path}: the vectors of {len(bad)} words contain NaN "
-                         f"or inf (first: {keys[bad[0]]!r}); did training diverge?")
+        raise ValueError(
+            f"refusing to write {path}: the vectors of {len(bad)} words contain NaN "
+            f"or inf (first: {keys[bad[0]]!r}); did training diverge?"
+        )
     for key in keys:
         if not isinstance(key, str) or not key or _WHITESPACE.search(key):
-            raise ValueError(f"cannot store key {key!r} in word2vec format: keys must be non-empty "
-                             f"strings without whitespace")
+            raise ValueError(
+                f"cannot store key {key!r} in word2vec format: keys must be non-empty "
+                f"strings without whitespace"
+            )
     digest = hashlib.sha256()
     with atomic_write(path, "wb") as handle:
+
         def write(data: bytes) -> None:
             digest.update(data)
             handle.write(data)
@@ -76,24 +87,33 @@ def save_vectors(kv: KeyedVectors, path: str | os.PathLike) -> str:
     return _write_word2vec_binary(kv.index_to_key, kv.vectors, path)
 
 
-def export_vectors(vocab: Vocab | Sequence[str], matrix, path: str | os.PathLike,
-                   source: str | os.PathLike | None = None) -> str:
+def export_vectors(
+    vocab: Vocab | Sequence[str],
+    matrix,
+    path: str | os.PathLike,
+    source: str | os.PathLike | None = None,
+) -> str:
     """Write an embedding matrix (e.g. fine-tuned by the CNN) as a new word2vec binary file.
 
-    Row ``i`` is ``vocab.itos[i]`` (``vocab`` may also be that list of words itself); the ``<pad>`` and ``<unk>`` rows are left out, since they are
-    not words. ``source`` is the file the vectors started from: writing over it is refused, so the
-    pretrained vectors survive every experiment. Returns the sha256 (also in ``path + ".sha256"``).
+    Row ``i`` is ``vocab.itos[i]`` (``vocab`` may also be that list of words itself); the ``<pad>``
+    and ``<unk>`` rows are left out, since they are not words. ``source`` is the file the vectors
+    started from: writing over it is refused, so the pretrained vectors survive every experiment.
+    Returns the sha256 (also in ``path + ".sha256"``).
     """
     if hasattr(matrix, "detach"):  # a torch tensor or parameter
         matrix = matrix.detach().cpu().numpy()
     matrix = np.asarray(matrix)
     words = vocab.itos if isinstance(vocab, Vocab) else list(vocab)
     if matrix.ndim != 2 or matrix.shape[0] != len(words):
-        raise DataError(f"cannot export to {path}: the matrix has shape {matrix.shape} but the "
-                        f"vocabulary has {len(words)} entries; they must match row for row")
+        raise DataError(
+            f"cannot export to {path}: the matrix has shape {matrix.shape} but the "
+            f"vocabulary has {len(words)} entries; they must match row for row"
+        )
     if source is not None and _same_file(path, source):
-        raise DataError(f"refusing to write {path}: it is the source vectors file {source}; "
-                        f"export fine-tuned vectors to a new file")
+        raise DataError(
+            f"refusing to write {path}: it is the source vectors file {source}; "
+            f"export fine-tuned vectors to a new file"
+        )
     return _write_word2vec_binary(words[N_SPECIAL_TOKENS:], matrix[N_SPECIAL_TOKENS:], path)
 
 
@@ -107,8 +127,9 @@ def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
 # ---------------------------------------------------------------------------------------- loading
 
 
-def load_vectors(path: str | os.PathLike, binary: bool | None = None,
-                 expected_dim: int | None = None) -> KeyedVectors:
+def load_vectors(
+    path: str | os.PathLike, binary: bool | None = None, expected_dim: int | None = None
+) -> KeyedVectors:
     """Load word2vec vectors, checking the file's structure from header to last byte.
 
     The format comes from ``binary``, else the suffix (``.bin`` binary, ``.txt``/``.vec`` text;
@@ -124,7 +145,9 @@ def load_vectors(path: str | os.PathLike, binary: bool | None = None,
     if not path.is_file():
         raise DataError(f"vectors file {path} is not a regular file")
     if path.stat().st_size == 0:
-        raise DataError(f"vectors file {path} is empty (0 bytes); was a download or a save interrupted?")
+        raise DataError(
+            f"vectors file {path} is empty (0 bytes); was a download or a save interrupted?"
+        )
     _check_sidecar(path)
     try:
         return _load(path, binary, expected_dim)
@@ -143,16 +166,23 @@ def _load(path: Path, binary: bool | None, expected_dim: int | None) -> KeyedVec
     sniffed = _sniff(sample, dim)
     suffix = _format_suffix(path)
     if binary is None:
-        wanted, why = {".bin": (True, "its .bin suffix"), ".txt": (False, "its .txt suffix"),
-                       ".vec": (False, "its .vec suffix")}.get(suffix, (None, ""))
+        wanted, why = {
+            ".bin": (True, "its .bin suffix"),
+            ".txt": (False, "its .txt suffix"),
+            ".vec": (False, "its .vec suffix"),
+        }.get(suffix, (None, ""))
     else:
         wanted, why = bool(binary), f"binary={bool(binary)}"
     if wanted is True and sniffed == "text":
-        raise DataError(f"{path} looks like a word2vec text file, not binary (expected binary from "
-                        f"{why}); load it with binary=False")
+        raise DataError(
+            f"{path} looks like a word2vec text file, not binary (expected binary from "
+            f"{why}); load it with binary=False"
+        )
     if wanted is False and sniffed == "binary":
-        raise DataError(f"{path} looks like a word2vec binary file, not text (expected text from "
-                        f"{why}); load it with binary=True")
+        raise DataError(
+            f"{path} looks like a word2vec binary file, not text (expected text from "
+            f"{why}); load it with binary=True"
+        )
     is_binary = wanted if wanted is not None else sniffed != "text"
 
     with _open(path) as handle:
@@ -161,8 +191,9 @@ def _load(path: Path, binary: bool | None, expected_dim: int | None) -> KeyedVec
         words, vectors = reader(handle, count, dim, path)
     if not np.isfinite(vectors).all():
         row = int(np.flatnonzero(~np.isfinite(vectors).all(axis=1))[0])
-        raise DataError(f"{path} is corrupt: the vector of {words[row]!r} (number {row + 1}) "
-                        f"holds NaN or inf")
+        raise DataError(
+            f"{path} is corrupt: the vector of {words[row]!r} (number {row + 1}) holds NaN or inf"
+        )
     if len(set(words)) != len(words):
         seen: set[str] = set()
         duplicate = next(w for w in words if w in seen or seen.add(w))
@@ -198,8 +229,10 @@ def _check_sidecar(path: Path) -> None:
     expected = fields[0].lower() if fields else ""
     actual = sha256_file(path)
     if actual != expected:
-        raise DataError(f"{path} has sha256 {actual}, but {sidecar.name} says {expected or '(nothing)'}: "
-                        f"the file changed or is damaged since it was written")
+        raise DataError(
+            f"{path} has sha256 {actual}, but {sidecar.name} says {expected or '(nothing)'}: "
+            f"the file changed or is damaged since it was written"
+        )
 
 
 def _parse_header(line: bytes, path: Path) -> tuple[int, int]:
@@ -208,8 +241,10 @@ def _parse_header(line: bytes, path: Path) -> tuple[int, int]:
         count, dim = (int(f) for f in fields)
     except ValueError:
         shown = line[:60].decode("utf-8", errors="backslashreplace").strip()
-        raise DataError(f"{path} is not a word2vec file: its first line should be "
-                        f"'<count> <dimension>', found {shown!r}") from None
+        raise DataError(
+            f"{path} is not a word2vec file: its first line should be "
+            f"'<count> <dimension>', found {shown!r}"
+        ) from None
     if count < 1 or dim < 1:
         raise DataError(f"{path}: header announces {count} vectors of dimension {dim}")
     return count, dim
@@ -227,15 +262,17 @@ def _sniff(sample: bytes, dim: int) -> str | None:
         return "text"
     space = sample.find(b" ")
     if 0 <= space <= _MAX_WORD_BYTES:
-        body = sample[space + 1: space + 1 + 4 * dim]
+        body = sample[space + 1 : space + 1 + 4 * dim]
         if any(byte < 9 or 13 < byte < 32 or byte > 126 for byte in body):
             return "binary"
     return None
 
 
 def _corrupt(path: Path, count: int, dim: int, problem: str) -> DataError:
-    return DataError(f"{path}: {problem}; the header announces {count} vectors of dimension {dim}, "
-                     f"so the file is truncated or corrupt, or its header disagrees with its content")
+    return DataError(
+        f"{path}: {problem}; the header announces {count} vectors of dimension {dim}, "
+        f"so the file is truncated or corrupt, or its header disagrees with its content"
+    )
 
 
 def _read_binary(handle, count: int, dim: int, path: Path) -> tuple[list[str], np.ndarray]:
@@ -294,8 +331,9 @@ def _read_text(handle, count: int, dim: int, path: Path) -> tuple[list[str], np.
         except UnicodeDecodeError:
             raise _corrupt(path, count, dim, f"line {i + 2} is not UTF-8 text") from None
         if len(parts) != dim + 1:
-            raise _corrupt(path, count, dim, f"line {i + 2} ({parts[0][:30]!r}) has "
-                                             f"{len(parts) - 1} numbers")
+            raise _corrupt(
+                path, count, dim, f"line {i + 2} ({parts[0][:30]!r}) has {len(parts) - 1} numbers"
+            )
         try:
             vectors[i] = np.array(parts[1:], dtype=np.float32)
         except ValueError:

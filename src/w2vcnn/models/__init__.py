@@ -1,29 +1,36 @@
-"""The classifiers of the study, in PyTorch (:mod:`.torch`) and Keras 3 (:mod:`.keras`).
+"""The study's classifiers: PyTorch (:mod:`.torch`) and Keras 3 (:mod:`.keras`).
 
 Two architectures, the same in both backends:
 
-* ``cnn``: Kim (2014)'s CNN -- convolutions of widths 3, 4 and 5 over the word vectors, max-over-time
-  pooling, dropout, a linear output layer whose per-class weight vectors are kept to norm <= 3.
-* ``cbow``: a fastText-style supervised CBOW -- the mean of the sentence's word vectors, then a linear
-  layer. The simplest model that can fine-tune word vectors, as a baseline for the CNN.
+* ``cnn``: Kim (2014)'s CNN -- convolutions of widths 3, 4 and 5 over the word
+  vectors, max-over-time pooling, dropout, a linear output layer whose
+  per-class weight vectors are kept to norm <= 3.
+* ``cbow``: a fastText-style supervised CBOW -- the mean of the sentence's word
+  vectors, then a linear layer. The simplest model that can fine-tune word
+  vectors, as a baseline for the CNN.
 
-Four embedding modes (Kim's names). The caller always passes a float32 matrix [vocab, dim] whose row 0
-(the pad) is zeros; the models copy it, so the caller's array is never modified:
+Four embedding modes (Kim's names). The caller always passes a float32 matrix
+[vocab, dim] whose row 0 (the pad) is zeros; the models copy it, so the
+caller's array is never modified:
 
-* ``rand``: trainable, initialised from the given (random) matrix -- to the model, the same as
-  ``non-static``; the difference is only in what the caller passes.
+* ``rand``: trainable, initialised from the given (random) matrix -- to the
+  model, the same as ``non-static``; the difference is only in what the caller
+  passes.
 * ``static``: the pretrained vectors, frozen.
 * ``non-static``: the pretrained vectors, fine-tuned.
-* ``multichannel``: two copies of the pretrained vectors, one frozen and one fine-tuned.
+* ``multichannel``: two copies of the pretrained vectors, one frozen and one
+  fine-tuned.
 
 Both backends return logits (no softmax): train with ``CrossEntropyLoss`` /
 ``SparseCategoricalCrossentropy(from_logits=True)``.
 
-The backends are imported lazily, so importing PyTorch never imports TensorFlow and vice versa.
-Optimizers are the trainer's business, but beware: Adadelta's defaults differ between the libraries
-(PyTorch lr=1.0, rho=0.9, eps=1e-6; Keras learning_rate=0.001, rho=0.95, epsilon=1e-7). Kim used
-lr=1.0, rho=0.95, eps=1e-6.
+The backends are imported lazily, so importing PyTorch never imports
+TensorFlow and vice versa. Optimizers are the trainer's business, but beware:
+Adadelta's defaults differ between the libraries (PyTorch lr=1.0, rho=0.9,
+eps=1e-6; Keras learning_rate=0.001, rho=0.95, epsilon=1e-7). Kim used lr=1.0,
+rho=0.95, eps=1e-6.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -34,17 +41,25 @@ BACKENDS = ("torch", "keras")
 
 
 def check_choice(what: str, value: str, valid: Sequence[str]) -> None:
-    """Raise ``ValueError`` naming the valid values if ``value`` is not one of them."""
+    """Raise ``ValueError`` listing ``valid`` if ``value`` is not in it."""
     if value not in valid:
         raise ValueError(f"unknown {what} {value!r}; valid: {', '.join(valid)}")
 
 
-def build_model(backend: str, arch: str, mode: str, embeddings, n_classes: int,
-                seed: int | None = None, **hyper):
-    """A ``torch.nn.Module`` or a ``keras.Model`` for ``arch`` in embedding ``mode``.
+def build_model(
+    backend: str,
+    arch: str,
+    mode: str,
+    embeddings,
+    n_classes: int,
+    seed: int | None = None,
+    **hyper,
+):
+    """A ``torch.nn.Module`` or ``keras.Model``: ``arch`` in embedding ``mode``.
 
-    ``hyper`` goes to the backend's constructor (e.g. ``windows``, ``maps``, ``dropout``,
-    ``max_norm``). ``seed`` seeds the backend's global random state before the weights are drawn.
+    ``hyper`` goes to the backend's constructor (e.g. ``windows``, ``maps``,
+    ``dropout``, ``max_norm``). ``seed`` seeds the backend's global random state
+    before the weights are drawn.
     """
     check_choice("backend", backend, BACKENDS)
     check_choice("architecture", arch, ARCHITECTURES)
@@ -53,4 +68,6 @@ def build_model(backend: str, arch: str, mode: str, embeddings, n_classes: int,
         from . import torch as backend_module
     else:
         from . import keras as backend_module
-    return backend_module.build_model(arch, mode, embeddings, n_classes, seed=seed, **hyper)
+    return backend_module.build_model(
+        arch, mode, embeddings, n_classes, seed=seed, **hyper
+    )
