@@ -89,3 +89,23 @@ def test_run_groups_names_each_run_by_its_group(cache):
     assert list(frame["start"]) == ["random", "random", "frozen", "frozen"]
     assert list(frame["run_id"]) == [c.key for c in rand + frozen]
     assert list(frame.loc[frame["start"] == "frozen", "mode"]) == ["static", "static"]
+
+
+def _threads_in_a_worker():
+    import os
+
+    import torch
+
+    return torch.get_num_threads(), os.environ.get("OMP_NUM_THREADS")
+
+
+def test_workers_run_one_thread_and_leave_the_callers_environment_alone():
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    before = dict(os.environ)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=grids._one_thread) as pool:
+        assert pool.submit(_threads_in_a_worker).result() == (1, "1")
+    assert dict(os.environ) == before
