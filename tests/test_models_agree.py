@@ -166,19 +166,10 @@ def test_torch_and_keras_models_agree_before_and_after_training(
     np.testing.assert_array_equal(embeddings, saved)  # the caller's matrix was never written
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Keras 3's Adadelta (TF backend) takes the embedding's sparse gradient (tf.IndexedSlices) "
-        "one occurrence at a time: a word used k times in a batch accumulates the sum of the "
-        "squared per-occurrence gradients instead of the square of their sum, so its row moves "
-        "up to sqrt(k) times as far as dense Adadelta (Kim's, torch's, our RowwiseAdadelta) "
-        "moves it. "
-        "Strict: when the backends agree, this XPASSes and fails -- then drop the marker."
-    ),
-)
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 def test_a_word_repeated_in_a_batch_trains_the_same(arch, embeddings):
+    # Keras 3's Adadelta updates an embedding row once per occurrence of its word unless the
+    # trainer sums the gradient's slices first (train._summed_gradient_adadelta)
     keras_model, torch_model = make_pair(arch, "non-static", embeddings)
     steps = list(batches([[5, 6, 7, 5], [8, 9, 10, 5]], [0, 1], batch_size=2, shuffle=False))
     train_both(keras_model, torch_model, steps)
