@@ -93,6 +93,20 @@ def test_cli_bad_input_is_one_clear_line_and_changes_nothing(
     assert snapshot(cache) == before and snapshot(tmp_path) == files_before
 
 
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["run", "--seed", "-1"], "argument --seed: must be 0 or more, got -1"),
+        (["grid", "--seeds", "0"], "argument --seeds: must be 1 or more, got 0"),
+        (["study", "--workers", "two"], "argument --workers: 'two' is not an integer"),
+    ],
+)
+def test_cli_bad_numbers_name_their_option(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
 def test_cli_unknown_profile_is_refused_by_the_parser(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["--profile", "huge", "datasets"])

@@ -232,6 +232,26 @@ def test_missing_label_column_names_the_columns(tmp_path):
     _assert_unchanged(tmp_path, before)
 
 
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('text,label\n"unterminated,pos\nbad,neg\ngood,pos\n', r"line 2: unexpected end of data"),
+        (
+            "text,label\nnice film,pos\nbad,neg,extra\n",
+            r"line 3: 3 field\(s\) where the header has 2",
+        ),
+        ("text,label\nnice film,pos\nbad\n", r"line 3: 1 field\(s\) where the header has 2"),
+    ],
+)
+def test_a_malformed_csv_row_is_named_by_its_line(tmp_path, content, message):
+    csv_file = tmp_path / "broken.csv"
+    csv_file.write_text(content, encoding="utf-8")
+    before = snapshot(tmp_path)
+    with pytest.raises(DataError, match=r"broken\.csv " + message):
+        load_dataset(csv_file)
+    _assert_unchanged(tmp_path, before)
+
+
 def test_single_class(tmp_path):
     csv_file = tmp_path / "onlypos.csv"
     csv_file.write_text("text,label\nnice,pos\ngreat,pos\n", encoding="utf-8")

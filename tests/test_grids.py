@@ -1,5 +1,7 @@
 """Grids: paired configs, and the parallel runner giving the runs the serial one gives."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -109,3 +111,30 @@ def test_workers_run_one_thread_and_leave_the_callers_environment_alone():
     with ProcessPoolExecutor(1, mp_context=context, initializer=grids._one_thread) as pool:
         assert pool.submit(_threads_in_a_worker).result() == (1, "1")
     assert dict(os.environ) == before
+
+
+def test_a_script_without_a_main_guard_is_told_what_to_do(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "script.py"
+    script.write_text(
+        "from w2vcnn.experiments import RunConfig\n"
+        "from w2vcnn.grids import run_grid\n"
+        "configs = [RunConfig(max_examples=600, vector_size=16, feature_maps=4, max_epochs=1,\n"
+        "                     patience=1, mode='rand', init='random', seed=s) for s in (41, 42)]\n"
+        "run_grid(configs, workers=2, progress=False)\n"
+    )
+    env = {**os.environ, "W2VCNN_DATA": str(tmp_path / "data"), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("RuntimeError: a grid worker process died") and "__main__" in last
+    assert not list((tmp_path / "data" / "cache" / "runs").glob("*"))

@@ -91,6 +91,21 @@ def _export(args) -> None:
     )
 
 
+def _count(least: int):
+    """An argparse type: an integer >= ``least`` (argparse names the option in its error)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be {least} or more, got {value}")
+        return value
+
+    return parse
+
+
 def main(argv=None) -> int:
     from ._io import DataError
     from .profile import current
@@ -114,7 +129,7 @@ def main(argv=None) -> int:
 
     describe = commands.add_parser("describe", help="sizes, balance and lengths of a dataset")
     describe.add_argument("dataset")
-    describe.add_argument("--seed", type=int, default=0)
+    describe.add_argument("--seed", type=_count(0), default=0)
     describe.set_defaults(func=_describe)
 
     one = commands.add_parser("run", help="train and score one configuration (cached)")
@@ -126,7 +141,7 @@ def main(argv=None) -> int:
     one.add_argument("--arch", default="cnn")
     one.add_argument("--backend", default="torch")
     one.add_argument("--split", default="holdout")
-    one.add_argument("--seed", type=int, default=0)
+    one.add_argument("--seed", type=_count(0), default=0)
     one.set_defaults(func=_run)
 
     many = commands.add_parser(
@@ -141,7 +156,7 @@ def main(argv=None) -> int:
     many.add_argument("--backends", nargs="+", default=["torch"])
     many.add_argument("--split", default="holdout")
     many.add_argument(
-        "--seeds", type=int, default=None, help="seeds 0..N-1 (default: the profile's)"
+        "--seeds", type=_count(1), default=None, help="seeds 0..N-1 (default: the profile's)"
     )
     many.add_argument("--out", help="write one row per run to this CSV file")
     many.set_defaults(func=_grid)
@@ -153,7 +168,7 @@ def main(argv=None) -> int:
     )
     everything.add_argument(
         "--workers",
-        type=int,
+        type=_count(1),
         default=os.cpu_count() or 1,
         help="processes of one thread each (default: one per core)",
     )

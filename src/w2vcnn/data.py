@@ -453,11 +453,24 @@ def read_csv(
     path, text_column: str = "text", label_column: str = "label", encoding: str = "utf-8"
 ) -> _Raw:
     path = Path(path)
+    reader = None
     try:
         with open(path, encoding=encoding, newline="") as handle:
-            reader = csv.DictReader(handle)
-            rows = list(reader)
+            reader = csv.DictReader(handle, strict=True)
+            rows = []
+            for row in reader:
+                if None in row or None in row.values():
+                    fields = sum(v is not None for k, v in row.items() if k is not None)
+                    fields += len(row.get(None, []))
+                    raise DataError(
+                        f"{path} line {reader.line_num}: {fields} field(s) where the header has "
+                        f"{len(reader.fieldnames)}; is a comma unquoted or a quote left open?"
+                    )
+                rows.append(row)
             columns = reader.fieldnames or []
+    except csv.Error as err:
+        # the reader stops counting at the last complete row: the bad one starts on the next line
+        raise DataError(f"{path} line {reader.line_num + 1}: {err}; is a quote left open?") from err
     except UnicodeDecodeError as err:
         raise DataError(
             f"{path} is not valid {encoding} (byte {err.object[err.start]:#04x} at offset "

@@ -10,6 +10,7 @@ shared by every run that asks for the same corpus and settings.
 from __future__ import annotations
 
 import dataclasses
+import numbers
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -85,6 +86,11 @@ class RunConfig:
     def validated(self) -> "RunConfig":
         """Normalise and check; every bad value gets a ValueError naming the valid ones."""
         config = dataclasses.replace(self, corpus=tuple(self.corpus), windows=tuple(self.windows))
+        for name in ("seed", "fold"):
+            value = getattr(config, name)
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        config = dataclasses.replace(config, seed=int(config.seed), fold=int(config.fold))
         if config.arch in BASELINE_ARCHITECTURES:
             # a bag-of-words baseline has no embedding: fix the fields that do not apply
             return dataclasses.replace(config, mode="-", init="-", backend="sklearn", corpus=())

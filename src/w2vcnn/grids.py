@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 
 from . import profile as profiles
 from .experiments import RunConfig, RunResult, is_cached, load_result, pretrain, run
@@ -139,6 +140,12 @@ def _train_in_parallel(missing: list[RunConfig], workers: int, progress: bool) -
                     unit="job",
                 ):
                     future.result()  # a failed run fails the grid with its own error
+            except BrokenProcessPool as err:
+                raise RuntimeError(
+                    "a grid worker process died before finishing its run. In a script, call "
+                    'run_grid(..., workers>1) under `if __name__ == "__main__":` (each worker '
+                    "starts by importing your script); otherwise look for the worker's error above"
+                ) from err
             except BaseException:
                 pool.shutdown(cancel_futures=True)  # finish what is running, start nothing new
                 raise
