@@ -128,13 +128,30 @@ def test_vectors_covering_almost_nothing_warn_with_the_figure(cache, tmp_path):
     from w2vcnn.embeddings import train_word2vec
     from w2vcnn.word2vec_format import save_vectors
 
-    kv = train_word2vec([["zyxwv", "qwvzx"], ["qwvzx", "vvzzq"]] * 20, vector_size=16, epochs=1)
+    sentences = [["zyxwv", "qwvzx"], ["qwvzx", "Film"]] * 20  # one word, in title case
+    kv = train_word2vec(sentences, vector_size=16, epochs=1)
     path = tmp_path / "other.bin"
     save_vectors(kv, path)
     with pytest.warns(UserWarning, match=r"cover only \d+\.\d% of the training tokens"):
         result = run(quick(init=str(path), mode="static"))
-    assert result.coverage["type_coverage"] < 0.01
+    assert result.coverage["n_found"] == 1 and result.coverage["type_coverage"] < 0.01
+    assert result.vectors["matched"]["title case"] == 1  # "film" found as "Film"
     assert result.vectors["sha256_before"] == result.vectors["sha256_after"]
+
+
+def test_vectors_that_match_no_word_are_one_clear_error(cache, tmp_path):
+    from w2vcnn.embeddings import train_word2vec
+    from w2vcnn.word2vec_format import save_vectors
+
+    kv = train_word2vec([["zyxwv", "qwvzx"], ["qwvzx", "vvzzq"]] * 20, vector_size=16, epochs=1)
+    path = tmp_path / "other.bin"
+    save_vectors(kv, path)
+    before = snapshot(tmp_path)
+    cache_before = snapshot(cache / "cache") if (cache / "cache").exists() else {}
+    with pytest.raises(DataError, match=r"other\.bin: none of the [\d,]+ words asked for"):
+        run(quick(init=str(path), mode="static", seed=19))
+    assert snapshot(tmp_path) == before
+    assert snapshot(cache / "cache") == cache_before
 
 
 def test_a_nan_loss_stops_with_a_clear_error_and_caches_nothing(cache):

@@ -307,3 +307,86 @@ def test_export_refuses_mismatched_matrix(tmp_path):
         export_vectors(vocab, bad, tmp_path / "tuned.bin")
     assert snapshot(tmp_path) == before
     load_vectors(tmp_path / "tuned.bin")  # still checks out against its sidecar
+
+
+# ---------------------------------------------------------------- only the words a task needs
+
+
+def _write(path, words, rng=None, binary=True):
+    """A small vectors file with these words, written by gensim; returns the matrix."""
+    vectors = (rng or np.random.default_rng(0)).normal(size=(len(words), 4)).astype(np.float32)
+    kv = KeyedVectors(4)
+    kv.add_vectors(words, vectors)
+    kv.save_word2vec_format(str(path), binary=binary)
+    return vectors
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_a_vocabulary_keeps_its_words_exact_then_title_then_upper_case(tmp_path, binary):
+    path = tmp_path / ("vec.bin" if binary else "vec.txt")
+    words = ["filler", "NASA", "Film", "film", "Paris", "PARIS", "the", "other"]
+    vectors = _write(path, words, binary=binary)
+    before = snapshot(tmp_path)
+    kv = load_vectors(path, vocabulary=["paris", "film", "nasa", "the", "absent", "film"])
+    assert kv.index_to_key == [
+        "paris",
+        "film",
+        "nasa",
+        "the",
+    ]  # the vocabulary's order and spelling
+    by_word = dict(zip(words, vectors))
+    np.testing.assert_array_equal(kv["film"], by_word["film"])  # exact beats "Film"
+    np.testing.assert_array_equal(kv["paris"], by_word["Paris"])  # title case beats "PARIS"
+    np.testing.assert_array_equal(kv["nasa"], by_word["NASA"])
+    assert kv.match_counts == {"exact": 2, "title case": 1, "upper case": 1, "not found": 1}
+    assert kv.source_variance == pytest.approx(float(vectors.astype(np.float64).var()))
+    assert snapshot(tmp_path) == before  # only ever read
+
+
+def test_the_random_rows_keep_the_whole_files_variance(tmp_path):
+    path = tmp_path / "vec.bin"
+    vectors = _write(path, ["a", "b", "c", "d"])
+    vectors[0] *= 10  # one word of large vectors changes the file's variance
+    kv = KeyedVectors(4)
+    kv.add_vectors(["a", "b", "c", "d"], vectors)
+    kv.save_word2vec_format(str(path), binary=True)
+    subset = load_vectors(path, vocabulary=["b"])
+    vocab = Vocab.build([["b", "x"]])
+    _, coverage = embedding_matrix(vocab, subset)
+    assert coverage.scale == pytest.approx(np.sqrt(3 * vectors.astype(np.float64).var()), rel=1e-6)
+
+
+def test_a_vocabulary_still_reads_and_checks_the_whole_file(tmp_path):
+    path = tmp_path / "vec.bin"
+    _write(path, ["a", "b", "c"])
+    path.write_bytes(path.read_bytes()[:-5])  # the last vector cut short
+    with pytest.raises(DataError, match=r"vec\.bin: the data ends inside vector 3"):
+        load_vectors(path, vocabulary=["a"])
+
+
+def test_a_vocabulary_with_no_match_and_a_duplicate_kept_word_are_refused(tmp_path):
+    path = tmp_path / "vec.bin"
+    _write(path, ["alpha", "beta"])
+    before = snapshot(tmp_path)
+    with pytest.raises(
+        DataError, match=r"vec\.bin: none of the 2 words asked for .*2 vectors read"
+    ):
+        load_vectors(path, vocabulary=["gamma", "delta"])
+    assert snapshot(tmp_path) == before
+    twice = tmp_path / "twice.txt"
+    twice.write_text("2 2\nalpha 0.1 0.2\nalpha 0.3 0.4\n")
+    with pytest.raises(DataError, match=r"twice\.txt: the word 'alpha' appears more than once"):
+        load_vectors(twice, vocabulary=["alpha"])
+
+
+def test_limit_reads_only_the_first_vectors(tmp_path):
+    path = tmp_path / "vec.bin"
+    vectors = _write(path, ["a", "b", "c"])
+    path.write_bytes(path.read_bytes() + b"trailing garbage that a full load refuses")
+    kv = load_vectors(path, limit=2)
+    assert kv.index_to_key == ["a", "b"]
+    np.testing.assert_array_equal(kv.vectors, vectors[:2])
+    with pytest.raises(DataError, match="more data follows"):
+        load_vectors(path)
+    with pytest.raises(ValueError, match="limit must be a positive integer"):
+        load_vectors(path, limit=0)

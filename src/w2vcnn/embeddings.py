@@ -185,15 +185,21 @@ def embedding_matrix(
 
     Row 0 (``<pad>``) is zero. A word found in ``kv`` (exact, case-sensitive match) gets a copy of
     its vector. Every other row, ``<unk>`` included, is drawn from U[-a, a] with
-    a = sqrt(3 var(kv.vectors)), Kim's choice: the random vectors then have the variance of the
-    pretrained ones (var U[-a, a] = a^2/3). ``scale`` sets a directly. The random rows are exactly
-    those of ``random_matrix(len(vocab), dim, seed, a)``, so CNN-rand and CNN-static runs with the
-    same seed differ only in the rows word2vec knows. Warns when under half the training tokens are
-    covered.
+    a = sqrt(3 var), Kim's choice, where var is the variance of the pretrained vectors (of the
+    whole file, for ``load_vectors(vocabulary=...)``): the random vectors then have the variance
+    of the pretrained ones (var U[-a, a] = a^2/3). ``scale`` sets a directly. The random rows are
+    exactly those of ``random_matrix(len(vocab), dim, seed, a)``, so CNN-rand and CNN-static runs
+    with the same seed differ only in the rows word2vec knows. Warns when under half the training
+    tokens are covered.
     """
     if len(kv) == 0:
         raise ValueError("the vectors are empty: no word to initialise the embedding layer with")
-    a = math.sqrt(3.0 * vector_variance(kv.vectors)) if scale is None else float(scale)
+    if scale is None:
+        # a vocabulary-restricted load remembers the variance of the whole file
+        variance = getattr(kv, "source_variance", None)
+        a = math.sqrt(3.0 * (vector_variance(kv.vectors) if variance is None else variance))
+    else:
+        a = float(scale)
     matrix = random_matrix(len(vocab), kv.vector_size, seed=seed, scale=a)
 
     rows = [i for i in range(N_SPECIAL_TOKENS, len(vocab)) if vocab.itos[i] in kv.key_to_index]

@@ -265,12 +265,12 @@ def word2vec_vectors(dataset: Dataset, config: RunConfig):
     from .word2vec_format import load_vectors, save_vectors
 
     if not config.trains_word2vec:
+        # a reader's own file (GoogleNews: 3 M words): keep only the words this dataset uses
         path = Path(config.init)
         sha = sha256_file(path)
-        return load_vectors(path, expected_dim=config.vector_size), {
-            "path": str(path),
-            "sha256_before": sha,
-        }
+        words = {t for text in dataset.texts for t in tokenize(text)}
+        kv = load_vectors(path, expected_dim=config.vector_size, vocabulary=sorted(words))
+        return kv, {"path": str(path), "sha256_before": sha, "matched": kv.match_counts}
     corpus = pretraining_corpus(dataset, config.corpus)
     settings = dict(
         sg=WORD2VEC_KINDS[config.init],

@@ -18,7 +18,7 @@ import hashlib
 import os
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -128,7 +128,11 @@ def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
 
 
 def load_vectors(
-    path: str | os.PathLike, binary: bool | None = None, expected_dim: int | None = None
+    path: str | os.PathLike,
+    binary: bool | None = None,
+    expected_dim: int | None = None,
+    vocabulary: Iterable[str] | None = None,
+    limit: int | None = None,
 ) -> KeyedVectors:
     """Load word2vec vectors, checking the file's structure from header to last byte.
 
@@ -138,6 +142,16 @@ def load_vectors(
     or empty, its sha256 disagrees with a ``.sha256`` sidecar, it is in the other format than the
     one asked for, it is truncated or corrupt, its header disagrees with its content, or its
     dimension is not ``expected_dim``. The file is only ever opened for reading.
+
+    ``vocabulary`` keeps only the vectors of those words, streaming the file, so memory grows
+    with the words kept, not with the file (GoogleNews: 3 M words, 3.6 GB as float32). A word
+    missing from the file is looked up in title case, then in upper case (GoogleNews is
+    case-sensitive; our tokens are lower case), and kept under the vocabulary's spelling.
+    ``kv.match_counts`` says how many matched each way. The file is still read to its end and
+    checked; duplicates are detected among the kept words only. ``kv.source_variance`` is the
+    variance of *every* vector in the file, which :func:`w2vcnn.embeddings.embedding_matrix`
+    uses for the random rows. ``limit`` reads only the first ``limit`` vectors (as gensim's
+    ``limit``), without checking the rest of the file.
     """
     path = Path(path)
     if not path.exists():
@@ -148,14 +162,22 @@ def load_vectors(
         raise DataError(
             f"vectors file {path} is empty (0 bytes); was a download or a save interrupted?"
         )
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"limit must be a positive integer, got {limit!r}")
     _check_sidecar(path)
     try:
-        return _load(path, binary, expected_dim)
+        return _load(path, binary, expected_dim, vocabulary, limit)
     except (EOFError, OSError, zlib.error) as err:  # unreadable, or a damaged .gz/.bz2 stream
         raise DataError(f"cannot read {path}: {err}") from err
 
 
-def _load(path: Path, binary: bool | None, expected_dim: int | None) -> KeyedVectors:
+def _load(
+    path: Path,
+    binary: bool | None,
+    expected_dim: int | None,
+    vocabulary: Iterable[str] | None,
+    limit: int | None,
+) -> KeyedVectors:
     with _open(path) as handle:
         header = handle.readline(200)
         count, dim = _parse_header(header, path)
@@ -185,10 +207,31 @@ def _load(path: Path, binary: bool | None, expected_dim: int | None) -> KeyedVec
         )
     is_binary = wanted if wanted is not None else sniffed != "text"
 
+    stop = count if limit is None else min(limit, count)
     with _open(path) as handle:
         handle.readline(200)
-        reader = _read_binary if is_binary else _read_text
-        words, vectors = reader(handle, count, dim, path)
+        reader = _binary_records if is_binary else _text_records
+        records = reader(handle, count, dim, path, stop)
+        if vocabulary is None:
+            words, vectors = _all_records(records, stop, dim, path)
+            variance, matches = None, None
+        else:
+            words, vectors, variance, matches = _selected_records(records, vocabulary, dim, path)
+
+    kv = KeyedVectors(dim, dtype=np.float32)
+    kv.index_to_key, kv.vectors = words, vectors  # assigned, not add_vectors(): no second copy
+    kv.key_to_index = {word: i for i, word in enumerate(words)}
+    kv.source_variance = variance
+    kv.match_counts = matches
+    return kv
+
+
+def _all_records(records, stop: int, dim: int, path: Path) -> tuple[list[str], np.ndarray]:
+    words: list[str] = []
+    vectors = np.empty((stop, dim), dtype=np.float32)
+    for i, (word, vector) in enumerate(records):
+        words.append(word)
+        vectors[i] = vector
     if not np.isfinite(vectors).all():
         row = int(np.flatnonzero(~np.isfinite(vectors).all(axis=1))[0])
         raise DataError(
@@ -198,11 +241,54 @@ def _load(path: Path, binary: bool | None, expected_dim: int | None) -> KeyedVec
         seen: set[str] = set()
         duplicate = next(w for w in words if w in seen or seen.add(w))
         raise DataError(f"{path}: the word {duplicate!r} appears more than once")
+    return words, vectors
 
-    kv = KeyedVectors(dim, dtype=np.float32)
-    kv.index_to_key, kv.vectors = words, vectors  # assigned, not add_vectors(): no second copy
-    kv.key_to_index = {word: i for i, word in enumerate(words)}
-    return kv
+
+_CASES = ("exact", "title case", "upper case")
+
+
+def _selected_records(records, vocabulary: Iterable[str], dim: int, path: Path):
+    """Keep the vectors of ``vocabulary``'s words (exact, else title case, else upper case)."""
+    wanted = list(dict.fromkeys(vocabulary))
+    forms: dict[str, tuple[str, int]] = {w: (w, 0) for w in wanted}  # exact spellings win
+    for word in wanted:
+        for rank, form in ((1, word.title()), (2, word.upper())):
+            forms.setdefault(form, (word, rank))
+    found: dict[str, tuple[int, np.ndarray]] = {}
+    matched_forms: set[str] = set()
+    total = squares = 0.0
+    n = 0
+    for number, (form, vector) in enumerate(records, 1):
+        if not np.isfinite(vector).all():
+            raise DataError(
+                f"{path} is corrupt: the vector of {form!r} (number {number}) holds NaN or inf"
+            )
+        wide = vector.astype(np.float64)
+        total += wide.sum()
+        squares += wide @ wide
+        n += 1
+        if form not in forms:
+            continue
+        if form in matched_forms:
+            raise DataError(f"{path}: the word {form!r} appears more than once")
+        matched_forms.add(form)
+        word, rank = forms[form]
+        if word not in found or rank < found[word][0]:
+            found[word] = (rank, np.array(vector, dtype=np.float32))
+    counts = {case: 0 for case in _CASES}
+    for rank, _ in found.values():
+        counts[_CASES[rank]] += 1
+    counts["not found"] = len(wanted) - len(found)
+    if not found:
+        raise DataError(
+            f"{path}: none of the {len(wanted):,} words asked for is in the file, not even in "
+            f"title or upper case ({n:,} vectors read); is it the right file and language?"
+        )
+    words = [w for w in wanted if w in found]
+    vectors = np.stack([found[w][1] for w in words]) if words else np.empty((0, dim), np.float32)
+    size = n * dim
+    variance = max(squares / size - (total / size) ** 2, 0.0)
+    return words, vectors, float(variance), counts
 
 
 def _open(path: Path):
@@ -275,23 +361,23 @@ def _corrupt(path: Path, count: int, dim: int, problem: str) -> DataError:
     )
 
 
-def _read_binary(handle, count: int, dim: int, path: Path) -> tuple[list[str], np.ndarray]:
-    """Parse ``count`` records of ``word + b' ' + dim float32``; only newlines may follow them.
+def _binary_records(handle, count: int, dim: int, path: Path, stop: int):
+    """Yield ``(word, vector)`` for the first ``stop`` of ``count`` records of
+    ``word + b' ' + dim float32``; at ``stop == count``, check that only newlines follow.
 
-    word2vec.c ends each record with ``\\n`` and gensim does not; both are accepted.
+    word2vec.c ends each record with ``\\n`` and gensim does not; both are accepted. A yielded
+    vector is a read-only view of the reader's buffer: copy it to keep it.
     """
     record = 4 * dim
-    words: list[str] = []
-    vectors = np.empty((count, dim), dtype=np.float32)
-    buffer, pos, eof = b"", 0, False
+    buffer, pos = b"", 0
 
     def more() -> bool:
-        nonlocal buffer, pos, eof
+        nonlocal buffer, pos
         chunk = handle.read(_CHUNK)
-        buffer, pos, eof = buffer[pos:] + chunk, 0, not chunk
+        buffer, pos = buffer[pos:] + chunk, 0
         return bool(chunk)
 
-    for i in range(count):
+    for i in range(stop):
         while True:
             space = buffer.find(b" ", pos, pos + _MAX_WORD_BYTES + 2)
             if space >= 0 and len(buffer) - space - 1 >= record:
@@ -308,21 +394,21 @@ def _read_binary(handle, count: int, dim: int, path: Path) -> tuple[list[str], n
             raise _corrupt(path, count, dim, problem) from None
         if not word:
             raise _corrupt(path, count, dim, f"vector {i + 1} has an empty word")
-        words.append(word)
-        vectors[i] = np.frombuffer(buffer, dtype="<f4", count=dim, offset=space + 1)
+        yield word, np.frombuffer(buffer, dtype="<f4", count=dim, offset=space + 1)
         pos = space + 1 + record
+    if stop < count:
+        return
     while True:
         if buffer[pos:].strip(b"\n"):
             raise _corrupt(path, count, dim, f"more data follows the last of the {count} vectors")
         if not more():
-            return words, vectors
+            return
 
 
-def _read_text(handle, count: int, dim: int, path: Path) -> tuple[list[str], np.ndarray]:
-    """Parse ``count`` lines of ``word x1 ... x_dim``; only blank lines may follow them."""
-    words: list[str] = []
-    vectors = np.empty((count, dim), dtype=np.float32)
-    for i in range(count):
+def _text_records(handle, count: int, dim: int, path: Path, stop: int):
+    """Yield ``(word, vector)`` for the first ``stop`` of ``count`` lines of
+    ``word x1 ... x_dim``; at ``stop == count``, check that only blank lines follow."""
+    for i in range(stop):
         line = handle.readline()
         if not line:
             raise _corrupt(path, count, dim, f"the file ends after {i} vectors")
@@ -335,12 +421,13 @@ def _read_text(handle, count: int, dim: int, path: Path) -> tuple[list[str], np.
                 path, count, dim, f"line {i + 2} ({parts[0][:30]!r}) has {len(parts) - 1} numbers"
             )
         try:
-            vectors[i] = np.array(parts[1:], dtype=np.float32)
+            vector = np.array(parts[1:], dtype=np.float32)
         except ValueError:
             problem = f"line {i + 2} ({parts[0][:30]!r}) holds a non-number"
             raise _corrupt(path, count, dim, problem) from None
-        words.append(parts[0])
+        yield parts[0], vector
+    if stop < count:
+        return
     for line in handle:
         if line.strip():
             raise _corrupt(path, count, dim, f"more lines follow the last of the {count} vectors")
-    return words, vectors
