@@ -162,6 +162,21 @@ def test_chapter_in_a_real_browser(served, browser, chapter, tmp_path):
 
 
 @pytest.mark.slow
+def test_q1_library_tabs_switch_together(served, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(urljoin(served, "book/q1_embedding_layer.html"), wait_until="load")
+    tab_sets = page.locator("main .sd-tab-set")
+    assert tab_sets.count() >= 2  # the layer, and our Kim CNN's source
+    tab_sets.nth(0).locator("label", has_text="Keras").click()
+    for i in range(tab_sets.count()):  # every pair now shows Keras
+        shown = tab_sets.nth(i).locator("input:checked + label").inner_text()
+        assert shown.strip() == "Keras", f"tab set {i} shows {shown!r}"
+    keras_source = tab_sets.nth(1).locator(".sd-tab-content").nth(1).inner_text()
+    assert "def build_kim_cnn(" in keras_source
+    page.close()
+
+
+@pytest.mark.slow
 def test_a_failing_cell_fails_the_build(tmp_path):
     source = tmp_path / "book_copy"
     source.mkdir()

@@ -138,3 +138,18 @@ def test_a_script_without_a_main_guard_is_told_what_to_do(tmp_path):
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("RuntimeError: a grid worker process died") and "__main__" in last
     assert not list((tmp_path / "data" / "cache" / "runs").glob("*"))
+
+
+def test_progress_reports_each_trained_run_once_and_nothing_when_cached(cache, capsys):
+    configs = grid(seeds=[51, 52], mode="rand", **QUICK)
+    run_grid(configs + configs[:1], desc="Q9 tiny")
+    lines = capsys.readouterr().err.strip().splitlines()  # pytest's stderr is no terminal
+    assert [line.split(" (")[0] for line in lines] == [
+        "Q9 tiny: 1/2 trained",
+        "Q9 tiny: 2/2 trained",
+    ]
+    assert "seed 51" in lines[0] and "cnn rand random torch" in lines[0]
+    run_grid(configs, desc="Q9 tiny")
+    assert capsys.readouterr().err == ""  # all cached: silent
+    run_grid(configs, progress=False, use_cache=False)
+    assert capsys.readouterr().err == ""

@@ -33,7 +33,7 @@ def train_all(p: Profile, workers: int = 1, report=print):
         began = time.perf_counter()
         unique = set(configs)
         trained = sum(not is_cached(c) for c in unique)
-        run_grid(configs, workers=workers, progress=False)
+        run_grid(configs, workers=workers, desc=chapter)
         rows.append(
             {
                 "chapter": chapter,

@@ -5,6 +5,7 @@ Not part of any run's cache key: how runs are scheduled cannot change what they 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import multiprocessing
 import os
@@ -62,27 +63,39 @@ def grid(seeds=None, profile: str | profiles.Profile = "full", **axes) -> list[R
     return configs
 
 
-def run_grid(configs, use_cache: bool = True, progress: bool = True, workers: int = 1):
+def run_grid(
+    configs, use_cache: bool = True, progress: bool = True, workers: int = 1, desc: str = "runs"
+):
     """Run every config (cached ones are read, not retrained) -> a DataFrame, one row per run.
 
     ``workers > 1`` trains the missing runs in that many processes of one thread each: on a small
     CPU model that beats one process using every core. The numbers are the same runs either way,
     equal up to floating-point summation order. A grid stopped halfway resumes where it stopped:
-    each finished run is already in the cache.
+    each finished run is already in the cache. ``progress`` reports the runs that must be
+    trained, under ``desc``: a live bar where someone watches (a terminal, a notebook), one line
+    per finished run elsewhere (a CI log); nothing when every run is cached.
     """
     import pandas as pd
 
     configs = [c.validated() for c in configs]
-    if workers > 1 and use_cache:
-        # dict.fromkeys: a config listed twice (chapters' grids overlap) is trained once
-        _train_in_parallel(
-            [c for c in dict.fromkeys(configs) if not is_cached(c)], workers, progress
-        )
-    rows = [
-        run(config, use_cache=use_cache).row()
-        for config in _progress(configs, progress and workers <= 1)
-    ]
-    return pd.DataFrame(rows)
+    # dict.fromkeys: a config listed twice (chapters' grids overlap) is trained once
+    missing = [c for c in dict.fromkeys(configs) if not (use_cache and is_cached(c))]
+    report = _Progress(len(missing), desc) if progress and missing else None
+    fresh = {}
+    try:
+        if workers > 1 and missing:
+            _train_in_parallel(missing, workers, report, use_cache)
+        else:
+            for config in missing:
+                if report:
+                    report.started(config)
+                fresh[config] = run(config, use_cache=use_cache)
+                if report:
+                    report.finished(config)
+    finally:
+        if report:
+            report.close()
+    return pd.DataFrame([(fresh.get(c) or run(c)).row() for c in configs])
 
 
 def run_groups(groups: Mapping[str, Sequence[RunConfig]], column: str = "group", **options):
@@ -100,20 +113,42 @@ def load_results(frame) -> list[RunResult]:
     return [load_result(run_id) for run_id in frame["run_id"]]
 
 
-def _progress(configs, show: bool):
-    from tqdm import tqdm
+class _Progress:
+    """Runs done of those to train: a tqdm bar in a terminal or a notebook, else a line each."""
 
-    with tqdm(configs, disable=not show, desc="runs", unit="run") as bar:
-        for config in bar:
-            bar.set_postfix_str(config.variant, refresh=False)
-            yield config
+    def __init__(self, total: int, desc: str):
+        self.total, self.desc, self.done = total, desc, 0
+        self.bar = None
+        if sys.stderr.isatty() or "ipykernel" in sys.modules:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=desc, unit="run")
+
+    def started(self, config: RunConfig) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{config.variant}, seed {config.seed}")
+
+    def finished(self, config: RunConfig) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{config.variant}, seed {config.seed}", refresh=False)
+            self.bar.update()
+        else:
+            print(
+                f"{self.desc}: {self.done}/{self.total} trained ({config.variant}, "
+                f"seed {config.seed})",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
-def _train_in_parallel(missing: list[RunConfig], workers: int, progress: bool) -> None:
-    if not missing:
-        return
-    from tqdm import tqdm
-
+def _train_in_parallel(
+    missing: list[RunConfig], workers: int, report: "_Progress | None", use_cache: bool
+) -> None:
     # Word vectors first, one job per distinct set: two runs that share vectors must not both
     # train them at the same time.
     vector_jobs = {}
@@ -126,20 +161,20 @@ def _train_in_parallel(missing: list[RunConfig], workers: int, progress: bool) -
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_one_thread,
     ) as pool:
-        for label, function, jobs in (
-            ("word vectors", pretrain, list(vector_jobs.values())),
-            ("runs", run, sorted(missing, key=_expected_cost, reverse=True)),
+        for function, jobs, reported in (
+            (pretrain, list(vector_jobs.values()), False),
+            (
+                functools.partial(run, use_cache=use_cache),
+                sorted(missing, key=_expected_cost, reverse=True),
+                True,
+            ),
         ):
-            futures = [pool.submit(function, job) for job in jobs]
+            futures = {pool.submit(function, job): job for job in jobs}
             try:
-                for future in tqdm(
-                    as_completed(futures),
-                    total=len(futures),
-                    disable=not progress,
-                    desc=label,
-                    unit="job",
-                ):
+                for future in as_completed(futures):
                     future.result()  # a failed run fails the grid with its own error
+                    if reported and report:
+                        report.finished(futures[future])
             except BrokenProcessPool as err:
                 raise RuntimeError(
                     "a grid worker process died before finishing its run. In a script, call "
