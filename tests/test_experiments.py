@@ -109,17 +109,27 @@ def test_rand_goes_with_random_init_only():
         quick(mode="rand", init="skipgram").validated()
 
 
-def test_vectors_of_the_wrong_dimension(cache, tmp_path):
+@pytest.mark.parametrize(
+    "sentences, dim, message",
+    [
+        ([["good", "film"], ["bad", "film"]], 8, r"vec\.bin.*dimension 8.*16"),
+        ([["zyxwv", "qwvzx"], ["qwvzx", "vvzzq"]], 16, r"vec\.bin: none of the [\d,]+ words asked"),
+    ],
+    ids=["wrong dimension", "no word matches"],
+)
+def test_unusable_vectors_are_one_clear_error_and_write_nothing(
+    cache, tmp_path, sentences, dim, message
+):
     from w2vcnn.embeddings import train_word2vec
     from w2vcnn.word2vec_format import save_vectors
 
-    kv = train_word2vec([["good", "film"], ["bad", "film"]] * 20, vector_size=8, epochs=1)
+    kv = train_word2vec(sentences * 20, vector_size=dim, epochs=1)
     path = tmp_path / "vec.bin"
     save_vectors(kv, path)
     before = snapshot(tmp_path)
     runs_before = snapshot(cache / "cache") if (cache / "cache").exists() else {}
-    with pytest.raises(DataError, match=r"vec\.bin.*dimension 8.*16"):
-        run(quick(init=str(path), mode="static"))
+    with pytest.raises(DataError, match=message):
+        run(quick(init=str(path), mode="static", seed=19))
     assert snapshot(tmp_path) == before
     assert snapshot(cache / "cache") == runs_before
 
@@ -137,21 +147,6 @@ def test_vectors_covering_almost_nothing_warn_with_the_figure(cache, tmp_path):
     assert result.coverage["n_found"] == 1 and result.coverage["type_coverage"] < 0.01
     assert result.vectors["matched"]["title case"] == 1  # "film" found as "Film"
     assert result.vectors["sha256_before"] == result.vectors["sha256_after"]
-
-
-def test_vectors_that_match_no_word_are_one_clear_error(cache, tmp_path):
-    from w2vcnn.embeddings import train_word2vec
-    from w2vcnn.word2vec_format import save_vectors
-
-    kv = train_word2vec([["zyxwv", "qwvzx"], ["qwvzx", "vvzzq"]] * 20, vector_size=16, epochs=1)
-    path = tmp_path / "other.bin"
-    save_vectors(kv, path)
-    before = snapshot(tmp_path)
-    cache_before = snapshot(cache / "cache") if (cache / "cache").exists() else {}
-    with pytest.raises(DataError, match=r"other\.bin: none of the [\d,]+ words asked for"):
-        run(quick(init=str(path), mode="static", seed=19))
-    assert snapshot(tmp_path) == before
-    assert snapshot(cache / "cache") == cache_before
 
 
 def test_a_nan_loss_stops_with_a_clear_error_and_caches_nothing(cache):
