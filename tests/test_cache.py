@@ -117,3 +117,16 @@ def test_every_config_field_is_in_the_key():
     base = RunConfig()
     assert RunConfig(max_norm=None).key != base.key
     assert RunConfig(seed=1).key != base.key and RunConfig(corpus=("train",)).key != base.key
+
+
+def test_the_package_imports_itself_relatively_so_the_key_sees_every_import():
+    import ast
+
+    absolute = []
+    for path in cache.PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            absolute += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "w2vcnn"]
+    assert not absolute, f"result_code follows relative imports only: {absolute}"
