@@ -73,3 +73,29 @@ def assert_embedding_step(mode, embeddings, saved, before, after):
         np.testing.assert_array_equal(after, saved)
     else:
         assert not np.array_equal(after, saved)
+
+
+def numpy_forward(tokens, channels, convs, output):
+    """Kim's CNN (or, without ``convs``, the CBOW classifier) written out in numpy, inference mode.
+
+    ``channels``: each embedding matrix of the mode, the fine-tuned one first; ``convs``: one
+    ``(kernel [width, in, maps], bias)`` per filter width; ``output``: ``(kernel [in, classes],
+    bias)``. Both backends' model tests compare their models with this one function.
+    """
+    vectors = [matrix[tokens] for matrix in channels]
+    if not convs:  # CBOW: the mean of the real words' vectors of each channel
+        is_word = (tokens != 0)[:, :, None]
+        features = np.concatenate([(v * is_word).sum(1) / is_word.sum(1) for v in vectors], axis=1)
+    else:  # ReLU of each filter at each position, then the max over positions
+        x = np.concatenate(vectors, axis=2)  # [batch, length, channels * dim]
+        pooled = []
+        for kernel, bias in convs:
+            width = kernel.shape[0]
+            windows = [
+                np.einsum("bki,kim->bm", x[:, t : t + width], kernel) + bias
+                for t in range(x.shape[1] - width + 1)
+            ]
+            pooled.append(np.maximum(np.stack(windows, axis=2), 0).max(axis=2))
+        features = np.concatenate(pooled, axis=1)
+    kernel, bias = output
+    return features @ kernel + bias

@@ -9,7 +9,7 @@ import pytest  # noqa: E402
 
 keras = pytest.importorskip("keras")
 
-from conftest import CLASSES, DIM, assert_embedding_step  # noqa: E402
+from conftest import CLASSES, DIM, assert_embedding_step, numpy_forward  # noqa: E402
 from w2vcnn.models import ARCHITECTURES, MODES, build_model  # noqa: E402
 from w2vcnn.models.keras import build_cbow, build_kim_cnn, embedding_matrix  # noqa: E402
 
@@ -35,28 +35,11 @@ def compile_adadelta(model):
 def numpy_logits(model, tokens):
     """The model's function written out in numpy from its weights (inference: no dropout)."""
     names = [layer.name for layer in model.layers]
-    # the fine-tuned channel first
-    channels = [model.get_layer("embedding").get_weights()[0][tokens]]
-    if "static_embedding" in names:
-        channels.append(model.get_layer("static_embedding").get_weights()[0][tokens])
-    convs = [model.get_layer(name) for name in names if name.startswith("conv")]
-    if not convs:  # CBOW: the mean of the real words' vectors of each channel
-        is_word = (tokens != 0)[:, :, None]
-        features = np.concatenate([(c * is_word).sum(1) / is_word.sum(1) for c in channels], axis=1)
-    else:  # ReLU of each filter at each position, then the max over positions
-        x = np.concatenate(channels, axis=2)  # [batch, length, channels * dim]
-        pooled = []
-        for conv in convs:
-            kernel, bias = conv.get_weights()  # [width, in, maps], [maps]
-            width = kernel.shape[0]
-            windows = [
-                np.einsum("bki,kim->bm", x[:, t : t + width], kernel) + bias
-                for t in range(x.shape[1] - width + 1)
-            ]
-            pooled.append(np.maximum(np.stack(windows, axis=2), 0).max(axis=2))
-        features = np.concatenate(pooled, axis=1)
-    kernel, bias = model.get_layer("logits").get_weights()
-    return features @ kernel + bias
+    channels = [
+        model.get_layer(n).get_weights()[0] for n in ("embedding", "static_embedding") if n in names
+    ]
+    convs = [model.get_layer(n).get_weights() for n in names if n.startswith("conv")]
+    return numpy_forward(tokens, channels, convs, model.get_layer("logits").get_weights())
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -8,7 +8,7 @@ torch = pytest.importorskip("torch")
 
 import torch.nn.functional as F  # noqa: E402
 
-from conftest import CLASSES, DIM, assert_embedding_step  # noqa: E402
+from conftest import CLASSES, DIM, assert_embedding_step, numpy_forward  # noqa: E402
 from w2vcnn.models import ARCHITECTURES, BACKENDS, MODES, build_model  # noqa: E402
 from w2vcnn.models.torch import CBOWClassifier, KimCNN, embedding_matrix  # noqa: E402
 
@@ -36,25 +36,16 @@ def train_step(model, tokens, labels):
 def numpy_logits(model, tokens):
     """The model's function written out in numpy from its parameters (eval mode: no dropout)."""
     p = {name: value.detach().cpu().numpy() for name, value in model.state_dict().items()}
-    channels = [p["embedding.weight"][tokens]]  # the fine-tuned channel first
-    if model.static_embedding is not None:
-        channels.append(p["static_embedding.weight"][tokens])
-    if isinstance(model, CBOWClassifier):  # the mean of the real words' vectors of each channel
-        is_word = (tokens != 0)[:, :, None]
-        features = np.concatenate([(c * is_word).sum(1) / is_word.sum(1) for c in channels], axis=1)
-    else:  # ReLU of each filter at each position, then the max over positions
-        x = np.concatenate(channels, axis=2)  # [batch, length, channels * dim]
-        pooled = []
-        for i in range(len(model.convs)):
-            weight, bias = p[f"convs.{i}.weight"], p[f"convs.{i}.bias"]  # [maps, in, width], [maps]
-            width = weight.shape[2]
-            windows = [
-                np.einsum("bki,mik->bm", x[:, t : t + width], weight) + bias
-                for t in range(x.shape[1] - width + 1)
-            ]
-            pooled.append(np.maximum(np.stack(windows, axis=2), 0).max(axis=2))
-        features = np.concatenate(pooled, axis=1)
-    return features @ p["output.weight"].T + p["output.bias"]
+    channels = [p[n] for n in ("embedding.weight", "static_embedding.weight") if n in p]
+    convs = []
+    if not isinstance(
+        model, CBOWClassifier
+    ):  # Conv1d weight [maps, in, width] -> [width, in, maps]
+        convs = [
+            (p[f"convs.{i}.weight"].transpose(2, 1, 0), p[f"convs.{i}.bias"])
+            for i in range(len(model.convs))
+        ]
+    return numpy_forward(tokens, channels, convs, (p["output.weight"].T, p["output.bias"]))
 
 
 @pytest.mark.parametrize("mode", MODES)
