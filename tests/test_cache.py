@@ -130,3 +130,19 @@ def test_the_package_imports_itself_relatively_so_the_key_sees_every_import():
                 names = [node.module or ""]
             absolute += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "w2vcnn"]
     assert not absolute, f"result_code follows relative imports only: {absolute}"
+
+
+def test_a_vectors_files_digest_is_read_once_while_the_file_is_unchanged(tmp_path, monkeypatch):
+    import os
+
+    path = tmp_path / "vec.txt"
+    path.write_text("1 2\ngood 0.1 0.2\n")
+    old = 1_000_000_000  # long ago: out of the two-second window
+    os.utime(path, ns=(old, old))
+    reads = []
+    monkeypatch.setattr(cache, "sha256_file", lambda p: reads.append(p) or f"digest{len(reads)}")
+    cache._file_digest.cache_clear()
+    config = RunConfig(init=str(path), mode="static")
+    assert config.key == config.key and len(reads) == 1
+    path.write_text("1 2\ngood 0.3 0.2\n")  # just changed: read again, every time
+    assert cache.file_digest(path) == "digest2" and cache.file_digest(path) == "digest3"

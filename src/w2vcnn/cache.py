@@ -19,12 +19,13 @@ import json
 import os
 import secrets
 import shutil
+import time
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from ._io import DataError, atomic_write, data_dir
+from ._io import DataError, atomic_write, data_dir, sha256_file
 
 PACKAGE = Path(__file__).parent
 # Imported by the run code but unable to change a result: the profile's numbers reach a run only
@@ -93,6 +94,22 @@ def code_digest(root: str) -> str:
     for name in result_code(root):
         digest.update(name.encode() + b"\0" + (PACKAGE / name).read_bytes())
     return digest.hexdigest()
+
+
+def file_digest(path: str | os.PathLike) -> str:
+    """sha256 of a file, for keys: remembered while the file's size and modification time stay
+    the same, so a 3.6 GB vec.bin is not read again each time a run's key is asked for. A file
+    changed in the last two seconds is always read: an edit within one timestamp tick could keep
+    both (git's "racy" rule)."""
+    stat = os.stat(path)
+    if time.time_ns() - stat.st_mtime_ns < 2_000_000_000:
+        return sha256_file(path)
+    return _file_digest(os.path.realpath(path), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    return sha256_file(path)
 
 
 def content_key(*parts) -> str:

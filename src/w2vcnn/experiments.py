@@ -123,7 +123,7 @@ class RunConfig:
         if self.init not in INITS + ("-",):
             if not Path(self.init).is_file():
                 raise DataError(f"vectors file {self.init} does not exist")
-            parts.append(sha256_file(self.init))  # a path: its content, not its name
+            parts.append(cache.file_digest(self.init))  # a path: its content, not its name
         return cache.content_key(*parts)
 
     @property
