@@ -50,8 +50,8 @@ class RunConfig:
     word2vec_window: int = 5
     word2vec_negative: int = 5
     word2vec_epochs: int = _FULL.word2vec_epochs
-    word2vec_min_count: int = 5  # gensim's default: rarer words get Kim's random init instead
-    # of a vector trained on one or two contexts
+    # gensim's default: rarer words get Kim's random init, not a vector from one or two contexts
+    word2vec_min_count: int = 5
     arch: str = "cnn"  # cnn | cbow | tfidf
     mode: str = "non-static"  # rand | static | non-static | multichannel
     backend: str = "torch"  # torch | keras (tfidf: sklearn)

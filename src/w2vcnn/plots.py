@@ -368,17 +368,8 @@ _INPUT, _HIDDEN, _OUTPUT, _NOTE = "#cfe2f3", "#fce5cd", "#d9ead3", "#555555"
 _CONTEXT = ("w(t−2)", "w(t−1)", "w(t+1)", "w(t+2)")
 _CONTEXT_Y = (7.3, 5.9, 4.5, 3.1)
 _MIDDLE_Y = 5.2
-_SENTENCE = (
-    "wait",
-    "for",
-    "the",
-    "video",
-    "and",
-    "do",
-    "n't",
-    "rent",
-    "it",
-)  # Kim (2014), Figure 1
+# Kim (2014), Figure 1
+_SENTENCE = ("wait", "for", "the", "video", "and", "do", "n't", "rent", "it")
 
 
 @_styled
@@ -496,12 +487,9 @@ def _kim_cnn(ax):
                     (left + 0.5 * j, y), 0.5, cell, facecolor=_INPUT, edgecolor="grey", lw=0.5
                 )
             )
-    # one filter per width, drawn at one position each; its map has a feature per position
-    filters = (
-        (3, 0, 4, "tab:red"),
-        (4, 2, 3, "tab:orange"),
-        (5, 4, 1, "tab:purple"),
-    )  # width, drawn at, max at
+    # one filter per width, drawn at one position each; its map has a feature per position.
+    # (width, drawn at, max at, colour)
+    filters = ((3, 0, 4, "tab:red"), (4, 2, 3, "tab:orange"), (5, 4, 1, "tab:purple"))
     for f, (h, at, best, colour) in enumerate(filters):
         inset = 0.08 * f
         ax.add_patch(

@@ -184,9 +184,8 @@ class CBOWClassifier(WordVectorClassifier):
         # Average over the real words only, so padding a sentence further does
         # not change its mean.
         is_word = (tokens != PAD).unsqueeze(2).float()  # [batch, length, 1]
-        n_words = is_word.sum(dim=1).clamp(
-            min=1
-        )  # clamp: a sentence of pads only gets zeros, not NaN
+        # clamp: a sentence of pads only gets zeros, not NaN
+        n_words = is_word.sum(dim=1).clamp(min=1)
         means = [
             (vectors * is_word).sum(dim=1) / n_words
             for vectors in self.channels(tokens)
