@@ -19,10 +19,11 @@ def test_rowwise_adadelta_equals_dense_adadelta():
     for step in range(25):
         tokens = torch.randint(0, 30, (3, 2 + step % 4))  # most rows idle most steps
         target = torch.randn(3, 4)
-        updates = ((dense, reference.step), (lazy, lambda: rowwise.step(torch.unique(tokens))))
-        for weight, update in updates:
+        # the same words, looked up with a dense gradient and with a sparse one
+        for weight, sparse, update in ((dense, False, reference.step), (lazy, True, rowwise.step)):
             weight.grad = None
-            ((weight[tokens].sum(1) - target) ** 2).sum().backward()
+            vectors = torch.nn.functional.embedding(tokens, weight, sparse=sparse)
+            ((vectors.sum(1) - target) ** 2).sum().backward()
             update()
     assert torch.allclose(dense, lazy, rtol=1e-5, atol=1e-6)
     # the comparison is not between two untouched matrices: every used row moved far beyond its
@@ -33,8 +34,29 @@ def test_rowwise_adadelta_equals_dense_adadelta():
 
 def test_rowwise_adadelta_skips_a_frozen_matrix():
     weight = torch.nn.Parameter(torch.ones(5, 2), requires_grad=False)
-    RowwiseAdadelta(weight, 1.0, 0.95, 1e-6).step(torch.tensor([1, 2]))
+    RowwiseAdadelta(weight, 1.0, 0.95, 1e-6).step()
     assert torch.equal(weight, torch.ones(5, 2))
+
+
+def test_rowwise_adadelta_refuses_a_dense_gradient_and_changes_nothing():
+    weight = torch.nn.Parameter(torch.ones(5, 2))
+    weight.grad = torch.ones(5, 2)
+    optimizer = RowwiseAdadelta(weight, 1.0, 0.95, 1e-6)
+    with pytest.raises(ValueError, match="sparse gradient"):
+        optimizer.step()
+    assert torch.equal(weight, torch.ones(5, 2))
+    assert not optimizer.square_avg.any() and not optimizer.acc_delta.any()
+
+
+def test_fit_gives_the_model_back_with_a_dense_embedding_gradient():
+    # the trainer asks for sparse gradients while it trains; a reader's own optimizer afterwards
+    # (torch.optim.Adadelta takes no sparse gradient) must get the model as it was
+    model = KimCNN(_matrix(), 2, "non-static", maps=4)
+    train = _toy(40)
+    fit(model, train, train, train, TrainSettings(max_epochs=1, batch_size=10))
+    assert model.embedding.sparse is False
+    model(torch.tensor([[1, 2, 3, 4, 5]])).sum().backward()
+    assert not model.embedding.weight.grad.is_sparse
 
 
 def _toy(n=120, seed=0):
