@@ -139,7 +139,7 @@ def test_torch_and_keras_models_agree_before_and_after_training(
 
     # the embedding matrices: identical to the start where frozen, moved identically where trained
     keras_embedding = keras_model.get_layer("embedding").get_weights()[0]
-    # the pad row, in both (ZeroPadRow / padding_idx)
+    # the pad row, in both (pads zeroed in the forward / padding_idx)
     np.testing.assert_array_equal(keras_embedding[0], 0.0)
     np.testing.assert_array_equal(torch_weights["embedding"][0][0], 0.0)
     used = np.unique(np.concatenate([b.tokens.ravel() for b in steps]))
@@ -169,7 +169,7 @@ def test_torch_and_keras_models_agree_before_and_after_training(
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 def test_a_word_repeated_in_a_batch_trains_the_same(arch, embeddings):
     # Keras 3's Adadelta updates an embedding row once per occurrence of its word unless the
-    # trainer sums the gradient's slices first (train._summed_gradient_adadelta)
+    # trainer sums the gradient's slices first (train._rowwise_adadelta)
     keras_model, torch_model = make_pair(arch, "non-static", embeddings)
     steps = list(batches([[5, 6, 7, 5], [8, 9, 10, 5]], [0, 1], batch_size=2, shuffle=False))
     train_both(keras_model, torch_model, steps)

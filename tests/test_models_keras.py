@@ -110,7 +110,7 @@ def test_one_train_step(arch, mode, embeddings, batch):
         np.testing.assert_array_equal(static.get_weights()[0], saved)
     else:
         assert "static_embedding" not in [layer.name for layer in model.layers]
-    np.testing.assert_array_equal(after[0], 0.0)  # ZeroPadRow keeps the pad vector at zero
+    np.testing.assert_array_equal(after[0], 0.0)  # pads zeroed in the forward: no gradient
     # MaxNorm(axis=0): each class's incoming weight vector (a column of the kernel) has norm <= 3
     class_norms = np.linalg.norm(dense.get_weights()[0], axis=0)
     assert class_norms.shape == (CLASSES,)

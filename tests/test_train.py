@@ -32,6 +32,36 @@ def test_rowwise_adadelta_equals_dense_adadelta():
     assert torch.equal(lazy[30:], initial[30:]) and torch.equal(dense[30:], initial[30:])
 
 
+def test_keras_rowwise_adadelta_equals_dense_adadelta():
+    import keras
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    initial = rng.normal(size=(40, 4)).astype(np.float32)  # rows 30-39 are never used
+    dense, rowwise = keras.Variable(initial), keras.Variable(initial)
+    settings = dict(learning_rate=1.0, rho=0.95, epsilon=1e-6)
+    reference = keras.optimizers.Adadelta(**settings)
+    optimizer = train_module._rowwise_adadelta(keras)(**settings)
+    ever_used = set()
+    for step in range(25):
+        # most rows idle most steps; a word used twice in a batch gives two slices
+        used = rng.integers(0, 30, 3 + step % 4)
+        ever_used.update(used.tolist())
+        slices = tf.IndexedSlices(
+            tf.constant(rng.normal(size=(len(used), 4)), tf.float32),
+            tf.constant(used, tf.int64),
+            tf.constant([40, 4], tf.int64),
+        )
+        reference.apply_gradients([(tf.convert_to_tensor(slices), dense)])
+        optimizer.apply_gradients([(slices, rowwise)])
+    dense, rowwise = np.asarray(dense), np.asarray(rowwise)
+    np.testing.assert_allclose(rowwise, dense, rtol=1e-5, atol=1e-6)
+    used = sorted(ever_used)
+    assert len(used) > 20 and np.all(np.abs(dense[used] - initial[used]).max(axis=1) > 1e-3)
+    idle = sorted(set(range(40)) - ever_used)
+    np.testing.assert_array_equal(rowwise[idle], initial[idle])
+
+
 def test_rowwise_adadelta_skips_a_frozen_matrix():
     weight = torch.nn.Parameter(torch.ones(5, 2), requires_grad=False)
     RowwiseAdadelta(weight, 1.0, 0.95, 1e-6).step()

@@ -21,18 +21,6 @@ from keras import layers, ops
 from . import ARCHITECTURES, MODES, check_choice
 
 
-class ZeroPadRow(keras.constraints.Constraint):
-    """Re-zero the pad row (index 0) after every update, as Kim's code does.
-
-    Without it the CNN's gradient would move the pad vector, which every short
-    sentence is padded with. (PyTorch's ``padding_idx`` gets the same effect by
-    giving that row no gradient.)
-    """
-
-    def __call__(self, w):
-        return ops.concatenate([ops.zeros_like(w[:1]), w[1:]], axis=0)
-
-
 def word_channels(
     tokens, embeddings: np.ndarray, mode: str, mask_zero: bool = False
 ) -> list:
@@ -59,7 +47,6 @@ def word_channels(
             weights=[embeddings],
             trainable=trainable,
             mask_zero=mask_zero,
-            embeddings_constraint=ZeroPadRow(),
             name=name,
         )
 
@@ -117,16 +104,21 @@ def build_kim_cnn(
     # A Conv1D over the concatenated channels [batch, length, 2 * dim] is Kim's
     # two-channel convolution: each filter has separate weights for the static
     # and the fine-tuned vectors and adds the two results. No mask: the batcher
-    # pads to at least the widest window; pads are zeros.
+    # pads to at least the widest window.
     x = concatenate(word_channels(tokens, embeddings, mode))
+    # Pads get zero vectors whatever row 0 holds, so row 0 gets no gradient
+    # and stays zero: PyTorch's padding_idx (Kim's code re-zeroes the row after
+    # every update, which costs a copy of the whole matrix per step).
+    x = x * ops.expand_dims(ops.cast(ops.not_equal(tokens, 0), x.dtype), -1)
     pooled = []
     for window in windows:
-        feature_maps = layers.Conv1D(
-            maps, window, activation="relu", name=f"conv{window}"
-        )(x)
+        feature_maps = layers.Conv1D(maps, window, name=f"conv{window}")(x)
         # max over time: [batch, maps]
         pooled.append(layers.GlobalMaxPooling1D()(feature_maps))
-    logits = logits_layer(concatenate(pooled), n_classes, dropout, max_norm)
+    # ReLU after the max: the same numbers (ReLU never changes which value is
+    # largest), on 1/length of the values.
+    features = layers.ReLU()(concatenate(pooled))
+    logits = logits_layer(features, n_classes, dropout, max_norm)
     return keras.Model(tokens, logits, name=f"kim_cnn_{mode}")
 
 
