@@ -33,8 +33,15 @@ def test_workers_train_the_same_runs_as_one_process(cache, monkeypatch):
     configs = grid(seeds=[5], mode=["static", "non-static", "multichannel"], init="cbow", **QUICK)
     vectors = cache / "cache" / "word2vec"
     before = set(vectors.iterdir()) if vectors.exists() else set()
-    trained = []
-    monkeypatch.setattr(grids, "as_completed", lambda futures: trained.extend(futures) or futures)
+    trained = set()
+
+    def wait(futures, return_when):
+        done, pending = real_wait(futures, return_when=return_when)
+        trained.update(done)
+        return done, pending
+
+    real_wait = grids.wait
+    monkeypatch.setattr(grids, "wait", wait)
     parallel = run_grid(configs + configs[:1], workers=2, progress=False)  # one config twice
     assert len(trained) == 1 + 3  # one set of vectors, three runs: the repeated config trained once
     assert all(is_cached(c) for c in configs)
@@ -77,10 +84,54 @@ def test_longest_runs_start_first():
     ]
     ordered = sorted(configs, key=grids._expected_cost, reverse=True)
     assert [(c.arch, c.mode, c.backend) for c in ordered] == [
-        ("cnn", "non-static", "keras"),
         ("cnn", "multichannel", "torch"),
+        ("cnn", "non-static", "keras"),
         ("cnn", "static", "torch"),
         ("cbow", "non-static", "torch"),
+    ]
+
+
+class _InlinePool:
+    """An executor that runs each job when it is submitted, to watch the schedule's order."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def submit(self, function, config):
+        from concurrent.futures import Future
+
+        future = Future()
+        future.set_result(function(config))
+        return future
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.shutdown()
+
+
+def test_one_schedule_trains_vectors_first_and_each_run_once_its_vectors_exist(monkeypatch):
+    order = []
+    monkeypatch.setattr(grids, "ProcessPoolExecutor", _InlinePool)
+    monkeypatch.setattr(grids, "pretrain", lambda c: order.append(("vectors", c.init, c.seed)))
+    monkeypatch.setattr(grids, "run", lambda c, use_cache: order.append((c.mode, c.seed)))
+    configs = [
+        RunConfig(arch="tfidf", seed=0).validated(),
+        RunConfig(mode="rand", init="random", seed=0).validated(),
+        RunConfig(mode="static", seed=0).validated(),
+        RunConfig(mode="multichannel", seed=0).validated(),
+    ]
+    grids._train_in_parallel(configs, workers=2, report=None, use_cache=False)
+    assert order == [
+        ("vectors", "skipgram", 0),  # vectors first: two runs wait for them
+        ("rand", 0),  # meanwhile the longest run that needs none
+        ("multichannel", 0),  # then the longest run ready, vectors or not
+        ("static", 0),
+        ("-", 0),  # TF-IDF, the cheapest, last
     ]
 
 

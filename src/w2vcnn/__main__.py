@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 
 
 def _datasets(args) -> None:
@@ -71,11 +72,16 @@ def _grid(args) -> None:
 def _study(args) -> None:
     from . import build
 
-    print(f"{'chapter':24} {'runs':>5} {'trained':>8} {'minutes':>8}")
-    table = build.train_all(
-        args.profile, workers=args.workers, report=lambda line: print(line, flush=True)
+    began = time.perf_counter()
+    lines = []  # the table comes after the progress lines of the runs
+    table = build.train_all(args.profile, workers=args.workers, report=lines.append)
+    minutes = (time.perf_counter() - began) / 60
+    print(f"{'chapter':24} {'runs':>5} {'trained':>8} {'run minutes':>11}")
+    print("\n".join(lines))
+    print(
+        f"{'all chapters':24} {'':5} {table['trained'].sum():8} {table['run minutes'].sum():11.1f}"
+        f"\n{minutes:.1f} minutes wall-clock with {args.workers} one-thread workers"
     )
-    print(f"{'all chapters':24} {'':5} {'':8} {table['minutes'].sum():8.1f}")
 
 
 def _export(args) -> None:

@@ -20,35 +20,46 @@ from .profile import Profile
 
 
 def train_all(p: Profile, workers: int = 1, report=print):
-    """Train every run the chapters use, chapter by chapter, ``workers`` processes at a time.
+    """Train every run the chapters use, all chapters on one schedule, ``workers`` processes.
 
-    ``report`` gets one line per chapter as it finishes. When anything was trained, the wall-clock
-    minutes per chapter are recorded for :func:`build_times` (a run two chapters share counts in
-    the first). Returns the per-chapter table.
+    Word vectors are trained first, and each run starts as soon as its vectors exist, longest
+    first (:func:`~w2vcnn.grids.run_grid`). ``report`` gets one line per chapter at the end. When
+    anything was trained, the record for :func:`build_times` keeps the wall-clock minutes, the
+    core-minutes (minutes x workers, one thread each), the machine (:func:`machine`) and, per
+    chapter, the minutes its runs took (a run two chapters share counts in the first). Returns
+    the per-chapter table.
     """
     import pandas as pd
 
-    rows, start = [], time.perf_counter()
-    for chapter, configs in study.chapter_grids(p).items():
-        began = time.perf_counter()
-        unique = set(configs)
-        trained = sum(not is_cached(c) for c in unique)
-        run_grid(configs, workers=workers, desc=chapter)
-        rows.append(
-            {
-                "chapter": chapter,
-                "runs": len(unique),
-                "trained": trained,
-                "minutes": (time.perf_counter() - began) / 60,
-            }
-        )
-        report(f"{chapter:24} {len(unique):5} {trained:8} {rows[-1]['minutes']:8.1f}")
+    chapters = {
+        chapter: [c.validated() for c in configs]
+        for chapter, configs in study.chapter_grids(p).items()
+    }
+    claimed, rows = set(), []
+    for chapter, configs in chapters.items():
+        unique = set(configs) - claimed
+        claimed |= unique
+        rows.append({"chapter": chapter, "runs": len(set(configs)), "new": unique})
+    to_train = {c for row in rows for c in row["new"] if not is_cached(c)}
+    start = time.perf_counter()
+    frame = run_grid(
+        [c for configs in chapters.values() for c in configs], workers=workers, desc="book"
+    )
+    minutes = time.perf_counter() - start
+    seconds = dict(zip(frame["run_id"], frame["wall_seconds"]))
+    for row in rows:
+        trained = [c for c in row.pop("new") if c in to_train]
+        row["trained"] = len(trained)
+        row["run minutes"] = sum(seconds[c.key] for c in trained) / 60
+        report(f"{row['chapter']:24} {row['runs']:5} {row['trained']:8} {row['run minutes']:8.1f}")
     table = pd.DataFrame(rows).set_index("chapter")
-    if table["trained"].sum():
+    if to_train:
         record = {
             "finished": datetime.datetime.now().isoformat(timespec="seconds"),
             "workers": workers,
-            "total_minutes": (time.perf_counter() - start) / 60,
+            "wall minutes": minutes / 60,
+            "core minutes": minutes / 60 * workers,
+            "machine": machine(),
             "chapters": rows,
         }
         with atomic_write(_build_times_path(p), "w") as out:
@@ -57,13 +68,14 @@ def train_all(p: Profile, workers: int = 1, report=print):
 
 
 def build_times(p: Profile):
-    """Wall-clock minutes per chapter of the last :func:`train_all` that trained anything in this
-    profile (empty if none did); ``.attrs`` holds when it finished, its workers and its total."""
+    """Per chapter, the runs and the minutes they took in the last :func:`train_all` that trained
+    anything in this profile (empty if none did); ``.attrs`` holds when it finished, its workers,
+    the wall-clock and core minutes, and the machine it ran on."""
     import pandas as pd
 
     path = _build_times_path(p)
     if not path.is_file():
-        return pd.DataFrame(columns=["runs", "trained", "minutes"]).rename_axis("chapter")
+        return pd.DataFrame(columns=["runs", "trained", "run minutes"]).rename_axis("chapter")
     record = json.loads(path.read_text())
     table = pd.DataFrame(record.pop("chapters")).set_index("chapter")
     table.attrs.update(record)
@@ -86,10 +98,56 @@ def _build_times_path(p: Profile) -> Path:
     return cache.cache_dir() / f"build-times-{p.name}.json"
 
 
-def environment():
-    """Versions of what produced the numbers, and the machine."""
-    import importlib.metadata as metadata
+def sgemm_gflops(threads: int, n: int = 2048, repeats: int = 3) -> float:
+    """This machine's float32 matrix-multiply rate on ``threads`` threads (torch, n x n), the best
+    of ``repeats`` timings: the peak a training run's useful FLOP rate is compared with."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        a, b = torch.randn(n, n), torch.randn(n, n)
+        a @ b  # warm-up
+        best = float("inf")
+        for _ in range(repeats):
+            began = time.perf_counter()
+            for _ in range(4):
+                a @ b
+            best = min(best, (time.perf_counter() - began) / 4)
+    finally:
+        torch.set_num_threads(before)
+    return 2 * n**3 / best / 1e9
+
+
+def machine() -> dict:
+    """The CPU's model, cores and vector extensions, and its measured sgemm GFLOP/s on one thread
+    and on all: what a build time or a throughput means depends on them."""
     import os
+    import platform
+
+    cores = os.cpu_count() or 1
+    model, flags = platform.processor() or platform.machine(), set()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                model = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+    simd = [f for f in ("avx512f", "avx2", "fma", "neon", "asimd") if f in flags]
+    return {
+        "CPU": model,
+        "cores": cores,
+        "vector extensions": " ".join(simd) or "unknown",
+        "sgemm GFLOP/s, 1 thread": round(sgemm_gflops(1), 1),
+        f"sgemm GFLOP/s, {cores} threads": round(sgemm_gflops(cores), 1),
+    }
+
+
+def environment():
+    """Versions of what produced the numbers, and the machine (:func:`machine`, measured now)."""
+    import importlib.metadata as metadata
     import platform
 
     import pandas as pd
@@ -107,12 +165,7 @@ def environment():
         "jupyter-book",
         "w2vcnn",
     )
-    facts = {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "CPU cores": os.cpu_count(),
-    }
+    facts = {"python": platform.python_version(), "platform": platform.platform(), **machine()}
     for name in packages:
         try:
             facts[name] = metadata.version(name)

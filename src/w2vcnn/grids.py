@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from . import profile as profiles
@@ -149,41 +149,52 @@ class _Progress:
 def _train_in_parallel(
     missing: list[RunConfig], workers: int, report: "_Progress | None", use_cache: bool
 ) -> None:
-    # Word vectors first, one job per distinct set: two runs that share vectors must not both
-    # train them at the same time.
-    vector_jobs = {}
+    """One schedule for every run: a worker that frees up takes the next set of word vectors to
+    train if any (runs wait for them), else the longest run whose vectors exist."""
+    waiting: dict[tuple, list[RunConfig]] = {}  # runs by the vectors they wait for
+    ready = []
     for config in missing:
         if config.trains_word2vec:
-            vector_jobs.setdefault(_vectors_of(config), config)
+            waiting.setdefault(_vectors_of(config), []).append(config)
+        else:
+            ready.append(config)
+    # one job per distinct set of vectors: two runs that share them must not both train them
+    vector_jobs = [configs[0] for configs in waiting.values()]
+    train_run = functools.partial(run, use_cache=use_cache)
     # spawn, not fork: forking a process that already runs torch or TensorFlow threads can hang
     with ProcessPoolExecutor(
         min(workers, len(missing)),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_one_thread,
     ) as pool:
-        for function, jobs, reported in (
-            (pretrain, list(vector_jobs.values()), False),
-            (
-                functools.partial(run, use_cache=use_cache),
-                sorted(missing, key=_expected_cost, reverse=True),
-                True,
-            ),
-        ):
-            futures = {pool.submit(function, job): job for job in jobs}
-            try:
-                for future in as_completed(futures):
+        running = {}  # future -> (the config, whether it trains vectors)
+        try:
+            while vector_jobs or ready or running:
+                while len(running) < workers and (vector_jobs or ready):
+                    if vector_jobs:
+                        job = vector_jobs.pop(0)
+                        running[pool.submit(pretrain, job)] = (job, True)
+                    else:
+                        ready.sort(key=_expected_cost)
+                        job = ready.pop()
+                        running[pool.submit(train_run, job)] = (job, False)
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
                     future.result()  # a failed run fails the grid with its own error
-                    if reported and report:
-                        report.finished(futures[future])
-            except BrokenProcessPool as err:
-                raise RuntimeError(
-                    "a grid worker process died before finishing its run. In a script, call "
-                    'run_grid(..., workers>1) under `if __name__ == "__main__":` (each worker '
-                    "starts by importing your script); otherwise look for the worker's error above"
-                ) from err
-            except BaseException:
-                pool.shutdown(cancel_futures=True)  # finish what is running, start nothing new
-                raise
+                    config, trained_vectors = running.pop(future)
+                    if trained_vectors:
+                        ready.extend(waiting.pop(_vectors_of(config)))
+                    elif report:
+                        report.finished(config)
+        except BrokenProcessPool as err:
+            raise RuntimeError(
+                "a grid worker process died before finishing its run. In a script, call "
+                'run_grid(..., workers>1) under `if __name__ == "__main__":` (each worker '
+                "starts by importing your script); otherwise look for the worker's error above"
+            ) from err
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # finish what is running, start nothing new
+            raise
 
 
 def _one_thread() -> None:
@@ -202,12 +213,15 @@ def _one_thread() -> None:
 
 
 def _expected_cost(config: RunConfig) -> float:
-    """A rough relative training time (measured on CPU), so the longest runs start first and the
-    workers finish together."""
+    """A rough relative training time, so the longest runs start first and the workers finish
+    together: the CNN's convolution work per word (two channels in multichannel; no gradient for
+    the words when frozen) times the epochs; CBOW and TF-IDF cost next to nothing."""
     if config.arch != "cnn":
-        return 0.2
-    cost = {"static": 1.0, "rand": 1.5, "non-static": 2.0, "multichannel": 2.5}[config.mode]
-    return cost * (2.0 if config.backend == "keras" else 1.0)
+        return 0.01 * config.max_epochs
+    channels = 2 if config.mode == "multichannel" else 1
+    passes = 2 if config.mode == "static" else 3  # forward, weight gradient, word gradient
+    per_word = sum(config.windows) * config.vector_size * channels * config.feature_maps
+    return per_word * passes * config.max_epochs * 1e-6
 
 
 def _vectors_of(config: RunConfig) -> tuple:
