@@ -48,14 +48,27 @@ def test_rt_subjectivity_is_balanced_and_long_enough():
     assert not set(subj.texts) & set(subj.unlabeled)
 
 
-def test_kfold_folds_are_disjoint_and_cover_everything():
+def test_kfold_folds_are_stratified_disjoint_and_cover_everything(polarity):
+    # rt-polarity is 58/42: folds that ignore the labels would miss each class's share by ~20
+    class_sizes = np.bincount(polarity.labels)
     tests = []
     for fold in range(10):
-        ds = load_dataset("rt-subjectivity", split="kfold", fold=fold, seed=5)
-        assert not set(ds.test) & set(ds.train) and not set(ds.dev) & set(ds.train)
+        ds = load_dataset("rt-polarity", split="kfold", fold=fold, seed=5)
+        train, dev, test = set(ds.train), set(ds.dev), set(ds.test)
+        assert not test & train and not dev & train and not dev & test
+        assert train | dev | test == set(range(len(ds)))  # every example, in every fold
+        for part in (ds.test, ds.dev):  # each class spread evenly over the folds, and into dev
+            share = np.bincount(ds.labels[part], minlength=2) / len(part)
+            assert np.abs(share - class_sizes / len(ds)).max() < 0.002, (fold, share)
+        assert np.abs(np.bincount(ds.labels[ds.test]) - class_sizes / 10).max() <= 1
         assert abs(len(ds.dev) - 0.1 * (len(ds) - len(ds.test))) <= 2
         tests.append(ds.test)
-    assert sorted(np.concatenate(tests).tolist()) == list(range(10_000))
+    assert sorted(np.concatenate(tests).tolist()) == list(range(len(polarity)))
+    # the same seed gives the same folds; another seed, other folds
+    again = load_dataset("rt-polarity", split="kfold", fold=3, seed=5)
+    assert again.test.tolist() == tests[3].tolist()
+    other = load_dataset("rt-polarity", split="kfold", fold=3, seed=6)
+    assert other.test.tolist() != tests[3].tolist()
 
 
 def test_max_examples_keeps_a_stratified_fixed_subset(polarity):

@@ -190,6 +190,32 @@ def test_unfreeze_epoch_fine_tunes_from_that_epoch_on(backend, monkeypatch):
     np.testing.assert_array_equal(result.final_embeddings, after_epoch[result.best_epoch - 1])
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_patience_restarts_when_the_embedding_is_unfrozen(backend, monkeypatch):
+    """A run whose best dev epoch came while frozen still fine-tunes for ``patience`` epochs."""
+    after_epoch = _record_embedding_after_each_epoch(monkeypatch, backend)
+    dev_scores = iter([0.9] + [0.5] * 10)  # the best dev accuracy is epoch 1's, then worse
+    real_accuracy_of = train_module.accuracy_of
+    monkeypatch.setattr(
+        train_module,
+        "accuracy_of",
+        lambda predictions, labels: (
+            next(dev_scores) if len(labels) == 60 else real_accuracy_of(predictions, labels)
+        ),
+    )
+    train, dev, test = _toy(seed=0), _toy(60, seed=1), _toy(50, seed=2)
+    matrix = _matrix()
+    model = build_model(backend, "cnn", "static", matrix, 2, seed=0, maps=4)
+    settings = TrainSettings(max_epochs=8, patience=2, batch_size=10, unfreeze_epoch=4)
+    result = fit(model, train, dev, test, settings)
+    # frozen in epochs 1-3 (no stop before the unfreeze), fine-tuned in 4 and 5, then stopped
+    assert len(result.curve) == 5 and result.best_epoch == 1
+    for embedding in after_epoch[:3]:
+        np.testing.assert_array_equal(embedding, matrix)
+    assert not np.array_equal(after_epoch[3], after_epoch[2])
+    assert not np.array_equal(after_epoch[4], after_epoch[3])
+
+
 @pytest.mark.parametrize("max_norm", [3.0, None])
 def test_torch_trainer_applies_the_models_max_norm_after_every_step(max_norm):
     model = KimCNN(_matrix(), 2, "non-static", maps=4, max_norm=max_norm)

@@ -23,7 +23,9 @@ class TrainingError(RuntimeError):
 @dataclass(frozen=True)
 class TrainSettings:
     max_epochs: int = 25
-    patience: int = 5  # stop after this many epochs without a better dev accuracy
+    # stop after this many epochs without a better dev accuracy (counted from the unfreeze epoch
+    # on, if any: the fine-tuned phase gets its own patience)
+    patience: int = 5
     batch_size: int = 50
     learning_rate: float = 1.0  # Adadelta, as Kim: lr 1.0, rho 0.95, eps 1e-6 (in both backends)
     rho: float = 0.95
@@ -95,7 +97,7 @@ def fit(model, train, dev, test, settings: TrainSettings = TrainSettings()) -> F
         curve.append(EpochStats(epoch, loss, accuracy, dev_accuracy, seconds))
         if dev_accuracy > best[0]:
             best = (dev_accuracy, epoch, trainer.get_weights())
-        elif epoch - best[1] >= settings.patience:
+        elif epoch - max(best[1], (settings.unfreeze_epoch or 1) - 1) >= settings.patience:
             break
     trainer.set_weights(best[2])
     predictions = trainer.predict(test[0])
