@@ -7,12 +7,14 @@ from . import embeddings, experiments, grids, stats, study, word2vec_format
 from ._io import DataError, data_dir, sha256_file
 from .corpus import Corpus, brown_sentences, pretraining_corpus
 from .data import Dataset, describe, known_datasets, load_dataset
+from .predict import TrainedModel, export_model, load_model
 from .text import Vocab, batches, clean_str, tokenize
 
 __all__ = [
     "Corpus",
     "DataError",
     "Dataset",
+    "TrainedModel",
     "Vocab",
     "batches",
     "brown_sentences",
@@ -21,9 +23,11 @@ __all__ = [
     "describe",
     "embeddings",
     "experiments",
+    "export_model",
     "grids",
     "known_datasets",
     "load_dataset",
+    "load_model",
     "pretraining_corpus",
     "sha256_file",
     "stats",

@@ -97,6 +97,22 @@ def _export(args) -> None:
     )
 
 
+def _predict(args) -> None:
+    from .predict import load_model
+
+    trained = load_model(args.model)
+    labels, probabilities = trained.predict(args.texts)
+    for text, label, row in zip(args.texts, labels, probabilities):
+        print(f"{label}\t{row.max():.3f}\t{text}")
+
+
+def _export_model(args) -> None:
+    from .predict import export_model
+
+    folder = export_model(args.run_id, args.folder)
+    print(f"wrote the model of run {args.run_id} to {folder}")
+
+
 def _count(least: int):
     """An argparse type: an integer >= ``least`` (argparse names the option in its error)."""
 
@@ -186,6 +202,20 @@ def main(argv=None) -> int:
     export.add_argument("run_id")
     export.add_argument("out")
     export.set_defaults(func=_export)
+
+    model = commands.add_parser(
+        "export-model", help="a cached run's model -> a folder that loads without the cache"
+    )
+    model.add_argument("run_id")
+    model.add_argument("folder")
+    model.set_defaults(func=_export_model)
+
+    predict = commands.add_parser(
+        "predict", help="label texts with a run's model (a run id or an exported folder)"
+    )
+    predict.add_argument("model", help="run id, or a folder written by export-model")
+    predict.add_argument("texts", nargs="+", help="one or more texts")
+    predict.set_defaults(func=_predict)
 
     args = parser.parse_args(argv)
     try:

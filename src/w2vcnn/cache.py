@@ -1,10 +1,11 @@
 """The content-addressed caches under ``data/cache/``: finished runs and trained word vectors.
 
-A run is stored under ``runs/<key>/`` (``result.json``, plus ``embeddings.npz`` for a run that
-fine-tuned its vectors), a set of word vectors under ``word2vec/<kind>-<key>/`` (``vec.bin`` and
-``meta.json``). The keys hash what determines the content: the run's config and the source of every
-module that can change a result (:func:`result_code`), so chapters share runs, a rebuild retrains
-nothing, and a code change retrains exactly what it may have changed.
+A run is stored under ``runs/<key>/`` (``result.json``, plus ``arrays.npz`` for a neural run: its
+weights, and the vectors before and after fine-tuning), a set of word vectors under
+``word2vec/<kind>-<key>/`` (``vec.bin`` and ``meta.json``). The keys hash what determines the
+content: the run's config and the source of every module that can change a result
+(:func:`result_code`), so chapters share runs, a rebuild retrains nothing, and a code change
+retrains exactly what it may have changed.
 
 Writes are atomic: a run's folder is written completely elsewhere and renamed into place, and a
 vectors entry counts as present only once its ``meta.json`` (written last) exists. This module
@@ -157,7 +158,7 @@ def write_run(run_id: str, record: dict, arrays: dict[str, np.ndarray] | None) -
     staging.mkdir()
     try:
         if arrays:
-            np.savez(staging / "embeddings.npz", **arrays)
+            np.savez(staging / "arrays.npz", **arrays)
         (staging / "result.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
         if final.exists():
             shutil.rmtree(final)

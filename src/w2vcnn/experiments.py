@@ -223,15 +223,24 @@ class RunResult:
         reaches them; ``extra["unseen_rows_max_change"]`` records the check). A ``static`` run
         stores nothing and is rebuilt from its config.
         """
-        path = cache.run_dir(self.run_id) / "embeddings.npz"
-        if not path.is_file():  # a frozen run stores nothing: its matrix is its initial one
+        stored = self.arrays()
+        if "initial" not in stored:  # a frozen run stores no vectors: its matrix is its initial one
             prepared = prepare(self.config)
             return prepared.vocab.itos, prepared.matrix, prepared.matrix.copy()
-        stored = np.load(path, allow_pickle=False)
         initial = stored["initial"]
         final = initial.copy()
         final[: len(stored["final_trained_rows"])] = stored["final_trained_rows"]
         return stored["words"].tolist(), initial, final
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The arrays the cache keeps for this run: ``weights/<name>`` for every weight but the
+        word vectors; for a run that fine-tunes, ``words``, ``initial`` and
+        ``final_trained_rows``."""
+        path = cache.run_dir(self.run_id) / "arrays.npz"
+        if not path.is_file():
+            return {}
+        with np.load(path, allow_pickle=False) as stored:
+            return dict(stored)
 
 
 def is_cached(config: RunConfig) -> bool:
@@ -383,7 +392,8 @@ def prepare(config: RunConfig) -> Prepared:
 
 def compute(config: RunConfig) -> tuple[RunResult, dict[str, np.ndarray] | None]:
     """Train and score ``config``: its :class:`RunResult` and the arrays a cache entry keeps
-    (the embedding before and after fine-tuning; None for a frozen run). Stores no run."""
+    (the model's weights; the embedding before and after fine-tuning, unless frozen; None for
+    TF-IDF). Stores no run."""
     config = config.validated()
     start = time.perf_counter()
     if config.arch in BASELINE_ARCHITECTURES:
@@ -410,24 +420,26 @@ def run(config: RunConfig, use_cache: bool = True) -> RunResult:
     return result
 
 
-def _compute_neural(config: RunConfig):
+def build_classifier(config: RunConfig, matrix: np.ndarray, n_classes: int):
+    """The untrained model of ``config`` (its backend, architecture, mode and sizes) on
+    ``matrix``, with the run's initial weights (seeded by ``config.seed``)."""
     from .models import build_model
+
+    hyper = dict(dropout=config.dropout, max_norm=config.max_norm)
+    if config.arch == "cnn":
+        hyper.update(windows=config.windows, maps=config.feature_maps)
+    return build_model(
+        config.backend, config.arch, config.mode, matrix, n_classes, seed=config.seed, **hyper
+    )
+
+
+def _compute_neural(config: RunConfig):
+    from .models import layer_weights
     from .train import TrainSettings, fit
 
     prepared = prepare(config)
     vocab, parts, vectors_record = prepared.vocab, prepared.parts, prepared.vectors
-    hyper = dict(dropout=config.dropout, max_norm=config.max_norm)
-    if config.arch == "cnn":
-        hyper.update(windows=config.windows, maps=config.feature_maps)
-    model = build_model(
-        config.backend,
-        config.arch,
-        config.mode,
-        prepared.matrix,
-        prepared.dataset.n_classes,
-        seed=config.seed,
-        **hyper,
-    )
+    model = build_classifier(config, prepared.matrix, prepared.dataset.n_classes)
     settings = TrainSettings(
         max_epochs=config.max_epochs,
         patience=config.patience,
@@ -468,13 +480,14 @@ def _compute_neural(config: RunConfig):
             "unseen_rows_max_change": float(np.abs(unseen).max()) if unseen.size else 0.0,
         },
     )
-    arrays = None
+    # every weight but the word vectors (small), so the model can be loaded (w2vcnn.load_model)
+    arrays = {f"weights/{name}": value for name, value in layer_weights(model).items()}
     if config.mode != "static" or config.unfreeze_epoch is not None:
-        arrays = {
-            "words": np.array(vocab.itos),
-            "initial": fitted.initial_embeddings,
-            "final_trained_rows": fitted.final_embeddings[: vocab.n_train_words],
-        }
+        arrays.update(
+            words=np.array(vocab.itos),
+            initial=fitted.initial_embeddings,
+            final_trained_rows=fitted.final_embeddings[: vocab.n_train_words],
+        )
     return result, arrays
 
 

@@ -84,6 +84,18 @@ class Vocab:
         follow."""
         return cls(Counter(t for tokens in token_lists for t in tokens), min_count, extra_words)
 
+    @classmethod
+    def from_words(cls, words: Sequence[str], n_train_words: int) -> "Vocab":
+        """The vocabulary whose index order is ``words`` (its ``itos``, as saved), the first
+        ``n_train_words`` of them seen in training sentences."""
+        if list(words[: len(SPECIAL_TOKENS)]) != list(SPECIAL_TOKENS):
+            raise ValueError(f"a vocabulary starts with {SPECIAL_TOKENS}, not {list(words[:2])}")
+        vocab = cls(Counter())
+        vocab.itos = list(words)
+        vocab.stoi = {w: i for i, w in enumerate(vocab.itos)}
+        vocab.n_train_words = n_train_words
+        return vocab
+
     def __len__(self) -> int:
         return len(self.itos)
 

@@ -150,12 +150,17 @@ def _check_loss(loss: float, epoch: int, step: int) -> None:
         )
 
 
-def _predict_batches(predict_batch, encoded, batch_size: int = 500) -> np.ndarray:
-    labels = np.zeros(len(encoded), dtype=np.int64)  # labels are not needed to predict
-    out = np.empty(len(encoded), dtype=np.int64)
+def score_batches(score_batch, encoded, batch_size: int = 500) -> np.ndarray:
+    """``score_batch`` (token ids [batch, length] -> scores [batch, n]) over every sentence of
+    ``encoded``, in batches of similar length: the scores [sentences, n], in the input order."""
+    labels = np.zeros(len(encoded), dtype=np.int64)  # labels are not needed to score
+    out = None
     for batch in batches(encoded, labels, batch_size=batch_size, shuffle=False):
-        out[batch.index] = predict_batch(batch.tokens)
-    return out
+        scores = np.asarray(score_batch(batch.tokens))
+        if out is None:
+            out = np.empty((len(encoded), *scores.shape[1:]), dtype=scores.dtype)
+        out[batch.index] = scores
+    return out if out is not None else np.empty((0, 0), dtype=np.float32)
 
 
 class RowwiseAdadelta:
@@ -263,12 +268,11 @@ class _TorchTrainer:
         torch = self.torch
         self.model.eval()
         with torch.no_grad():
-            return _predict_batches(
-                lambda tokens: (
-                    self.model(torch.from_numpy(tokens).to(self.device)).argmax(1).cpu().numpy()
-                ),
+            logits = score_batches(
+                lambda tokens: self.model(torch.from_numpy(tokens).to(self.device)).cpu().numpy(),
                 encoded,
             )
+        return logits.argmax(1) if len(logits) else np.empty(0, dtype=np.int64)
 
     def get_weights(self):
         return {k: v.detach().clone() for k, v in self.model.state_dict().items()}
@@ -335,9 +339,8 @@ class _KerasTrainer:
         return total_loss / n, correct / n, n
 
     def predict(self, encoded) -> np.ndarray:
-        return _predict_batches(
-            lambda tokens: np.asarray(self.model(tokens, training=False)).argmax(1), encoded
-        )
+        logits = score_batches(lambda tokens: self.model(tokens, training=False), encoded)
+        return logits.argmax(1) if len(logits) else np.empty(0, dtype=np.int64)
 
     def get_weights(self):
         return self.model.get_weights()

@@ -35,9 +35,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 MODES = ("rand", "static", "non-static", "multichannel")
 ARCHITECTURES = ("cnn", "cbow")
 BACKENDS = ("torch", "keras")
+# the layers that hold word vectors (named alike in both backends)
+EMBEDDING_LAYERS = ("embedding", "static_embedding")
 
 
 def check_choice(what: str, value: str, valid: Sequence[str]) -> None:
@@ -71,3 +75,22 @@ def build_model(
     return backend_module.build_model(
         arch, mode, embeddings, n_classes, seed=seed, **hyper
     )
+
+
+def layer_weights(model) -> dict[str, np.ndarray]:
+    """Every weight of ``model`` but the word vectors, by name.
+
+    Names are the backend's own (``output.bias`` in PyTorch, ``conv3/bias`` in
+    Keras). Runs store them; :func:`w2vcnn.load_model` puts them back.
+    """
+    if hasattr(model, "state_dict"):
+        return {
+            name: value.detach().cpu().numpy().copy()
+            for name, value in model.state_dict().items()
+            if name.split(".")[0] not in EMBEDDING_LAYERS
+        }
+    return {
+        v.path: np.asarray(v).copy()
+        for v in model.weights
+        if v.path.split("/")[0] not in EMBEDDING_LAYERS
+    }
