@@ -49,6 +49,16 @@ def test_cli_grid_prints_the_aggregate_and_writes_csv_then_exports(cache, tmp_pa
     words, _, final = load_result(run_id).embeddings()
     kv = load_vectors(exported)
     assert kv.index_to_key == words[2:] and np.array_equal(kv.vectors, final[2:])
+    # and the same vectors for the TensorBoard projector: a CNN-rand run's words all start random
+    projector = tmp_path / "tuned.bin.projector"
+    vectors = np.loadtxt(projector / "vectors.tsv", delimiter="\t", ndmin=2)
+    np.testing.assert_allclose(vectors, final[2:], rtol=1e-5, atol=1e-7)
+    metadata = pd.read_csv(projector / "metadata.tsv", sep="\t", quoting=3, keep_default_na=False)
+    assert list(metadata["word"]) == words[2:] and set(metadata["start"]) == {"random"}
+    n_train_words = load_result(run_id).n_train_words
+    assert list(metadata["in training"]) == ["yes"] * (n_train_words - 2) + ["no"] * (
+        len(words) - n_train_words
+    )
 
 
 def test_cli_study_passes_the_profile_to_the_grids(cache, capsys, monkeypatch):

@@ -85,15 +85,23 @@ def _study(args) -> None:
 
 
 def _export(args) -> None:
-    from .experiments import load_result
-    from .word2vec_format import export_vectors
+    from pathlib import Path
+
+    from .experiments import load_result, prepare
+    from .word2vec_format import export_projector, export_vectors
 
     result = load_result(args.run_id)
     words, _, final = result.embeddings()
     digest = export_vectors(words, final, args.out, source=(result.vectors or {}).get("path"))
+    kv = prepare(result.config).kv
+    started_random = [kv is None or w not in kv.key_to_index for w in words]
+    projector = export_projector(
+        words, final, Path(f"{args.out}.projector"), started_random, result.n_train_words
+    )
     print(
         f"wrote {len(words) - 2} fine-tuned vectors of run {args.run_id} to {args.out} "
-        f"(sha256 {digest})"
+        f"(sha256 {digest}), and vectors.tsv + metadata.tsv for the TensorBoard projector to "
+        f"{projector}"
     )
 
 
