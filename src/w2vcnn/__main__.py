@@ -82,6 +82,9 @@ def _study(args) -> None:
         f"{'all chapters':24} {'':5} {table['trained'].sum():8} {table['run minutes'].sum():11.1f}"
         f"\n{minutes:.1f} minutes wall-clock with {args.workers} one-thread workers"
     )
+    if table["trained"].sum():
+        machine = build.build_times(args.profile).attrs["machine"]
+        print("on " + ", ".join(f"{name}: {value}" for name, value in machine.items()))
 
 
 def _export(args) -> None:
