@@ -221,7 +221,7 @@ class RunResult:
 
         Rows never seen in a training sentence are stored once: they cannot change (no gradient
         reaches them; ``extra["unseen_rows_max_change"]`` records the check). A ``static`` run
-        stores nothing and is rebuilt from its config.
+        stores no vectors (only its weights) and is rebuilt from its config.
         """
         stored = self.arrays()
         if "initial" not in stored:  # a frozen run stores no vectors: its matrix is its initial one
