@@ -92,9 +92,11 @@ def load_model(source: str | Path) -> TrainedModel:
     if not weights:
         raise DataError(f"run {source} was cached without its weights: run it again to load it")
     prepared = prepare(result.config)
-    words, initial, final = result.embeddings()
-    if words != prepared.vocab.itos:
-        raise DataError(f"run {source}'s vocabulary differs from its dataset's today")
+    initial = final = prepared.matrix  # a frozen run stores no vectors: they are its initial ones
+    if "initial" in stored:
+        words, initial, final = result.embeddings()
+        if words != prepared.vocab.itos:
+            raise DataError(f"run {source}'s vocabulary differs from its dataset's today")
     model = build_classifier(result.config, initial, prepared.dataset.n_classes)
     _set_weights(model, weights, {"embedding": final})
     return TrainedModel(model, prepared.vocab, prepared.dataset.label_names, result.config)
@@ -108,12 +110,7 @@ def export_model(run_id: str, folder: str | Path) -> Path:
     trained = load_model(run_id)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    vectors = {}
-    for layer in EMBEDDING_LAYERS:
-        try:
-            vectors[f"vectors/{layer}"] = _embedding_of(trained.model, layer)
-        except (AttributeError, ValueError):  # no such layer in this mode
-            continue
+    vectors = {f"vectors/{layer}": v for layer, v in _embeddings(trained.model).items()}
     weights = {f"weights/{k}": v for k, v in layer_weights(trained.model).items()}
     texts = {
         "config.json": dataclasses.asdict(trained.config),
@@ -128,13 +125,18 @@ def export_model(run_id: str, folder: str | Path) -> Path:
     return folder
 
 
-def _embedding_of(model, layer: str) -> np.ndarray:
+def _embeddings(model) -> dict[str, np.ndarray]:
+    """The word vectors of each embedding layer the model's mode has, by layer name."""
     if hasattr(model, "state_dict"):
-        module = getattr(model, layer)
-        if module is None:
-            raise AttributeError(layer)
-        return module.weight.detach().cpu().numpy().copy()
-    return model.get_layer(layer).get_weights()[0]
+        return {
+            layer: getattr(model, layer).weight.detach().cpu().numpy().copy()
+            for layer in EMBEDDING_LAYERS
+            if getattr(model, layer, None) is not None
+        }
+    present = {layer.name for layer in model.layers}
+    return {
+        name: model.get_layer(name).get_weights()[0] for name in EMBEDDING_LAYERS if name in present
+    }
 
 
 def _load_folder(folder: Path) -> TrainedModel:
