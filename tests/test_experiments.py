@@ -8,7 +8,7 @@ import pytest
 from conftest import QUICK, snapshot
 from w2vcnn import train
 from w2vcnn._io import DataError, sha256_file
-from w2vcnn.experiments import RunConfig, is_cached, load_result, run
+from w2vcnn.experiments import RunConfig, balanced_accuracy, is_cached, load_result, run
 
 
 def quick(**overrides):
@@ -188,3 +188,13 @@ def test_keras_runs_are_repeatable_too(cache):
     again = run(quick(mode="non-static", backend="keras", seed=5), use_cache=False)
     assert again.test_predictions == first.test_predictions
     assert [e["train_loss"] for e in again.curve] == [e["train_loss"] for e in first.curve]
+
+
+def test_balanced_accuracy_is_the_mean_recall_of_the_classes():
+    labels = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1]
+    majority = [0] * 10
+    assert balanced_accuracy(majority, labels) == 0.5  # accuracy 0.6: the 60/40 floor hides
+    predictions = [0, 0, 0, 1, 1, 1, 1, 1, 1, 0]  # recall 3/6 on class 0, 3/4 on class 1
+    assert balanced_accuracy(predictions, labels) == pytest.approx((3 / 6 + 3 / 4) / 2)
+    with pytest.raises(ValueError, match="one prediction per label"):
+        balanced_accuracy([0, 1], labels)

@@ -29,6 +29,22 @@ def test_a_grid_pairs_variants_on_the_same_seeds(cache):
     assert frame.groupby("variant")["seed"].apply(sorted).tolist() == [[0, 1], [0, 1]]
 
 
+def test_a_kfold_grid_runs_every_variant_on_the_profiles_folds():
+    from w2vcnn import profile
+
+    full = profile.named("full")
+    configs = grid(profile=full, mode=["rand", "static"], init="skipgram")
+    assert sorted((c.mode, c.fold) for c in configs) == [
+        (mode, fold) for mode in ("rand", "static") for fold in range(10)
+    ]
+    assert {c.split for c in configs} == {"kfold"}
+    secondary = grid(profile=full, folds=full.secondary_folds, mode="rand")
+    assert [c.fold for c in secondary] == [0, 1, 2]
+    # a holdout split has no folds: one run per seed
+    holdout = grid(profile=full, split="holdout", mode="rand", seeds=[0, 1])
+    assert [(c.seed, c.fold) for c in holdout] == [(0, 0), (1, 0)]
+
+
 def test_workers_train_the_same_runs_as_one_process(cache, monkeypatch):
     configs = grid(seeds=[5], mode=["static", "non-static", "multichannel"], init="cbow", **QUICK)
     vectors = cache / "cache" / "word2vec"

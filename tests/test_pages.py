@@ -8,8 +8,8 @@ from w2vcnn import pages, profile, stats
 
 def runs(dataset, mode, accuracies):
     return [
-        {"dataset": dataset, "mode": mode, "seed": seed, "test_accuracy": acc}
-        for seed, acc in enumerate(accuracies)
+        {"dataset": dataset, "mode": mode, "fold": fold, "test_accuracy": acc}
+        for fold, acc in enumerate(accuracies)
     ]
 
 
@@ -50,23 +50,31 @@ def test_glue_key_joins_parts_into_one_identifier():
     assert pages.glue_key("q3", "SST 1", 2) == "q3_SST_1_2"
 
 
-def test_glue_contrasts_glues_every_row_in_words(table, glued):
+def test_glue_contrasts_glues_every_row_in_words_and_its_verdict(table, glued):
     names = pages.glue_contrasts("q1", table)
-    expected = [
+    rows = [
         "q1_rt_polarity_non_static_vs_static",
         "q1_rt_polarity_static_vs_rand",
         "q1_subj_non_static_vs_static",
         "q1_subj_static_vs_rand",
     ]
+    expected = [name for row in rows for name in (row, f"{row}_verdict")]
     assert names == expected
     assert [name for name, _, _ in glued] == expected
-    for (name, text, display), (_, row) in zip(glued, table.iterrows()):
-        assert text == stats.in_words(row)
-        assert display is False  # glued for the prose, not shown where it is computed
     texts = dict((name, text) for name, text, _ in glued)
+    for name, (_, row) in zip(rows, table.iterrows()):
+        assert texts[name] == stats.in_words(row)
+        assert texts[f"{name}_verdict"] == stats.verdict(row)
+    assert all(display is False for _, _, display in glued)  # for the prose, not shown here
     assert texts["q1_rt_polarity_static_vs_rand"].startswith("+4.3 ± ")
-    assert texts["q1_rt_polarity_static_vs_rand"].endswith(" points, better in 3 of 3 seeds")
-    assert texts["q1_subj_non_static_vs_static"] == "+0.5 ± 6.4 points, better in 1 of 2 seeds"
+    assert (
+        " points, better in 3 of 3 folds (Holm-adjusted p = "
+        in (texts["q1_rt_polarity_static_vs_rand"])
+    )
+    assert texts["q1_subj_non_static_vs_static"].startswith(
+        "+0.5 ± 6.4 points, better in 1 of 2 folds"
+    )
+    assert texts["q1_subj_non_static_vs_static_verdict"] == "no clear difference"
 
 
 def test_glue_contrasts_of_an_empty_selection_glues_nothing(table, glued):
@@ -80,11 +88,12 @@ def test_quick_profile_note_says_the_numbers_are_not_the_results():
     assert isinstance(note, Markdown)
     assert "`quick` profile" in note.data
     assert "they are not the study's results" in note.data
-    assert "1 seed(s)" in note.data and "2,000 examples per dataset" in note.data
+    assert "1 of 10 stratified folds" in note.data and "2,000 examples per dataset" in note.data
 
 
 def test_full_profile_note():
     note = pages.profile_note(profile.named("full"))
     assert "full profile" in note.data
     assert "not the study's results" not in note.data
-    assert "3 seed(s)" in note.data and "all examples" in note.data
+    assert "10 of 10 stratified folds for the headline grids, 3 for the others" in note.data
+    assert "all examples" in note.data

@@ -11,13 +11,16 @@ from w2vcnn.stats import (
     aggregate,
     compare,
     comparison_cells,
+    equivalence,
     format_cells,
     format_table,
+    holm,
     in_words,
     mcnemar,
     mean_ci,
     paired_table,
     paired_values,
+    verdict,
 )
 
 T_975_DF2 = 4.302652729911275  # Student t, 97.5th percentile, 2 degrees of freedom (any t table)
@@ -308,7 +311,13 @@ def test_paired_table_is_indexed_by_dataset_and_contrast_name(mode_init):
         (second, "skipgram_vs_cbow"),
         (second, "non_static_vs_static"),
     ]
-    assert list(table.columns) == ["comparison", "a − b (points)", "p (paired t)", "a better"]
+    assert list(table.columns) == [
+        "comparison",
+        "a − b (points)",
+        "p (paired t)",
+        "a better",
+        "p (Holm)",
+    ]
     assert table.loc[("MR", "skipgram_vs_cbow"), "comparison"] == "static skipgram − static cbow"
     assert (
         table.loc[("SST-1", "non_static_vs_static"), "comparison"]
@@ -319,7 +328,7 @@ def test_paired_table_is_indexed_by_dataset_and_contrast_name(mode_init):
         expected = comparison_cells(
             compare(mode_init[mode_init["dataset"] == dataset], a, b, by=("mode", "init"))
         )
-        assert row.drop("comparison").to_dict() == expected
+        assert row.drop(["comparison", "p (Holm)"]).to_dict() == expected
     assert table.loc[("MR", "skipgram_vs_cbow"), "a better"] == "3 of 3"
 
 
@@ -441,5 +450,91 @@ def test_in_words_reads_a_paired_table_row(paired):
         frame[frame["dataset"] != "SST-1"], {"non_static_vs_static": ("non-static", "static")}
     )
     text = in_words(table.iloc[0])
-    assert text.startswith("+1.2 ± ") and text.endswith(" points, better in 4 of 5 seeds")
+    p_holm = table.iloc[0]["p (Holm)"]
+    assert text.startswith("+1.2 ± ")
+    assert text.endswith(f" points, better in 4 of 5 folds (Holm-adjusted p = {p_holm})")
     assert in_words(table.loc[("MR", "non_static_vs_static")]) == text
+    exploratory = paired_table(
+        frame[frame["dataset"] != "SST-1"],
+        {"non_static_vs_static": ("non-static", "static")},
+        family=False,
+    )
+    assert "p (Holm)" not in exploratory.columns
+    assert in_words(exploratory.iloc[0]).endswith(
+        f"(p = {exploratory.iloc[0]['p (paired t)']}, unadjusted)"
+    )
+
+
+# ---------------------------------------------------------------- Holm, verdicts, equivalence
+
+
+def test_holm_multiplies_the_ith_smallest_by_m_minus_i_and_keeps_the_order():
+    # m = 4: 0.01 * 4, 0.02 * 3 = 0.06, 0.03 * 2 = 0.06, 0.5 * 1; NaN is not a test of the family
+    adjusted = holm([0.03, 0.5, math.nan, 0.01, 0.02])
+    assert adjusted[[3, 4, 0, 1]] == pytest.approx([0.04, 0.06, 0.06, 0.5])
+    assert math.isnan(adjusted[2])
+    assert holm([0.4, 0.6]) == pytest.approx([0.8, 0.8])  # monotone: 0.6 * 1 < 0.8 is raised
+    assert holm([0.9, 0.8]) == pytest.approx([1.0, 1.0])  # capped at 1
+
+
+def test_paired_table_adjusts_its_rows_as_one_family(mode_init):
+    contrasts = {
+        "static_sg_vs_cbow": (("static", "skipgram"), ("static", "cbow")),
+        "non_static_vs_static": (("non-static", "skipgram"), ("static", "skipgram")),
+    }
+    table = paired_table(mode_init, contrasts, by=("mode", "init"))
+    raw = [
+        compare(
+            mode_init[mode_init["dataset"] == dataset], *contrasts[name], by=("mode", "init")
+        ).p_value
+        for dataset, name in table.index
+    ]
+    expected = [f"{p:.3f}" for p in holm(raw)]
+    # a mutant that adjusted within each dataset would multiply by 2, not 4
+    assert len(raw) == 4 and list(table["p (Holm)"]) == expected
+
+
+def test_verdict_reads_the_adjusted_p_and_the_sign():
+    row = {"a − b (points)": "-1.5 ± 0.9", "p (paired t)": "0.010", "p (Holm)": "0.030"}
+    assert verdict(row) == "lower"
+    assert verdict({**row, "a − b (points)": "+1.5 ± 0.9"}) == "higher"
+    # significant unadjusted, not after Holm: the adjusted p decides
+    assert verdict({**row, "p (Holm)": "0.080"}) == "no clear difference"
+    assert verdict({"a − b (points)": "+0.1", "p (paired t)": "—"}) == "no clear difference"
+
+
+def test_equivalence_is_two_one_sided_tests():
+    a = [0.800, 0.812, 0.805, 0.798, 0.809, 0.803]
+    b = [0.801, 0.808, 0.806, 0.801, 0.806, 0.802]
+    frame = pd.DataFrame(runs("keras", a) + runs("torch", b))
+    d = np.subtract(a, b)
+    se = d.std(ddof=1) / math.sqrt(len(d))
+    result = equivalence(frame, "keras", "torch", margin=0.01)
+    t5 = scipy_stats.t(df=len(d) - 1)
+    expected = max(t5.sf((d.mean() + 0.01) / se), t5.cdf((d.mean() - 0.01) / se))
+    assert result.p_value == pytest.approx(expected) and result.equivalent
+    assert result.ci90_low == pytest.approx(d.mean() - t5.ppf(0.95) * se)
+    # the same differences, judged against a margin smaller than their spread: not equivalent
+    assert not equivalence(frame, "keras", "torch", margin=0.0005).equivalent
+    # a real 2-point gap is never "equivalent within 1 point", however tight
+    shifted = pd.DataFrame(runs("keras", np.add(a, 0.02)) + runs("torch", b))
+    assert not equivalence(shifted, "keras", "torch", margin=0.01).equivalent
+    assert "equivalent" in str(result)
+
+
+def test_equivalence_refuses_a_margin_that_is_not_positive():
+    frame = pd.DataFrame(runs("keras", [0.8, 0.81]) + runs("torch", [0.8, 0.8]))
+    with pytest.raises(ValueError, match="margin must be positive"):
+        equivalence(frame, "keras", "torch", margin=0)
+
+
+def test_mcnemar_reports_agreement_and_the_paired_difference_interval():
+    labels = np.array([0, 1] * 50)
+    a, b = labels.copy(), labels.copy()
+    b[:10] = 1 - labels[:10]  # 10 sentences only a gets right
+    a[20:24] = 1 - labels[20:24]  # 4 only b gets right
+    result = mcnemar(a, b, labels)
+    assert result["agreement"] == pytest.approx(86 / 100)
+    per_example = (a == labels).astype(float) - (b == labels)
+    # the normal interval of the mean of per-example differences (ddof=0)
+    assert result["difference_ci95"] == pytest.approx(1.959964 * per_example.std() / math.sqrt(100))

@@ -12,12 +12,31 @@ PROFILES = [profile.named(name) for name in profile.PROFILES]
 
 
 @pytest.mark.parametrize("p", PROFILES, ids=lambda p: p.name)
-def test_every_chapter_grid_pairs_its_variants_on_every_seed(p):
+def test_every_variant_runs_on_the_headline_folds_or_the_secondary_ones(p):
+    assert p.split == "kfold" and set(p.secondary_folds) <= set(p.folds)
+    headline = {(s, f) for s in p.seeds for f in p.folds}
+    secondary = {(s, f) for s in p.seeds for f in p.secondary_folds}
     for chapter, configs in study.chapter_grids(p).items():
         by_variant = {}
         for config in configs:
-            by_variant.setdefault((config.dataset, config.variant), set()).add(config.seed)
-        assert all(s == set(p.seeds) for s in by_variant.values()), chapter
+            assert config.split == "kfold", chapter
+            key = (config.dataset, config.variant)
+            by_variant.setdefault(key, set()).add((config.seed, config.fold))
+        assert all(runs in (headline, secondary) for runs in by_variant.values()), chapter
+
+
+def test_the_headline_grids_run_on_kims_ten_folds():
+    p = profile.named("full")
+    assert p.folds == tuple(range(10)) and p.seeds == (0,)
+    for configs in (
+        study.embedding_modes(p),
+        study.tfidf(p),
+        [c for c in study.initialisers(p) if c.dataset == "rt-polarity"],
+    ):
+        for variant in {(c.dataset, c.variant) for c in configs}:
+            folds = sorted(c.fold for c in configs if (c.dataset, c.variant) == variant)
+            assert folds == list(range(10)), variant
+    assert sorted({c.fold for c in study.backends(p)}) == list(p.secondary_folds)
 
 
 @pytest.mark.parametrize("p", PROFILES, ids=lambda p: p.name)
@@ -25,7 +44,7 @@ def test_no_two_different_runs_share_a_label(p):
     # the results chapter aggregates every run by (dataset, variant) over seeds: a label shared by
     # two different configs would average runs that are not the same experiment
     configs = set(itertools.chain.from_iterable(study.chapter_grids(p).values()))
-    labels = {(c.dataset, c.variant, c.seed) for c in configs}
+    labels = {(c.dataset, c.variant, c.seed, c.fold) for c in configs}
     assert len(labels) == len(configs)
 
 
@@ -45,8 +64,8 @@ def _frame(configs):
             sentences_per_second=1.0,
             wall_seconds=1.0,
             curve=[],
-            test_predictions=[],
-            test_labels=[],
+            test_predictions=[0, 1],
+            test_labels=[0, 1],
             vocab_size=1,
             n_train_words=1,
         ).row()
@@ -60,31 +79,33 @@ def _frame(configs):
     "grid, contrasts, by",
     [
         ("embedding_modes", "MODE_CONTRASTS", "mode"),
-        ("backends", "BACKEND_CONTRASTS", ("mode", "backend")),
+        ("embedding_modes", "MODE_EXPLORATORY", "mode"),
         ("initialisers", "INIT_CONTRASTS", ("mode", "init")),
         ("corpus_sizes", "CORPUS_CONTRASTS", ("mode", "corpus")),
         ("word2vec_epochs", "word2vec_epochs_contrasts", ("init", "word2vec_epochs")),
     ],
 )
-def test_each_contrast_pairs_one_run_per_seed_on_each_side(p, grid, contrasts, by):
-    frame = _frame(getattr(study, grid)(p))
+def test_each_contrast_pairs_one_run_per_fold_on_each_side(p, grid, contrasts, by):
+    configs = getattr(study, grid)(p)
+    frame = _frame(configs)
     named = getattr(study, contrasts)
     named = named(p) if callable(named) else named
     for name, (a, b) in named.items():
         for dataset, runs in frame.groupby("dataset"):
             pairs = paired_values(runs, a, b, by=by)
-            assert sorted(pairs["seed"]) == sorted(p.seeds), (name, dataset)
-            assert (pairs["a"] != pairs["b"]).all()  # two different runs on each seed
+            folds = sorted({c.fold for c in configs if c.dataset == dataset})
+            assert sorted(pairs["fold"]) == folds, (name, dataset)
+            assert (pairs["a"] != pairs["b"]).all()  # two different runs on each fold
 
 
-def test_transfer_schedules_are_distinct_runs_on_the_same_seeds():
+def test_transfer_schedules_are_distinct_runs_on_the_same_folds():
     p = profile.named("full")
     schedules = study.transfer_schedules(p)
     assert set(study.SCHEDULE_CONTRASTS) | {"frozen"} == set(schedules)
     keys = [c.key for configs in schedules.values() for c in configs]
     assert len(set(keys)) == len(keys)
-    assert {name: sorted(c.seed for c in configs) for name, configs in schedules.items()} == {
-        name: list(p.seeds) for name in schedules
+    assert {name: sorted(c.fold for c in configs) for name, configs in schedules.items()} == {
+        name: list(p.secondary_folds) for name in schedules
     }
     assert {c.unfreeze_epoch for c in schedules["frozen, then unfrozen"]} == {4}
 
@@ -94,7 +115,8 @@ def test_the_recipe_compares_runs_the_chapters_train(p):
     trained = {c.key for configs in study.chapter_grids(p).values() for c in configs}
     for step, (a, b) in study.recipe(p).items():
         assert {c.key for c in a + b} <= trained, step
-        assert sorted(c.seed for c in a) == sorted(c.seed for c in b) == list(p.seeds), step
+        shared = {c.fold for c in a} & {c.fold for c in b}
+        assert shared >= set(p.secondary_folds), step
 
 
 def test_word2vec_epochs_compares_the_default_with_the_profile():
@@ -131,3 +153,65 @@ def test_against_kim_subtracts_table_2():
     assert table.loc[("rt-polarity vs MR", "static"), "Kim (%)"] == 81.0
     assert table.loc[("rt-polarity vs MR", "static"), "ours − Kim"] == pytest.approx(-6.0)
     assert table.loc[("rt-subjectivity vs Subj", "rand"), "ours − Kim"] == pytest.approx(0.4)
+
+
+def test_the_best_cnn_is_chosen_on_dev_never_on_test():
+    configs = study.embedding_modes(profile.named("full"), datasets=["rt-polarity"])
+    frame = _frame(configs)
+    # non-static best on dev, multichannel best on test: the choice must follow dev
+    frame["dev_accuracy"] = frame["mode"].map({"non-static": 0.8}).fillna(0.7)
+    frame["test_accuracy"] = frame["mode"].map({"multichannel": 0.9}).fillna(0.6)
+    assert study.best_on_dev(frame) == {"rt-polarity": "non-static"}
+    tfidf = _frame(study.tfidf(profile.named("full"), datasets=["rt-polarity"]))
+    contest = study.against_tfidf(frame, tfidf)
+    chosen = contest[contest["model"] == "best CNN"]
+    assert set(chosen["mode"]) == {"non-static"} and len(chosen) == 10
+    pairs = paired_values(contest, *study.TFIDF_CONTRASTS["best_cnn_vs_tfidf"], by="model")
+    assert sorted(pairs["fold"]) == list(range(10))
+
+
+def test_backend_agreement_pools_every_paired_run_sentence_by_sentence(monkeypatch):
+    import numpy as np
+
+    from w2vcnn import experiments
+
+    configs = study.backends(profile.named("full"))
+    frame = _frame(configs)
+    labels = np.array([0, 1] * 50)
+    results = {}
+    for i, config in enumerate(configs):
+        predictions = labels.copy()
+        if config.backend == "keras":
+            predictions[: 1 + i % 3] ^= 1  # Keras misses 1-3 sentences PyTorch gets right
+        results[config.key] = experiments.RunResult(
+            **{**_fields(config), "test_predictions": predictions, "test_labels": labels}
+        )
+        frame.loc[frame["run_id"] == config.key, "test_accuracy"] = (predictions == labels).mean()
+    monkeypatch.setattr(experiments, "load_result", results.__getitem__)
+    table = study.backend_agreement(frame)
+    assert list(table.index) == ["rand", "static", "non-static", "all modes"]
+    pooled = table.loc["all modes"]
+    assert pooled["paired runs"] == 9 and pooled["test sentences"] == 900
+    misses = sum(1 + i % 3 for i, c in enumerate(configs) if c.backend == "keras")
+    assert pooled["only Keras right / only PyTorch right"] == f"0 / {misses}"
+    assert pooled["same prediction (%)"] == pytest.approx(100 * (1 - misses / 900))
+    # at most 3 of 100 sentences apart on every run: within a 1-point margin? no, 1-3 points
+    assert pooled["equivalent"] == "not shown"
+    assert study.backend_agreement(frame, margin=0.05).loc["all modes", "equivalent"] == "yes"
+
+
+def _fields(config):
+    return dict(
+        run_id=config.key,
+        config=config,
+        test_accuracy=0.0,
+        dev_accuracy=0.0,
+        best_epoch=1,
+        epochs_run=1,
+        train_seconds=1.0,
+        sentences_per_second=1.0,
+        wall_seconds=1.0,
+        curve=[],
+        vocab_size=1,
+        n_train_words=1,
+    )

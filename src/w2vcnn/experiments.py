@@ -40,9 +40,9 @@ class RunConfig:
     """
 
     dataset: str = "rt-polarity"
-    split: str = "holdout"
-    seed: int = 0  # the split, the word2vec init, the model init and the batches
-    fold: int = 0
+    split: str = _FULL.split
+    seed: int = 0  # the split's shuffle, the word2vec init, the model init and the batches
+    fold: int = 0  # k-fold: the fold that is the test set
     max_examples: int | None = None
     init: str = "skipgram"  # random | skipgram | cbow | path to a word2vec .bin/.txt
     corpus: tuple[str, ...] = ("train", "unlabeled")
@@ -74,6 +74,7 @@ class RunConfig:
         p = profile if isinstance(profile, profiles.Profile) else profiles.named(profile)
         sized = dict(
             max_examples=p.max_examples,
+            split=p.split,
             vector_size=p.vector_size,
             word2vec_epochs=p.word2vec_epochs,
             feature_maps=p.feature_maps,
@@ -189,6 +190,7 @@ class RunResult:
             variant=self.config.variant,
             run_id=self.run_id,
             test_accuracy=self.test_accuracy,
+            balanced_accuracy=balanced_accuracy(self.test_predictions, self.test_labels),
             dev_accuracy=self.dev_accuracy,
             best_epoch=self.best_epoch,
             epochs_run=self.epochs_run,
@@ -241,6 +243,18 @@ class RunResult:
             return {}
         with np.load(path, allow_pickle=False) as stored:
             return dict(stored)
+
+
+def balanced_accuracy(predictions, labels) -> float:
+    """The mean of the per-class recalls: accuracy as if every class were equally frequent (a
+    58/42 dataset scored on it compares with a 50/50 one; always guessing the majority gets 1/k)."""
+    predictions, labels = np.asarray(predictions), np.asarray(labels)
+    if predictions.shape != labels.shape or labels.size == 0:
+        raise ValueError(
+            f"balanced_accuracy needs one prediction per label, got {predictions.shape} "
+            f"predictions for {labels.shape} labels"
+        )
+    return float(np.mean([np.mean(predictions[labels == c] == c) for c in np.unique(labels)]))
 
 
 def is_cached(config: RunConfig) -> bool:

@@ -30,16 +30,22 @@ _ONE_THREAD = {
 }
 
 
-def grid(seeds=None, profile: str | profiles.Profile = "full", **axes) -> list[RunConfig]:
-    """Configs for every combination of the list-valued ``axes`` and every seed of the profile.
+def grid(
+    seeds=None, profile: str | profiles.Profile = "full", folds=None, **axes
+) -> list[RunConfig]:
+    """Configs for every combination of the list-valued ``axes``, every seed and every test fold
+    of the profile (its headline ``folds`` unless ``folds`` says otherwise; with a ``holdout``
+    split there is only fold 0).
 
-    ``grid(mode=["static", "non-static"], init=["skipgram", "cbow"])`` gives 2 x 2 x seeds configs,
-    sized by ``profile`` (a :class:`~w2vcnn.profile.Profile` or its name);
+    ``grid(mode=["static", "non-static"], init=["skipgram", "cbow"])`` gives 2 x 2 x seeds x folds
+    configs, sized by ``profile`` (a :class:`~w2vcnn.profile.Profile` or its name);
     ``mode="rand"`` pairs itself with ``init="random"``. Scalar axes are fixed settings; for
     ``corpus`` and ``windows`` (tuple-valued) pass a list of tuples to make an axis.
     """
     p = profile if isinstance(profile, profiles.Profile) else profiles.named(profile)
     seeds = p.seeds if seeds is None else seeds
+    split = axes.get("split", p.split)
+    folds = (p.folds if folds is None else folds) if split == "kfold" else (0,)
     names = list(axes)
     # a list is an axis; so is a tuple, except for the tuple-valued settings corpus and windows
     values = [
@@ -55,8 +61,8 @@ def grid(seeds=None, profile: str | profiles.Profile = "full", **axes) -> list[R
             setting["init"] = "random"
         elif setting.get("init") == "random":
             continue
-        for seed in seeds:
-            config = RunConfig.for_profile(p, seed=seed, **setting)
+        for seed, fold in itertools.product(seeds, folds):
+            config = RunConfig.for_profile(p, seed=seed, fold=fold, **setting)
             if config not in seen:
                 seen.add(config)
                 configs.append(config)
@@ -126,17 +132,16 @@ class _Progress:
 
     def started(self, config: RunConfig) -> None:
         if self.bar is not None:
-            self.bar.set_postfix_str(f"{config.variant}, seed {config.seed}")
+            self.bar.set_postfix_str(_which(config))
 
     def finished(self, config: RunConfig) -> None:
         self.done += 1
         if self.bar is not None:
-            self.bar.set_postfix_str(f"{config.variant}, seed {config.seed}", refresh=False)
+            self.bar.set_postfix_str(_which(config), refresh=False)
             self.bar.update()
         else:
             print(
-                f"{self.desc}: {self.done}/{self.total} trained ({config.variant}, "
-                f"seed {config.seed})",
+                f"{self.desc}: {self.done}/{self.total} trained ({_which(config)})",
                 file=sys.stderr,
                 flush=True,
             )
@@ -144,6 +149,12 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def _which(config: RunConfig) -> str:
+    """``"cnn static skipgram torch, rt-polarity fold 3"``: a run, for a progress line."""
+    where = f"fold {config.fold}" if config.split == "kfold" else f"seed {config.seed}"
+    return f"{config.variant}, {config.dataset} {where}"
 
 
 def _train_in_parallel(

@@ -8,7 +8,7 @@ the contrasts were given in :mod:`w2vcnn.study`.
 from __future__ import annotations
 
 from .profile import Profile
-from .stats import in_words
+from .stats import in_words, verdict
 
 
 def profile_note(p: Profile):
@@ -19,7 +19,7 @@ def profile_note(p: Profile):
         "all examples" if p.max_examples is None else f"{p.max_examples:,} examples per dataset"
     )
     sizes = (
-        f"{len(p.seeds)} seed(s), up to {p.max_epochs} epochs, {p.vector_size}-d vectors, "
+        f"{_folds(p)}, up to {p.max_epochs} epochs, {p.vector_size}-d vectors, "
         f"{p.feature_maps} feature maps per window, {examples}"
     )
     if p.name == "full":
@@ -27,6 +27,15 @@ def profile_note(p: Profile):
     return Markdown(
         f"**Built with the `{p.name}` profile ({sizes}): these numbers check that the "
         f"pipeline runs; they are not the study's results. Run `make book` for those.**"
+    )
+
+
+def _folds(p: Profile) -> str:
+    if p.split != "kfold":
+        return f"{len(p.seeds)} seed(s) of a {p.split} split"
+    return (
+        f"{len(p.folds)} of 10 stratified folds for the headline grids, "
+        f"{len(p.secondary_folds)} for the others"
     )
 
 
@@ -38,12 +47,15 @@ def glue_key(*parts) -> str:
 
 def glue_contrasts(prefix: str, table) -> list[str]:
     """Glue every row of a :func:`w2vcnn.stats.paired_table` as prose
-    (:func:`w2vcnn.stats.in_words`) under ``glue_key(prefix, dataset, contrast)``; returns the
-    names, for a page to check."""
+    (:func:`w2vcnn.stats.in_words`) under ``glue_key(prefix, dataset, contrast)``, and its
+    :func:`w2vcnn.stats.verdict` ("higher", "lower", "no clear difference") under that name +
+    ``_verdict``; returns the names, for a page to check."""
     from myst_nb import glue
 
     names = []
     for (dataset, contrast), row in table.iterrows():
-        names.append(glue_key(prefix, dataset, contrast))
-        glue(names[-1], in_words(row), display=False)
+        name = glue_key(prefix, dataset, contrast)
+        glue(name, in_words(row), display=False)
+        glue(f"{name}_verdict", verdict(row), display=False)
+        names += [name, f"{name}_verdict"]
     return names

@@ -1,4 +1,5 @@
-"""Statistics for the book's tables: t intervals over seeds, paired comparisons and McNemar's test.
+"""Statistics for the book's tables: t intervals over folds, paired comparisons with Holm's
+correction, equivalence (TOST) and McNemar's test.
 
 One convention throughout: accuracies stay fractions in [0, 1] in every frame and every number
 returned here (``aggregate``'s ``mean``, ``compare``'s ``mean_difference``, ...). Only the
@@ -205,6 +206,7 @@ def paired_table(
     contrasts: Mapping[str, tuple],
     by: str | Sequence[str] = "variant",
     value: str = "test_accuracy",
+    family: bool = True,
 ) -> pd.DataFrame:
     """One :func:`compare` per dataset and named contrast, as a readable table.
 
@@ -213,6 +215,10 @@ def paired_table(
     by ``(dataset, contrast name)``, so a chapter finds a row by the name it gave, never by parsing
     a label (:func:`w2vcnn.pages.glue_contrasts` glues every row under its name). Differences are
     in points.
+
+    ``family=True`` (a chapter's primary contrasts): the table's rows are one family of tests and a
+    ``p (Holm)`` column adjusts their p-values for it (:func:`holm`). ``family=False``
+    (exploratory contrasts): unadjusted p only, for the page to label as exploratory.
     """
     if not isinstance(contrasts, Mapping):
         raise ValueError(
@@ -222,15 +228,41 @@ def paired_table(
     rows = []
     for dataset, runs in frame.groupby("dataset", sort=False):
         for name, (a, b) in contrasts.items():
+            result = compare(runs, a, b, by, value=value)
             rows.append(
                 {
                     "dataset": dataset,
                     "contrast": name,
                     "comparison": f"{_describe(a)} − {_describe(b)}",
-                    **comparison_cells(compare(runs, a, b, by, value=value)),
+                    **comparison_cells(result),
+                    "_p": result.p_value,
                 }
             )
-    return pd.DataFrame(rows).set_index(["dataset", "contrast"])
+    table = pd.DataFrame(rows).set_index(["dataset", "contrast"])
+    if family:
+        table["p (Holm)"] = [_p_cell(p) for p in holm(table["_p"])]
+    return table.drop(columns="_p")
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm's step-down adjustment of a family of p-values (NaN stays NaN, outside the family).
+
+    The i-th smallest of m p-values is multiplied by m - i + 1 (i from 1), capped at 1, and made
+    non-decreasing in that order. Rejecting where the adjusted p < alpha keeps the chance of any
+    false rejection in the family <= alpha, whatever the dependence between the tests.
+    """
+    p = np.asarray(p_values, dtype=float)
+    adjusted = np.full(p.shape, math.nan)
+    tested = np.flatnonzero(~np.isnan(p))
+    running = 0.0
+    for rank, i in enumerate(tested[np.argsort(p[tested], kind="stable")]):
+        running = max(running, min(1.0, (len(tested) - rank) * p[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def _p_cell(p: float) -> str:
+    return MISSING if math.isnan(p) else f"{p:.3f}"
 
 
 def comparison_cells(c: Comparison) -> dict:
@@ -238,15 +270,97 @@ def comparison_cells(c: Comparison) -> dict:
     spread = "" if math.isnan(c.ci95) else f" ± {100 * c.ci95:.1f}"
     return {
         "a − b (points)": f"{100 * c.mean_difference:+.1f}{spread}",
-        "p (paired t)": MISSING if math.isnan(c.p_value) else f"{c.p_value:.3f}",
+        "p (paired t)": _p_cell(c.p_value),
         "a better": f"{c.wins} of {c.n_pairs}",
     }
 
 
 def in_words(row) -> str:
     """A row of :func:`paired_table` (or ``study.recipe_evidence``) as prose, for a chapter's text:
-    ``"+2.2 ± 2.6 points, better in 3 of 3 seeds"``."""
-    return f"{row['a − b (points)']} points, better in {row['a better']} seeds"
+    ``"+2.2 ± 2.6 points, better in 8 of 10 folds (Holm-adjusted p = 0.012)"``; the unadjusted p
+    where the row has no Holm column."""
+    if "p (Holm)" in row:
+        p = f"Holm-adjusted p = {row['p (Holm)']}"
+    else:
+        p = f"p = {row['p (paired t)']}, unadjusted"
+    return f"{row['a − b (points)']} points, better in {row['a better']} folds ({p})"
+
+
+def verdict(row, alpha: float = 0.05) -> str:
+    """``"higher"``, ``"lower"`` or ``"no clear difference"``: what a row of :func:`paired_table`
+    shows at level ``alpha`` (on its Holm-adjusted p when it has one). Prose built on this word,
+    not on the digits, survives the run-to-run wobble of the means."""
+    shown = row["p (Holm)"] if "p (Holm)" in row else row["p (paired t)"]
+    if shown == MISSING or float(shown) >= alpha:
+        return "no clear difference"
+    return "higher" if float(row["a − b (points)"].split()[0]) > 0 else "lower"
+
+
+class Equivalence(NamedTuple):
+    """Two one-sided paired t-tests (TOST) of ``|a - b| < margin`` (fractions, not percent)."""
+
+    a: str
+    b: str
+    n_pairs: int
+    margin: float
+    mean_difference: float
+    ci90_low: float  # the 90% interval: inside (-margin, margin) exactly when p < 0.05
+    ci90_high: float
+    p_value: float  # the larger of the two one-sided p-values; NaN with fewer than two pairs
+
+    @property
+    def equivalent(self) -> bool:
+        """Whether the difference is shown to lie within the margin, at the 5% level."""
+        return bool(self.p_value < 0.05)
+
+    def __str__(self) -> str:
+        verdict = "equivalent" if self.equivalent else "not shown equivalent"
+        return (
+            f"{self.a} − {self.b}: {100 * self.mean_difference:+.2f} points, 90% CI "
+            f"[{100 * self.ci90_low:+.2f}, {100 * self.ci90_high:+.2f}] over {self.n_pairs} "
+            f"pairs; TOST p = {self.p_value:.3g} for a ±{100 * self.margin:g}-point margin: "
+            f"{verdict}"
+        )
+
+
+def equivalence(
+    frame: pd.DataFrame,
+    a,
+    b,
+    margin: float,
+    by: str | Sequence[str] = "variant",
+    on: Sequence[str] | None = None,
+    value: str = "test_accuracy",
+) -> Equivalence:
+    """Whether ``a`` and ``b`` (selected as in :func:`paired_values`) are equivalent within
+    ``margin`` (a fraction: 0.01 is one point), by two one-sided paired t-tests.
+
+    "The confidence intervals overlap" is not evidence of agreement (small samples overlap
+    always); TOST turns the question round: it rejects "the difference is at least ``margin``".
+    """
+    if not margin > 0:
+        raise ValueError(f"margin must be positive (a fraction of accuracy), got {margin!r}")
+    pairs = paired_values(frame, a, b, by, on, value)
+    differences = (pairs["a"] - pairs["b"]).to_numpy(dtype=float)
+    n, mean = len(differences), float(differences.mean())
+    if n < 2:
+        low = high = p_value = math.nan
+    else:
+        standard_error = differences.std(ddof=1) / math.sqrt(n)
+        if standard_error == 0:  # identical differences: no spread to test against
+            p_value = 0.0 if abs(mean) < margin else 1.0
+            low = high = mean
+        else:
+            t_dist = scipy_stats.t(df=n - 1)
+            p_value = float(
+                max(
+                    t_dist.sf((mean + margin) / standard_error),  # H0: difference <= -margin
+                    t_dist.cdf((mean - margin) / standard_error),  # H0: difference >= +margin
+                )
+            )
+            half = float(t_dist.ppf(0.95) * standard_error)
+            low, high = mean - half, mean + half
+    return Equivalence(_describe(a), _describe(b), n, margin, mean, low, high, p_value)
 
 
 def mcnemar(predictions_a, predictions_b, labels) -> dict:
@@ -256,8 +370,11 @@ def mcnemar(predictions_a, predictions_b, labels) -> dict:
     (a wrong, b right). Under "equally accurate" each such example is a fair coin, so the p-value
     is the two-sided binomial test of ``b`` successes in ``b + c``. It compares two single runs,
     which makes it the test to use when only one seed exists; across seeds, prefer :func:`compare`.
+    Pass several runs' predictions concatenated (paired example by example) to pool them.
     Returns ``b``, ``c``, ``p_value`` (1.0 when they never disagree), ``n``, ``accuracy_a``,
-    ``accuracy_b``.
+    ``accuracy_b``, ``agreement`` (the share of examples both label alike) and
+    ``difference_ci95``: the half width of the 95% interval of ``accuracy_a - accuracy_b``
+    (``(b - c) / n``) for paired proportions.
     """
     predictions_a, predictions_b, labels = map(np.asarray, (predictions_a, predictions_b, labels))
     if not predictions_a.shape == predictions_b.shape == labels.shape:
@@ -269,13 +386,18 @@ def mcnemar(predictions_a, predictions_b, labels) -> dict:
     b = int((right_a & ~right_b).sum())
     c = int((~right_a & right_b).sum())
     p_value = float(scipy_stats.binomtest(b, b + c, 0.5).pvalue) if b + c else 1.0
+    n = int(labels.size)
+    # variance of the mean of per-example differences (+1, -1 or 0): ((b + c) - (b - c)^2 / n) / n^2
+    variance = ((b + c) - (b - c) ** 2 / n) / n**2
     return {
         "b": b,
         "c": c,
         "p_value": p_value,
-        "n": int(labels.size),
+        "n": n,
         "accuracy_a": float(right_a.mean()),
         "accuracy_b": float(right_b.mean()),
+        "agreement": float((predictions_a == predictions_b).mean()),
+        "difference_ci95": float(1.959964 * math.sqrt(variance)),
     }
 
 

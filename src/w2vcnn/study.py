@@ -1,10 +1,13 @@
 """The study's experiments, defined once: every chapter asks for its grid, and its contrasts, by
 name.
 
-Each grid function takes the :class:`~w2vcnn.profile.Profile` that sizes it (seeds, epochs, vector
-size). Two chapters that need the same run get the same :class:`~w2vcnn.experiments.RunConfig`,
-hence the same cache entry: the run is trained once. Each grid's contrasts are declared beside it,
-named, as pairs of values of the grid's columns (``by``), for :func:`w2vcnn.stats.paired_table`.
+Each grid function takes the :class:`~w2vcnn.profile.Profile` that sizes it (folds, epochs, vector
+size). The headline grids (question 1's modes on both datasets, question 3's skip-gram vs CBOW on
+rt-polarity, the TF-IDF baseline) run on the profile's ``folds`` (Kim's 10); the others, the Keras
+twin of question 1 included, on its ``secondary_folds``, a subset, so a run both ask for is trained
+once. Two chapters that need the same run get the same :class:`~w2vcnn.experiments.RunConfig`,
+hence the same cache entry. Each grid's contrasts are declared beside it, named, as pairs of values
+of the grid's columns (``by``), for :func:`w2vcnn.stats.paired_table`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ KIM_2014 = {
     "MR": {"rand": 76.1, "static": 81.0, "non-static": 81.5, "multichannel": 81.1},
     "Subj": {"rand": 89.6, "static": 93.0, "non-static": 93.4, "multichannel": 93.2},
 }
+# The same table's bag-of-words rows (Wang & Manning 2012), which beat CNN-rand on MR and Subj.
+KIM_BASELINES = {"MR": {"NBSVM": 79.4, "MNB": 79.0}, "Subj": {"NBSVM": 93.2, "MNB": 93.6}}
 KIM_DATASET = {"rt-polarity": "MR", "rt-subjectivity": "Subj"}
 KIM_BY_DATASET = {ours: KIM_2014[kims] for ours, kims in KIM_DATASET.items()}
 
@@ -42,18 +47,26 @@ def embedding_modes(
     )
 
 
-MODE_CONTRASTS = {  # by="mode"
-    "non_static_vs_static": ("non-static", "static"),
-    "static_vs_rand": ("static", "rand"),
+# by="mode". Question 1's primary family (Holm-adjusted over both datasets): does fine-tuning
+# pretrained vectors beat random vectors, and beat freezing them?
+MODE_CONTRASTS = {
     "non_static_vs_rand": ("non-static", "rand"),
+    "non_static_vs_static": ("non-static", "static"),
+}
+MODE_EXPLORATORY = {  # unadjusted, labelled exploratory on the page
+    "static_vs_rand": ("static", "rand"),
     "multichannel_vs_non_static": ("multichannel", "non-static"),
 }
 
 
 def backends(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
-    """Question 1: the same three modes in PyTorch and in Keras, on the same splits and seeds."""
+    """Question 1: the same three modes in PyTorch and in Keras, on the same (secondary) folds.
+
+    Whether the libraries agree is judged per test sentence (McNemar on every prediction), which
+    three folds already give thousands of."""
     return grid(
         profile=p,
+        folds=p.secondary_folds,
         dataset=dataset,
         arch="cnn",
         backend=["torch", "keras"],
@@ -62,14 +75,60 @@ def backends(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
     )
 
 
-BACKEND_CONTRASTS = {  # by=("mode", "backend"): Keras minus PyTorch
-    mode: ((mode, "keras"), (mode, "torch")) for mode in ("rand", "static", "non-static")
-}
+# Keras and PyTorch "agree" when Keras - PyTorch is shown to lie within +-1 point of accuracy
+# (TOST over the paired runs): a third of the fold-to-fold spread of one variant, and smaller
+# than any difference between modes the book draws a conclusion from.
+BACKEND_MARGIN = 0.01
+
+
+def backend_agreement(both, margin: float = BACKEND_MARGIN):
+    """Keras against PyTorch per mode and over all modes (``both``: the :func:`backends` grid).
+
+    Two tests that answer "do they agree", not "do their intervals overlap": TOST on the paired
+    runs' accuracies (equivalent within ``margin``), and, sentence by sentence over every paired
+    run's test predictions, the share predicted alike with McNemar's test of equal accuracy and the
+    95% interval of the accuracy difference those sentences give.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .experiments import load_result
+    from .stats import PAIR_KEYS, equivalence, mcnemar, paired_values
+
+    keys = [k for k in PAIR_KEYS if k in both.columns] + ["mode"]
+    rows = {}
+    for mode in [*pd.unique(both["mode"]), "all modes"]:
+        runs = both if mode == "all modes" else both[both["mode"] == mode]
+        tost = equivalence(runs, "keras", "torch", margin, by="backend", on=keys)
+        ids = paired_values(runs, "keras", "torch", by="backend", on=keys, value="run_id")
+        keras, torch = ([load_result(i) for i in ids[side]] for side in ("a", "b"))
+        per_sentence = mcnemar(
+            np.concatenate([r.test_predictions for r in keras]),
+            np.concatenate([r.test_predictions for r in torch]),
+            np.concatenate([r.test_labels for r in keras]),
+        )
+        difference = per_sentence["accuracy_a"] - per_sentence["accuracy_b"]
+        rows[mode] = {
+            "paired runs": tost.n_pairs,
+            "Keras − PyTorch (points)": f"{100 * tost.mean_difference:+.2f}",
+            "90% CI": f"[{100 * tost.ci90_low:+.2f}, {100 * tost.ci90_high:+.2f}]",
+            f"TOST p (±{100 * margin:g})": tost.p_value,
+            "equivalent": "yes" if tost.equivalent else "not shown",
+            "test sentences": per_sentence["n"],
+            "same prediction (%)": 100 * per_sentence["agreement"],
+            "only Keras right / only PyTorch right": f"{per_sentence['b']} / {per_sentence['c']}",
+            "McNemar p": per_sentence["p_value"],
+            "per-sentence difference, 95% CI (points)": (
+                f"{100 * difference:+.2f} ± {100 * per_sentence['difference_ci95']:.2f}"
+            ),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("mode")
 
 
 def against_kim(aggregated):
-    """Our mean test accuracy per mode beside Kim's Table 2, and the difference, in percent
-    (``aggregated`` by dataset and mode, from :func:`w2vcnn.stats.aggregate`)."""
+    """Our mean per mode beside Kim's Table 2, and the difference, in percent (``aggregated`` by
+    dataset and mode, from :func:`w2vcnn.stats.aggregate`). Kim's MR is balanced and rt-polarity
+    is not: aggregate ``balanced_accuracy`` for this table."""
     import pandas as pd
 
     rows = []
@@ -96,6 +155,7 @@ def classifiers(p: Profile, datasets=DATASETS) -> list[RunConfig]:
     """Questions 2 and 3: the supervised CBOW classifier fed the same vectors as the CNN."""
     return grid(
         profile=p,
+        folds=p.secondary_folds,
         dataset=list(datasets),
         arch="cbow",
         backend="torch",
@@ -106,26 +166,32 @@ def classifiers(p: Profile, datasets=DATASETS) -> list[RunConfig]:
 
 def initialisers(p: Profile, datasets=DATASETS) -> list[RunConfig]:
     """Question 3: skip-gram vs CBOW vectors as the CNN's initial embedding, frozen and
-    fine-tuned."""
-    return grid(
-        profile=p,
-        dataset=list(datasets),
-        arch="cnn",
-        backend="torch",
-        mode=["static", "non-static"],
-        init=list(WORD2VEC_KINDS),
-    )
+    fine-tuned; on every fold for the first dataset, on the secondary folds for the others."""
+    return [
+        config
+        for i, dataset in enumerate(datasets)
+        for config in grid(
+            profile=p,
+            folds=p.folds if i == 0 else p.secondary_folds,
+            dataset=dataset,
+            arch="cnn",
+            backend="torch",
+            mode=["static", "non-static"],
+            init=list(WORD2VEC_KINDS),
+        )
+    ]
 
 
-INIT_CONTRASTS = {  # by=("mode", "init"): skip-gram minus CBOW vectors
-    mode: ((mode, "skipgram"), (mode, "cbow")) for mode in ("static", "non-static")
-}
+# by=("mode", "init"): skip-gram minus CBOW vectors. Question 3's primary family on rt-polarity's
+# ten folds; on rt-subjectivity's secondary folds the same contrasts are exploratory.
+INIT_CONTRASTS = {mode: ((mode, "skipgram"), (mode, "cbow")) for mode in ("static", "non-static")}
 
 
 def corpus_sizes(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
     """Question 3: in-domain text only vs in-domain text plus the Brown corpus (4x the tokens)."""
     return grid(
         profile=p,
+        folds=p.secondary_folds,
         dataset=dataset,
         arch="cnn",
         backend="torch",
@@ -145,6 +211,7 @@ def word2vec_epochs(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]
     """Question 3: frozen vectors trained for gensim's default 5 epochs vs the profile's epochs."""
     return grid(
         profile=p,
+        folds=p.secondary_folds,
         dataset=dataset,
         arch="cnn",
         backend="torch",
@@ -194,10 +261,38 @@ def tfidf(p: Profile, datasets=DATASETS) -> list[RunConfig]:
     return grid(profile=p, dataset=list(datasets), arch="tfidf")
 
 
+def best_on_dev(frame, by: str = "mode") -> dict:
+    """Per dataset, the value of ``by`` whose runs have the highest mean *dev* accuracy: a "best
+    model" chosen on test would be chosen on the numbers it is then judged by."""
+    means = frame.groupby(["dataset", by], sort=False)["dev_accuracy"].mean()
+    return {dataset: group.idxmax()[1] for dataset, group in means.groupby(level=0, sort=False)}
+
+
+def against_tfidf(cnn, baseline):
+    """The CNN mode best on dev (:func:`best_on_dev`), per dataset, and the TF-IDF runs, in one
+    frame whose ``model`` column is ``"best CNN"`` or ``"TF-IDF"`` (for :data:`TFIDF_CONTRASTS`)."""
+    import pandas as pd
+
+    best = best_on_dev(cnn)
+    chosen = cnn[cnn["mode"] == cnn["dataset"].map(best)]
+    return pd.concat([chosen.assign(model="best CNN"), baseline.assign(model="TF-IDF")])
+
+
+# by="model" on :func:`against_tfidf`'s frame. Beyond's primary family, over both datasets.
+TFIDF_CONTRASTS = {"best_cnn_vs_tfidf": ("best CNN", "TF-IDF")}
+
+
 def transfer_schedules(p: Profile, dataset: str = "rt-polarity") -> dict[str, list[RunConfig]]:
     """Beyond: frozen, fine-tuned, frozen-then-unfrozen, and fine-tuned with a 10x smaller
     embedding step, by schedule name (run them with :func:`w2vcnn.grids.run_groups`)."""
-    common = dict(profile=p, dataset=dataset, arch="cnn", backend="torch", init="skipgram")
+    common = dict(
+        profile=p,
+        folds=p.secondary_folds,
+        dataset=dataset,
+        arch="cnn",
+        backend="torch",
+        init="skipgram",
+    )
     return {
         "frozen": grid(mode="static", **common),
         "fine-tuned": grid(mode="non-static", **common),
@@ -214,11 +309,13 @@ SCHEDULE_CONTRASTS = {  # by="schedule": each schedule minus frozen vectors
 def recipe(
     p: Profile, dataset: str = "rt-polarity"
 ) -> dict[str, tuple[list[RunConfig], list[RunConfig]]]:
-    """Beyond: each step of the book's recipe as two sets of runs, ``(a, b)``, compared paired."""
+    """Beyond: each step of the book's recipe as two sets of runs, ``(a, b)``, compared paired on
+    the folds both have (every fold where both are headline grids, else the secondary folds)."""
     best = dict(
         profile=p, dataset=dataset, arch="cnn", backend="torch", mode="non-static", init="skipgram"
     )
     tuned = grid(**best)
+    secondary = dict(best, folds=p.secondary_folds)
     return {
         "pretrained vectors vs random init": (tuned, grid(**{**best, "mode": "rand"})),
         "fine-tuned vs frozen": (tuned, grid(**{**best, "mode": "static"})),
@@ -226,9 +323,9 @@ def recipe(
             tuned,
             grid(profile=p, dataset=dataset, arch="tfidf"),
         ),
-        "CNN vs supervised CBOW classifier": (tuned, grid(**{**best, "arch": "cbow"})),
+        "CNN vs supervised CBOW classifier": (tuned, grid(**{**secondary, "arch": "cbow"})),
         "skip-gram vs CBOW vectors": (tuned, grid(**{**best, "init": "cbow"})),
-        "+ Brown corpus vs in-domain text only": (grid(**best, corpus=WITH_BROWN), tuned),
+        "+ Brown corpus vs in-domain text only": (grid(**secondary, corpus=WITH_BROWN), tuned),
     }
 
 
@@ -268,5 +365,10 @@ def chapter_grids(p: Profile) -> dict[str, list[RunConfig]]:
             + word2vec_epochs(p)
             + embedding_modes(p)
         ),
-        "Beyond": tfidf(p) + embedding_modes(p) + schedules,
+        "Beyond": (
+            tfidf(p)
+            + embedding_modes(p)
+            + schedules
+            + [c for a, b in recipe(p).values() for c in a + b]
+        ),
     }
