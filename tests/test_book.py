@@ -19,10 +19,10 @@ JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 CHROMIUM = Path("/usr/bin/chromium")
 # Chapters whose code draws figures: each must show at least this many rendered images.
 FIGURES = {
-    "book/q1_embedding_layer": 2,
+    "book/q1_embedding_layer": 3,  # every fold per mode, the libraries, the learning curves
     "book/q2_vec_bin": 2,
-    "book/q3_skipgram_cbow": 1,
-    "book/beyond": 1,
+    "book/q3_skipgram_cbow": 2,  # the networks, every fold per initialisation
+    "book/beyond": 2,  # every fold against TF-IDF, the schedules' learning curves
 }
 
 

@@ -108,6 +108,7 @@ def test_cli_bad_input_is_one_clear_line_and_changes_nothing(
     [
         (["run", "--seed", "-1"], "argument --seed: must be 0 or more, got -1"),
         (["grid", "--seeds", "0"], "argument --seeds: must be 1 or more, got 0"),
+        (["grid", "--folds", "11"], "argument --folds: must be 10 or less, got 11"),
         (["study", "--workers", "two"], "argument --workers: 'two' is not an integer"),
     ],
 )

@@ -45,11 +45,13 @@ def _run(args) -> None:
         backend=args.backend,
         seed=args.seed,
         split=args.split,
+        fold=args.fold,
     )
     result = run(config)
+    where = f"fold {config.fold}" if config.split == "kfold" else f"seed {config.seed}"
     print(
         f"run {result.run_id} ({config.variant}, "
-        f"seed {config.seed}{', cached' if result.cached else ''}): "
+        f"{where}{', cached' if result.cached else ''}): "
         f"test accuracy {result.test_accuracy:.2%} at dev-best epoch {result.best_epoch} "
         f"of {result.epochs_run} (dev {result.dev_accuracy:.2%}), "
         f"{result.sentences_per_second:,.0f} sentences/s"
@@ -61,7 +63,8 @@ def _grid(args) -> None:
     from .stats import aggregate
 
     seeds = range(args.seeds) if args.seeds else None
-    frame = run_grid(grid(seeds=seeds, profile=args.profile, **_config_axes(args)))
+    folds = range(args.folds) if args.folds else None
+    frame = run_grid(grid(seeds=seeds, folds=folds, profile=args.profile, **_config_axes(args)))
     if args.out:
         frame.to_csv(args.out, index=False)
         print(f"{len(frame)} runs written to {args.out}", file=sys.stderr)
@@ -124,8 +127,9 @@ def _export_model(args) -> None:
     print(f"wrote the model of run {args.run_id} to {folder}")
 
 
-def _count(least: int):
-    """An argparse type: an integer >= ``least`` (argparse names the option in its error)."""
+def _count(least: int, most: int | None = None):
+    """An argparse type: an integer >= ``least`` (and <= ``most``; argparse names the option in
+    its error)."""
 
     def parse(text: str) -> int:
         try:
@@ -134,6 +138,8 @@ def _count(least: int):
             raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
         if value < least:
             raise argparse.ArgumentTypeError(f"must be {least} or more, got {value}")
+        if most is not None and value > most:
+            raise argparse.ArgumentTypeError(f"must be {most} or less, got {value}")
         return value
 
     return parse
@@ -173,12 +179,13 @@ def main(argv=None) -> int:
     )
     one.add_argument("--arch", default="cnn")
     one.add_argument("--backend", default="torch")
-    one.add_argument("--split", default="holdout")
+    one.add_argument("--split", default="kfold", help="kfold (Kim's 10 folds) or holdout")
+    one.add_argument("--fold", type=_count(0), default=0, help="k-fold: the test fold, 0-9")
     one.add_argument("--seed", type=_count(0), default=0)
     one.set_defaults(func=_run)
 
     many = commands.add_parser(
-        "grid", help="every combination x seeds; prints mean, 95%% CI per variant"
+        "grid", help="every combination x folds x seeds; prints mean, 95%% CI per variant"
     )
     many.add_argument("--dataset", nargs="+", default=["rt-polarity"])
     many.add_argument(
@@ -187,7 +194,13 @@ def main(argv=None) -> int:
     many.add_argument("--init", nargs="+", default=["skipgram"])
     many.add_argument("--archs", nargs="+", default=["cnn"])
     many.add_argument("--backends", nargs="+", default=["torch"])
-    many.add_argument("--split", default="holdout")
+    many.add_argument("--split", default="kfold", help="kfold (Kim's 10 folds) or holdout")
+    many.add_argument(
+        "--folds",
+        type=_count(1, 10),
+        default=None,
+        help="k-fold: test folds 0..N-1 (default: the profile's)",
+    )
     many.add_argument(
         "--seeds", type=_count(1), default=None, help="seeds 0..N-1 (default: the profile's)"
     )
