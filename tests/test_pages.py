@@ -68,7 +68,7 @@ def test_glue_contrasts_glues_every_row_in_words_and_its_verdict(table, glued):
     assert all(display is False for _, _, display in glued)  # for the prose, not shown here
     assert texts["q1_rt_polarity_static_vs_rand"].startswith("+4.3 ± ")
     assert (
-        " points, better in 3 of 3 folds (Holm-adjusted p = "
+        " points, better in 3 of 3 folds; Holm-adjusted p = "
         in (texts["q1_rt_polarity_static_vs_rand"])
     )
     assert texts["q1_subj_non_static_vs_static"].startswith(

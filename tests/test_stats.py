@@ -452,7 +452,7 @@ def test_in_words_reads_a_paired_table_row(paired):
     text = in_words(table.iloc[0])
     p_holm = table.iloc[0]["p (Holm)"]
     assert text.startswith("+1.2 ± ")
-    assert text.endswith(f" points, better in 4 of 5 folds (Holm-adjusted p = {p_holm})")
+    assert text.endswith(f" points, better in 4 of 5 folds; Holm-adjusted p = {p_holm}")
     assert in_words(table.loc[("MR", "non_static_vs_static")]) == text
     exploratory = paired_table(
         frame[frame["dataset"] != "SST-1"],
@@ -461,7 +461,7 @@ def test_in_words_reads_a_paired_table_row(paired):
     )
     assert "p (Holm)" not in exploratory.columns
     assert in_words(exploratory.iloc[0]).endswith(
-        f"(p = {exploratory.iloc[0]['p (paired t)']}, unadjusted)"
+        f"; p = {exploratory.iloc[0]['p (paired t)']}, unadjusted"
     )
 
 
@@ -501,6 +501,9 @@ def test_verdict_reads_the_adjusted_p_and_the_sign():
     # significant unadjusted, not after Holm: the adjusted p decides
     assert verdict({**row, "p (Holm)": "0.080"}) == "no clear difference"
     assert verdict({"a − b (points)": "+0.1", "p (paired t)": "—"}) == "no clear difference"
+    assert verdict({**row, "p (Holm)": "< 0.001"}) == "lower"  # how a tiny p is shown
+    tiny = {"a − b (points)": "+2.0 ± 0.1", "p (paired t)": "< 0.001", "a better": "9 of 9"}
+    assert in_words(tiny) == "+2.0 ± 0.1 points, better in 9 of 9 folds; p < 0.001, unadjusted"
 
 
 def test_equivalence_is_two_one_sided_tests():

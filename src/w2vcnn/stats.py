@@ -262,7 +262,9 @@ def holm(p_values) -> np.ndarray:
 
 
 def _p_cell(p: float) -> str:
-    return MISSING if math.isnan(p) else f"{p:.3f}"
+    if math.isnan(p):
+        return MISSING
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def comparison_cells(c: Comparison) -> dict:
@@ -277,13 +279,17 @@ def comparison_cells(c: Comparison) -> dict:
 
 def in_words(row) -> str:
     """A row of :func:`paired_table` (or ``study.recipe_evidence``) as prose, for a chapter's text:
-    ``"+2.2 ± 2.6 points, better in 8 of 10 folds (Holm-adjusted p = 0.012)"``; the unadjusted p
+    ``"+2.2 ± 2.6 points, better in 8 of 10 folds; Holm-adjusted p = 0.012"``; the unadjusted p
     where the row has no Holm column."""
     if "p (Holm)" in row:
-        p = f"Holm-adjusted p = {row['p (Holm)']}"
+        p = f"Holm-adjusted p {_equals(row['p (Holm)'])}"
     else:
-        p = f"p = {row['p (paired t)']}, unadjusted"
-    return f"{row['a − b (points)']} points, better in {row['a better']} folds ({p})"
+        p = f"p {_equals(row['p (paired t)'])}, unadjusted"
+    return f"{row['a − b (points)']} points, better in {row['a better']} folds; {p}"
+
+
+def _equals(p_cell: str) -> str:
+    return p_cell if p_cell.startswith("<") else f"= {p_cell}"
 
 
 def verdict(row, alpha: float = 0.05) -> str:
@@ -291,7 +297,8 @@ def verdict(row, alpha: float = 0.05) -> str:
     shows at level ``alpha`` (on its Holm-adjusted p when it has one). Prose built on this word,
     not on the digits, survives the run-to-run wobble of the means."""
     shown = row["p (Holm)"] if "p (Holm)" in row else row["p (paired t)"]
-    if shown == MISSING or float(shown) >= alpha:
+    p = 0.0 if shown.startswith("<") else math.nan if shown == MISSING else float(shown)
+    if not p < alpha:
         return "no clear difference"
     return "higher" if float(row["a − b (points)"].split()[0]) > 0 else "lower"
 
