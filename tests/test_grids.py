@@ -1,6 +1,9 @@
 """Grids: paired configs, and the parallel runner giving the runs the serial one gives."""
 
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -113,11 +116,11 @@ class _InlinePool:
     def __init__(self, *args, **kwargs):
         pass
 
-    def submit(self, function, config):
+    def submit(self, function, *args):
         from concurrent.futures import Future
 
         future = Future()
-        future.set_result(function(config))
+        future.set_result(function(*args))
         return future
 
     def shutdown(self, wait=True, cancel_futures=False):
@@ -133,15 +136,21 @@ class _InlinePool:
 def test_one_schedule_trains_vectors_first_and_each_run_once_its_vectors_exist(monkeypatch):
     order = []
     monkeypatch.setattr(grids, "ProcessPoolExecutor", _InlinePool)
-    monkeypatch.setattr(grids, "pretrain", lambda c: order.append(("vectors", c.init, c.seed)))
-    monkeypatch.setattr(grids, "run", lambda c, use_cache: order.append((c.mode, c.seed)))
+    monkeypatch.setattr(
+        grids, "_vectors_task", lambda c: order.append(("vectors", c.init, c.seed)) or ("v", {})
+    )
+    monkeypatch.setattr(
+        grids, "_compute_task", lambda c, v: order.append((c.mode, c.seed)) or (c, None)
+    )
+    monkeypatch.setattr(grids, "store_vectors", lambda name, files: None)
+    monkeypatch.setattr(grids, "_store_run", lambda *outcome: None)
     configs = [
         RunConfig(arch="tfidf", seed=0).validated(),
         RunConfig(mode="rand", init="random", seed=0).validated(),
         RunConfig(mode="static", seed=0).validated(),
         RunConfig(mode="multichannel", seed=0).validated(),
     ]
-    grids._train_in_parallel(configs, workers=2, report=None, use_cache=False)
+    grids._train_in_parallel(configs, workers=2, report=None)
     assert order == [
         ("vectors", "skipgram", 0),  # vectors first: two runs wait for them
         ("rand", 0),  # meanwhile the longest run that needs none
@@ -220,3 +229,78 @@ def test_progress_reports_each_trained_run_once_and_nothing_when_cached(cache, c
     assert capsys.readouterr().err == ""  # all cached: silent
     run_grid(configs, progress=False, use_cache=False)
     assert capsys.readouterr().err == ""
+
+
+def _worker_machine(root: str) -> None:
+    """A pool process that stands for another machine: its own, empty data folder (plus the
+    dataset file), so nothing it writes can reach the driver's cache."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(dir=root))
+    (folder / "rt").mkdir()
+    csv = Path(root).parent / "rotten_tomatoes_corpus_full.csv"
+    (folder / "rt" / csv.name).symlink_to(csv.resolve())
+    os.environ["W2VCNN_DATA"] = str(folder)
+
+
+@pytest.fixture
+def machines(cache, tmp_path):
+    """A spawn pool of two processes, each with a data folder of its own."""
+    root = tmp_path / "machines"
+    root.mkdir()
+    (tmp_path / "rotten_tomatoes_corpus_full.csv").symlink_to(
+        (cache / "rt" / "rotten_tomatoes_corpus_full.csv").resolve()
+    )
+    pool = ProcessPoolExecutor(
+        2,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_machine,
+        initargs=(str(root),),
+    )
+    yield pool, root
+    pool.shutdown(cancel_futures=True)
+
+
+def test_an_executor_computes_on_workers_and_only_the_driver_stores(cache, machines):
+    pool, root = machines
+    configs = grid(seeds=[21], mode=["rand", "static", "non-static", "multichannel"], **QUICK)
+    frame = run_grid(configs, executor=pool, workers=2, progress=False)
+    assert list(frame["run_id"]) == [c.key for c in configs]
+    assert all(is_cached(c) for c in configs)
+    # no worker wrote a run anywhere: the driver stored each one, once
+    assert not list(root.glob("*/cache/runs/*"))
+    assert not list((cache / "cache" / "runs").glob(".*"))
+    for config in configs[1:]:  # the three that start from skip-gram vectors
+        stored = load_result(config.key)
+        path = Path(stored.vectors["path"])
+        # the record names the driver's copy of the vectors, which the driver stored
+        assert path.is_relative_to(cache / "cache" / "word2vec") and path.is_file()
+        serial = run(config, use_cache=False)  # the same run, here, in this process
+        assert serial.vectors["sha256_before"] == stored.vectors["sha256_before"]
+        np.testing.assert_allclose(
+            [e["train_loss"] for e in serial.curve],
+            [e["train_loss"] for e in stored.curve],
+            rtol=1e-3,
+        )
+
+
+class _PoolWithoutCancelFutures(ProcessPoolExecutor):
+    """An executor whose shutdown() takes no cancel_futures, as some third-party ones."""
+
+    def shutdown(self, wait=True):
+        super().shutdown(wait=wait)
+
+
+def test_a_failing_run_on_an_executor_surfaces_its_own_error_and_cancels_the_rest(cache, tmp_path):
+    broken = tmp_path / "vec.txt"
+    broken.write_text("3 16\ngood 0.1\n")  # truncated: one number where 16 are due
+    # the longest run, so it starts first
+    bad = RunConfig(**QUICK, mode="multichannel", init=str(broken), seed=23)
+    waiting = [RunConfig(**QUICK, mode="rand", init="random", seed=s) for s in range(24, 30)]
+    pool = _PoolWithoutCancelFutures(1, mp_context=multiprocessing.get_context("spawn"))
+    with pytest.raises(DataError, match="vec.txt"):
+        # two in flight on one process: the second waits in the executor's queue
+        run_grid([*waiting, bad], executor=pool, workers=2, progress=False)
+    pool.shutdown()
+    # the rest was cancelled or, if already running, finished unstored: only the driver stores
+    assert not is_cached(bad) and not any(is_cached(c) for c in waiting)

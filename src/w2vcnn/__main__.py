@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -64,7 +65,9 @@ def _grid(args) -> None:
 
     seeds = range(args.seeds) if args.seeds else None
     folds = range(args.folds) if args.folds else None
-    frame = run_grid(grid(seeds=seeds, folds=folds, profile=args.profile, **_config_axes(args)))
+    configs = grid(seeds=seeds, folds=folds, profile=args.profile, **_config_axes(args))
+    with _executor(args) as (executor, workers):
+        frame = run_grid(configs, workers=workers, executor=executor)
     if args.out:
         frame.to_csv(args.out, index=False)
         print(f"{len(frame)} runs written to {args.out}", file=sys.stderr)
@@ -72,18 +75,33 @@ def _grid(args) -> None:
     print(table.to_string(float_format=lambda x: f"{x:.4f}"))
 
 
+@contextlib.contextmanager
+def _executor(args):
+    """``(executor, workers)``: the Dask cluster at ``--scheduler``, else this machine's pool."""
+    if getattr(args, "scheduler", None):
+        from .grids import dask_executor
+
+        with dask_executor(args.scheduler) as pair:
+            yield pair
+    else:
+        yield None, getattr(args, "workers", 1)
+
+
 def _study(args) -> None:
     from . import build
 
     began = time.perf_counter()
     lines = []  # the table comes after the progress lines of the runs
-    table = build.train_all(args.profile, workers=args.workers, report=lines.append)
+    with _executor(args) as (executor, workers):
+        table = build.train_all(
+            args.profile, workers=workers, report=lines.append, executor=executor
+        )
     minutes = (time.perf_counter() - began) / 60
     print(f"{'chapter':24} {'runs':>5} {'trained':>8} {'run minutes':>11}")
     print("\n".join(lines))
     print(
         f"{'all chapters':24} {'':5} {table['trained'].sum():8} {table['run minutes'].sum():11.1f}"
-        f"\n{minutes:.1f} minutes wall-clock with {args.workers} one-thread workers"
+        f"\n{minutes:.1f} minutes wall-clock with {workers} one-thread workers"
     )
     if table["trained"].sum():
         machine = build.build_times(args.profile).attrs["machine"]
@@ -143,6 +161,12 @@ def _count(least: int, most: int | None = None):
         return value
 
     return parse
+
+
+_SCHEDULER_HELP = (
+    "train on the Dask cluster whose scheduler listens here (tcp://host:8786); "
+    "this machine stores the results (needs the dask extra)"
+)
 
 
 def main(argv=None) -> int:
@@ -205,6 +229,10 @@ def main(argv=None) -> int:
         "--seeds", type=_count(1), default=None, help="seeds 0..N-1 (default: the profile's)"
     )
     many.add_argument("--out", help="write one row per run to this CSV file")
+    many.add_argument(
+        "--workers", type=_count(1), default=1, help="processes of one thread each (default: 1)"
+    )
+    many.add_argument("--scheduler", help=_SCHEDULER_HELP)
     many.set_defaults(func=_grid)
 
     everything = commands.add_parser(
@@ -218,6 +246,7 @@ def main(argv=None) -> int:
         default=os.cpu_count() or 1,
         help="processes of one thread each (default: one per core)",
     )
+    everything.add_argument("--scheduler", help=_SCHEDULER_HELP)
     everything.set_defaults(func=_study)
 
     export = commands.add_parser(

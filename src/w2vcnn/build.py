@@ -19,7 +19,7 @@ from .grids import run_grid
 from .profile import Profile
 
 
-def train_all(p: Profile, workers: int = 1, report=print):
+def train_all(p: Profile, workers: int = 1, report=print, executor=None):
     """Train every run the chapters use, all chapters on one schedule, ``workers`` processes.
 
     Word vectors are trained first, and each run starts as soon as its vectors exist, longest
@@ -27,7 +27,8 @@ def train_all(p: Profile, workers: int = 1, report=print):
     anything was trained, the record for :func:`build_times` keeps the wall-clock minutes, the
     core-minutes (minutes x workers, one thread each), the machine (:func:`machine`) and, per
     chapter, the minutes its runs took (a run two chapters share counts in the first). Returns
-    the per-chapter table.
+    the per-chapter table. ``executor``: train on it, ``workers`` at a time (a Dask cluster:
+    :func:`w2vcnn.grids.dask_executor`); the machine recorded is then this one, the driver.
     """
     import pandas as pd
 
@@ -43,7 +44,10 @@ def train_all(p: Profile, workers: int = 1, report=print):
     to_train = {c for row in rows for c in row["new"] if not is_cached(c)}
     start = time.perf_counter()
     frame = run_grid(
-        [c for configs in chapters.values() for c in configs], workers=workers, desc="book"
+        [c for configs in chapters.values() for c in configs],
+        workers=workers,
+        desc="book",
+        executor=executor,
     )
     minutes = time.perf_counter() - start
     seconds = dict(zip(frame["run_id"], frame["wall_seconds"]))
@@ -57,6 +61,7 @@ def train_all(p: Profile, workers: int = 1, report=print):
         record = {
             "finished": datetime.datetime.now().isoformat(timespec="seconds"),
             "workers": workers,
+            "executor": "local processes" if executor is None else type(executor).__name__,
             "wall minutes": minutes / 60,
             "core minutes": minutes / 60 * workers,
             "machine": machine(),

@@ -5,17 +5,20 @@ Not part of any run's cache key: how runs are scheduled cannot change what they 
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import itertools
 import multiprocessing
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
+from . import cache
 from . import profile as profiles
-from .experiments import RunConfig, RunResult, is_cached, load_result, pretrain, run
+from ._io import atomic_write
+from .experiments import RunConfig, RunResult, is_cached, load_result, run
 
 # Threading libraries (torch, TensorFlow, BLAS) read these when they start: one thread per worker
 # process, so N workers share N cores instead of each spawning a thread per core.
@@ -70,14 +73,23 @@ def grid(
 
 
 def run_grid(
-    configs, use_cache: bool = True, progress: bool = True, workers: int = 1, desc: str = "runs"
+    configs,
+    use_cache: bool = True,
+    progress: bool = True,
+    workers: int = 1,
+    desc: str = "runs",
+    executor: Executor | None = None,
 ):
     """Run every config (cached ones are read, not retrained) -> a DataFrame, one row per run.
 
     ``workers > 1`` trains the missing runs in that many processes of one thread each: on a small
-    CPU model that beats one process using every core. The numbers are the same runs either way,
-    equal up to floating-point summation order. A grid stopped halfway resumes where it stopped:
-    each finished run is already in the cache. ``progress`` reports the runs that must be
+    CPU model that beats one process using every core. ``executor``: train them on any
+    ``concurrent.futures.Executor`` instead, ``workers`` at a time (e.g. a Dask cluster's
+    ``client.get_executor()`` and its number of worker threads); each task sets one thread for
+    itself. Workers only compute: this process stores every run and every set of word vectors in
+    its own cache. The numbers are the same runs either way, equal up to floating-point summation
+    order. A grid stopped halfway resumes where it stopped: each finished run is already in the
+    cache. ``progress`` reports the runs that must be
     trained, under ``desc``: a live bar where someone watches (a terminal, a notebook), one line
     per finished run elsewhere (a CI log); nothing when every run is cached.
     """
@@ -89,8 +101,8 @@ def run_grid(
     report = _Progress(len(missing), desc) if progress and missing else None
     fresh = {}
     try:
-        if workers > 1 and missing:
-            _train_in_parallel(missing, workers, report, use_cache)
+        if missing and (workers > 1 or executor is not None):
+            _train_in_parallel(missing, workers, report, executor)
         else:
             for config in missing:
                 if report:
@@ -158,10 +170,22 @@ def _which(config: RunConfig) -> str:
 
 
 def _train_in_parallel(
-    missing: list[RunConfig], workers: int, report: "_Progress | None", use_cache: bool
+    missing: list[RunConfig],
+    workers: int,
+    report: "_Progress | None",
+    executor: Executor | None = None,
 ) -> None:
     """One schedule for every run: a worker that frees up takes the next set of word vectors to
-    train if any (runs wait for them), else the longest run whose vectors exist."""
+    train if any (runs wait for them), else the longest run whose vectors exist.
+
+    Workers compute; this process (the driver) stores. A run comes back as its result and arrays
+    and is written to the driver's cache here, so a worker on another machine never needs the
+    driver's disk. Word vectors come back as their files and are stored under the same content
+    key; a run task carries them to a worker that lacks them (``executor`` given), and a run's
+    record names the driver's copy. ``executor``: any ``concurrent.futures.Executor`` (a Dask
+    ``client.get_executor()``, say) with ``workers`` tasks in flight; None: a spawn pool of
+    ``workers`` one-thread processes on this machine, which share its cache.
+    """
     waiting: dict[tuple, list[RunConfig]] = {}  # runs by the vectors they wait for
     ready = []
     for config in missing:
@@ -171,41 +195,118 @@ def _train_in_parallel(
             ready.append(config)
     # one job per distinct set of vectors: two runs that share them must not both train them
     vector_jobs = [configs[0] for configs in waiting.values()]
-    train_run = functools.partial(run, use_cache=use_cache)
-    # spawn, not fork: forking a process that already runs torch or TensorFlow threads can hang
-    with ProcessPoolExecutor(
-        min(workers, len(missing)),
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_one_thread,
-    ) as pool:
-        running = {}  # future -> (the config, whether it trains vectors)
-        try:
-            while vector_jobs or ready or running:
-                while len(running) < workers and (vector_jobs or ready):
-                    if vector_jobs:
-                        job = vector_jobs.pop(0)
-                        running[pool.submit(pretrain, job)] = (job, True)
-                    else:
-                        ready.sort(key=_expected_cost)
-                        job = ready.pop()
-                        running[pool.submit(train_run, job)] = (job, False)
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    future.result()  # a failed run fails the grid with its own error
-                    config, trained_vectors = running.pop(future)
-                    if trained_vectors:
-                        ready.extend(waiting.pop(_vectors_of(config)))
-                    elif report:
+    shipped: dict[tuple, tuple] = {}  # the vectors a run task carries, when workers are remote
+    own = executor is None
+    if own:
+        # spawn, not fork: forking a process that already runs torch or TensorFlow threads can hang
+        executor = ProcessPoolExecutor(
+            min(workers, len(missing)),
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_one_thread,
+        )
+    running = {}  # future -> (the config, whether it trains vectors)
+    try:
+        while vector_jobs or ready or running:
+            while len(running) < workers and (vector_jobs or ready):
+                if vector_jobs:
+                    job = vector_jobs.pop(0)
+                    running[executor.submit(_vectors_task, job)] = (job, True)
+                else:
+                    ready.sort(key=_expected_cost)
+                    job = ready.pop()
+                    vectors = None if own else shipped.get(_vectors_of(job))
+                    running[executor.submit(_compute_task, job, vectors)] = (job, False)
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                config, is_vectors = running.pop(future)
+                outcome = future.result()  # a failed run fails the grid with its own error
+                if is_vectors:
+                    store_vectors(*outcome)
+                    shipped[_vectors_of(config)] = outcome
+                    ready.extend(waiting.pop(_vectors_of(config)))
+                else:
+                    _store_run(*outcome)
+                    if report:
                         report.finished(config)
-        except BrokenProcessPool as err:
-            raise RuntimeError(
-                "a grid worker process died before finishing its run. In a script, call "
-                'run_grid(..., workers>1) under `if __name__ == "__main__":` (each worker '
-                "starts by importing your script); otherwise look for the worker's error above"
-            ) from err
-        except BaseException:
-            pool.shutdown(cancel_futures=True)  # finish what is running, start nothing new
-            raise
+    except BrokenProcessPool as err:
+        raise RuntimeError(
+            "a grid worker process died before finishing its run. In a script, call "
+            'run_grid(..., workers>1) under `if __name__ == "__main__":` (each worker '
+            "starts by importing your script); otherwise look for the worker's error above"
+        ) from err
+    finally:
+        # finish what is running, start nothing new; cancel() works with every executor, where
+        # shutdown(cancel_futures=True) does not
+        for future in running:
+            future.cancel()
+        if own:
+            executor.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def dask_executor(address: str, timeout: float = 10.0):
+    """``(executor, threads)`` of the Dask cluster whose scheduler listens at ``address`` (e.g.
+    ``tcp://host:8786``), for ``run_grid(configs, executor=executor, workers=threads)``.
+
+    Needs the ``dask`` extra (``pip install ".[dask]"``) on this machine and on every worker, with
+    this package installed. Start a cluster with ``dask scheduler`` on one machine and
+    ``dask worker tcp://host:8786 --nthreads 1 --nworkers N`` on each of the others (one thread per
+    worker process, as each task sets for itself anyway).
+    """
+    try:
+        from distributed import Client
+    except ImportError as err:
+        raise ValueError('a Dask scheduler needs Dask installed: pip install ".[dask]"') from err
+    try:
+        client = Client(address, timeout=timeout)
+    except (OSError, TimeoutError) as err:
+        raise ValueError(f"no Dask scheduler answered at {address} ({err})") from err
+    with client:
+        yield client.get_executor(), max(1, sum(client.nthreads().values()))
+
+
+def _vectors_task(config: RunConfig) -> tuple[str, dict[str, bytes]]:
+    """On a worker: train (or find) ``config``'s word vectors; their cache entry's name and
+    files."""
+    _one_thread()
+    from .experiments import word2vec_vectors
+    from .study import dataset_of
+
+    _, meta = word2vec_vectors(dataset_of(config), config)
+    folder = Path(meta["path"]).parent
+    return folder.name, {f.name: f.read_bytes() for f in sorted(folder.iterdir()) if f.is_file()}
+
+
+def _compute_task(config: RunConfig, vectors: tuple | None):
+    """On a worker: the run's result and arrays (:func:`w2vcnn.experiments.compute`), after
+    storing the ``vectors`` it was sent where this machine lacks them."""
+    _one_thread()
+    from .experiments import compute
+
+    if vectors is not None:
+        store_vectors(*vectors)
+    return compute(config)
+
+
+def store_vectors(name: str, files: dict[str, bytes]) -> Path:
+    """Store a word-vector entry (``word2vec/<name>/``) sent by a worker; an entry already
+    complete is kept. Each file is written atomically, ``meta.json`` last: an interrupted store
+    leaves an entry that counts as absent, never a half-written one that counts as present."""
+    folder = cache.cache_dir() / "word2vec" / name
+    if cache.read_vectors_meta(folder) is None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for file_name in sorted(files, key=lambda n: n == "meta.json"):
+            with atomic_write(folder / file_name, "wb") as out:
+                out.write(files[file_name])
+    return folder
+
+
+def _store_run(result: RunResult, arrays) -> None:
+    """Store a run computed by a worker, its vectors' path pointing at the driver's copy."""
+    if result.vectors and result.config.trains_word2vec:
+        folder = cache.cache_dir() / "word2vec" / Path(result.vectors["path"]).parent.name
+        result.vectors["path"] = str(folder / "vec.bin")
+    cache.write_run(result.run_id, result.record(), arrays)
 
 
 def _one_thread() -> None:
