@@ -37,11 +37,13 @@ test: $(STAMP) $(CHROMIUM)
 # profile, the package's code or the set of runs changed, the pages are built afresh (about a minute)
 # rather than showing old numbers.
 PROFILE ?= $(or $(W2VCNN_PROFILE),full)
+# CONFIG: another _config.yml, e.g. the published site's (see build.publish_config)
+CONFIG ?=
 book: $(STAMP)
 	W2VCNN_PROFILE=$(PROFILE) $(BIN)/python -m w2vcnn study
 	inputs=$$(W2VCNN_PROFILE=$(PROFILE) $(BIN)/python -c "from w2vcnn import build, profile; print(build.inputs_digest(profile.current()))"); \
 	if [ "$$inputs" != "$$(cat _build/.inputs 2>/dev/null)" ]; then rm -rf _build; mkdir -p _build; echo "$$inputs" > _build/.inputs; fi
-	W2VCNN_PROFILE=$(PROFILE) $(BIN)/jupyter-book build -W --keep-going .
+	W2VCNN_PROFILE=$(PROFILE) $(BIN)/jupyter-book build -W --keep-going $(if $(CONFIG),--config $(CONFIG)) .
 
 bench: $(STAMP)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

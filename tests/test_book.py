@@ -26,8 +26,16 @@ FIGURES = {
 }
 
 
+# The published site's configuration (build.publish_config), with a stand-in address: the
+# deployment workflow passes the real one.
+REPOSITORY = "https://github.com/example/w2vcnn"
+
+
 def build(source: Path, output: Path) -> subprocess.CompletedProcess:
+    from w2vcnn.build import publish_config
+
     env = dict(os.environ, W2VCNN_PROFILE="quick")
+    config = publish_config(REPOSITORY, output / "_config.publish.yml", source=REPO / "_config.yml")
     return subprocess.run(
         [
             str(JUPYTER_BOOK),
@@ -35,6 +43,8 @@ def build(source: Path, output: Path) -> subprocess.CompletedProcess:
             str(source),
             "--path-output",
             str(output),
+            "--config",
+            str(config),
             "-W",
             "--keep-going",
         ],
@@ -193,3 +203,24 @@ def test_a_failing_cell_fails_the_build(tmp_path):
     result = build(source, tmp_path / "out")
     assert result.returncode != 0
     assert "this cell is broken" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_every_page_offers_its_executed_notebook_and_the_repository(served, browser):
+    import json
+
+    import nbformat
+
+    for chapter in chapters():
+        page = browser.new_page()
+        page.goto(urljoin(served, chapter + ".html"), wait_until="load")
+        links = page.locator("a[href$='.ipynb']").evaluate_all("links => links.map(a => a.href)")
+        assert links, f"{chapter}: no .ipynb download"
+        response = page.request.get(links[0])
+        assert response.ok, f"{chapter}: {links[0]} does not load"
+        notebook = nbformat.reads(json.dumps(response.json()), as_version=4)
+        nbformat.validate(notebook)
+        assert any(cell.get("outputs") for cell in notebook.cells), f"{chapter}: not executed"
+        hrefs = page.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
+        assert REPOSITORY in hrefs and f"{REPOSITORY}/issues/new" in " ".join(hrefs)
+        page.close()

@@ -185,3 +185,27 @@ def environment():
     except ImportError:
         pass
     return pd.Series(facts, name="value").to_frame()
+
+
+def publish_config(
+    repository_url: str, out: Path, branch: str = "main", source: Path = Path("_config.yml")
+) -> Path:
+    """``_config.yml`` plus what only a published site can know: the repository's address, its
+    repository and issues buttons, and launch buttons (which also make every page offer its
+    executed ``.ipynb`` for download), added to ``source`` and written to ``out``, for
+    ``make book CONFIG=out``. The deployment workflow passes the address GitHub gives it, so no
+    address is written by hand."""
+    import yaml
+
+    if not repository_url.startswith("https://"):
+        raise ValueError(f"repository_url must be an https:// address, got {repository_url!r}")
+    config = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+    config["repository"] = {"url": repository_url, "branch": branch, "path_to_book": ""}
+    config.setdefault("html", {}).update(use_repository_button=True, use_issues_button=True)
+    config["launch_buttons"] = {
+        "notebook_interface": "classic",
+        "colab_url": "https://colab.research.google.com",
+    }
+    with atomic_write(out, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(config, handle, sort_keys=False, allow_unicode=True)
+    return Path(out)
