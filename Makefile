@@ -9,7 +9,7 @@ QUIET  := { grep -v "is ignored: it is neither a file nor a directory" || true; 
 SHELL  := bash
 .SHELLFLAGS := -eo pipefail -c
 
-.PHONY: env test book bench clean
+.PHONY: env test book bench clean notebooks lab
 
 env: $(STAMP)
 
@@ -44,6 +44,16 @@ book: $(STAMP)
 	inputs=$$(W2VCNN_PROFILE=$(PROFILE) $(BIN)/python -c "from w2vcnn import build, profile; print(build.inputs_digest(profile.current()))"); \
 	if [ "$$inputs" != "$$(cat _build/.inputs 2>/dev/null)" ]; then rm -rf _build; mkdir -p _build; echo "$$inputs" > _build/.inputs; fi
 	W2VCNN_PROFILE=$(PROFILE) $(BIN)/jupyter-book build -W --keep-going $(if $(CONFIG),--config $(CONFIG)) .
+
+# Each chapter as a notebook (for Colab and Jupyter): its first cell installs the package from
+# repository.url of CONFIG (the published site's configuration; see build.publish_config).
+notebooks: $(STAMP)
+	$(BIN)/python -m w2vcnn notebooks notebooks $(if $(CONFIG),--config $(CONFIG))
+
+# The chapters as notebooks in JupyterLab, in this project's .venv (jupytext opens the MyST files).
+lab: $(STAMP)
+	$(PIP) install -e ".[lab]" 2>&1 | $(QUIET)
+	$(BIN)/jupyter lab book
 
 bench: $(STAMP)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

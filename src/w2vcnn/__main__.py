@@ -138,6 +138,15 @@ def _predict(args) -> None:
         print(f"{label}\t{row.max():.3f}\t{text}")
 
 
+def _notebooks(args) -> None:
+    from pathlib import Path
+
+    from .build import write_notebooks
+
+    for path in write_notebooks(args.folder, config=Path(args.config)):
+        print(path)
+
+
 def _export_model(args) -> None:
     from .predict import export_model
 
@@ -262,6 +271,15 @@ def main(argv=None) -> int:
     model.add_argument("run_id")
     model.add_argument("folder")
     model.set_defaults(func=_export_model)
+
+    notebooks = commands.add_parser(
+        "notebooks", help="every chapter as a Jupyter notebook that installs this package first"
+    )
+    notebooks.add_argument("folder")
+    notebooks.add_argument(
+        "--config", default="_config.yml", help="a book configuration with repository.url"
+    )
+    notebooks.set_defaults(func=_notebooks)
 
     predict = commands.add_parser(
         "predict", help="label texts with a run's model (a run id or an exported folder)"

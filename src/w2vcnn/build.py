@@ -209,3 +209,41 @@ def publish_config(
     with atomic_write(out, "w", encoding="utf-8") as handle:
         yaml.safe_dump(config, handle, sort_keys=False, allow_unicode=True)
     return Path(out)
+
+
+def write_notebooks(folder, config: Path = Path("_config.yml")) -> list[Path]:
+    """Every chapter of the table of contents as a Jupyter notebook (cells as in the chapter, no
+    outputs), for Colab and Jupyter users, written to ``folder``.
+
+    The first cell installs this package from the repository named by ``config``'s
+    ``repository.url`` (see :func:`publish_config`), plus myst-nb for the chapters' ``glue``. It
+    pins neither torch nor TensorFlow: Colab's own builds stay in place, as pinned installs there
+    break with every Colab update.
+    """
+    import jupytext
+    import nbformat
+    import yaml
+
+    settings = yaml.safe_load(Path(config).read_text(encoding="utf-8"))
+    url = (settings.get("repository") or {}).get("url")
+    if not url:
+        raise ValueError(
+            f"{config} has no repository.url: pass the published site's configuration "
+            "(build.publish_config), which has"
+        )
+    root = Path(config).resolve().parent
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    chapters = [toc["root"]] + [entry["file"] for entry in toc.get("chapters", [])]
+    install = nbformat.v4.new_code_cell(f'%pip install -q "w2vcnn @ git+{url}" myst-nb')
+    install.metadata["tags"] = ["install"]
+    written = []
+    folder = Path(folder)
+    for chapter in chapters:
+        notebook = jupytext.read(root / f"{chapter}.md")
+        notebook.cells.insert(0, install)
+        nbformat.validate(notebook)
+        path = folder / f"{Path(chapter).name}.ipynb"
+        with atomic_write(path, "w", encoding="utf-8") as out:
+            nbformat.write(notebook, out)
+        written.append(path)
+    return written

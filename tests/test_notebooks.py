@@ -1,0 +1,62 @@
+"""make notebooks: each chapter as a notebook that installs the package first, and one of them
+executed end to end with nbconvert in the quick profile."""
+
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+import yaml
+
+from w2vcnn import build
+
+REPO = Path(__file__).resolve().parents[1]
+URL = "https://github.com/example/w2vcnn"
+
+
+@pytest.fixture(scope="module")
+def notebooks(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("notebooks")
+    config = build.publish_config(URL, folder / "_config.yml", source=REPO / "_config.yml")
+    # publish_config writes beside the book's own files only in CI; here the toc is copied along
+    (folder / "_toc.yml").write_text((REPO / "_toc.yml").read_text())
+    (folder / "book").symlink_to(REPO / "book")
+    return build.write_notebooks(folder / "out", config=config)
+
+
+def test_every_chapter_becomes_a_notebook_that_installs_the_package_first(notebooks):
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    chapters = [toc["root"]] + [c["file"] for c in toc["chapters"]]
+    assert [p.stem for p in notebooks] == [Path(c).name for c in chapters]
+    for path, chapter in zip(notebooks, chapters):
+        notebook = nbformat.read(path, as_version=4)
+        nbformat.validate(notebook)
+        first = notebook.cells[0]
+        assert first.cell_type == "code"
+        assert first.source == f'%pip install -q "w2vcnn @ git+{URL}" myst-nb'
+        assert "torch" not in first.source and "tensorflow" not in first.source
+        # the chapter's own cells follow, unchanged, without outputs
+        source = jupytext.read(REPO / f"{chapter}.md")
+        assert [c.source for c in notebook.cells[1:]] == [c.source for c in source.cells]
+        assert not any(c.get("outputs") for c in notebook.cells if c.cell_type == "code")
+
+
+def test_a_configuration_without_a_repository_address_is_refused_and_nothing_written(tmp_path):
+    with pytest.raises(ValueError, match="has no repository.url"):
+        build.write_notebooks(tmp_path / "out", config=REPO / "_config.yml")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_a_chapter_notebook_runs_top_to_bottom_in_the_quick_profile(notebooks, monkeypatch):
+    # nbclient is the engine of `jupyter nbconvert --execute`, without nbconvert's exporters
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("W2VCNN_PROFILE", "quick")
+    intro = nbformat.read(notebooks[0], as_version=4)
+    intro.cells = intro.cells[1:]  # offline, the package is already installed here
+    NotebookClient(intro, timeout=1200, kernel_name="python3").execute()
+    code = [c for c in intro.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code)
+    assert not any(o.get("output_type") == "error" for c in code for o in c.outputs)
+    assert "quick" in str(code[0].outputs)  # the profile note: the profile reached the kernel
