@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -229,6 +230,19 @@ def test_progress_reports_each_trained_run_once_and_nothing_when_cached(cache, c
     assert capsys.readouterr().err == ""  # all cached: silent
     run_grid(configs, progress=False, use_cache=False)
     assert capsys.readouterr().err == ""
+
+
+def test_groups_get_a_live_bar_each_with_the_run_being_trained(cache, capsys, monkeypatch):
+    first = grid(seeds=[53, 54], mode="rand", **QUICK)
+    second = grid(seeds=[54, 55], mode="rand", **QUICK)  # seed 54 is in both groups
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # as in a terminal
+    run_grid(first + second, groups={"Q1 chapter": first, "Q2 longer name": second})
+    screen = capsys.readouterr().err
+    # one bar per group, names padded to one width, each run counted in every group listing it
+    assert "Q1 chapter    " in screen and "Q2 longer name" in screen
+    assert "2/2" in screen.split("Q1 chapter")[-1] and "2/2" in screen.split("Q2 longer name")[-1]
+    assert "cnn rand random torch, rt-polarity seed 5" in screen  # the run being trained
+    assert " trained (" not in screen  # bars, not the log's lines
 
 
 def _worker_machine(root: str) -> None:

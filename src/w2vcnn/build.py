@@ -48,6 +48,7 @@ def train_all(p: Profile, workers: int = 1, report=print, executor=None):
         workers=workers,
         desc="book",
         executor=executor,
+        groups=chapters,  # a live bar per chapter
     )
     minutes = time.perf_counter() - start
     seconds = dict(zip(frame["run_id"], frame["wall_seconds"]))

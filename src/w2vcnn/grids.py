@@ -79,6 +79,7 @@ def run_grid(
     workers: int = 1,
     desc: str = "runs",
     executor: Executor | None = None,
+    groups: Mapping[str, Sequence[RunConfig]] | None = None,
 ):
     """Run every config (cached ones are read, not retrained) -> a DataFrame, one row per run.
 
@@ -91,14 +92,16 @@ def run_grid(
     order. A grid stopped halfway resumes where it stopped: each finished run is already in the
     cache. ``progress`` reports the runs that must be
     trained, under ``desc``: a live bar where someone watches (a terminal, a notebook), one line
-    per finished run elsewhere (a CI log); nothing when every run is cached.
+    per finished run elsewhere (a CI log); nothing when every run is cached. ``groups`` (name ->
+    configs, e.g. a book's chapters) gives one bar per group instead, a run counting in each group
+    that lists it.
     """
     import pandas as pd
 
     configs = [c.validated() for c in configs]
     # dict.fromkeys: a config listed twice (chapters' grids overlap) is trained once
     missing = [c for c in dict.fromkeys(configs) if not (use_cache and is_cached(c))]
-    report = _Progress(len(missing), desc) if progress and missing else None
+    report = _Progress(missing, desc, groups) if progress and missing else None
     fresh = {}
     try:
         if missing and (workers > 1 or executor is not None):
@@ -132,26 +135,38 @@ def load_results(frame) -> list[RunResult]:
 
 
 class _Progress:
-    """Runs done of those to train: a tqdm bar in a terminal or a notebook, else a line each."""
+    """Runs done of those to train, per group (a book's chapters; else one group, ``desc``): a
+    live tqdm bar per group, with the run being trained, where someone watches (a terminal, a
+    notebook); else one line per finished run."""
 
-    def __init__(self, total: int, desc: str):
-        self.total, self.desc, self.done = total, desc, 0
-        self.bar = None
+    def __init__(self, missing: Sequence[RunConfig], desc: str, groups=None):
+        self.total, self.desc, self.done = len(missing), desc, 0
+        todo = set(missing)
+        groups = groups or {desc: missing}
+        self.groups = {name: set(configs) & todo for name, configs in groups.items()}
+        self.bars = {}
         if sys.stderr.isatty() or "ipykernel" in sys.modules:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, desc=desc, unit="run")
+            width = max(map(len, self.groups))
+            for position, (name, members) in enumerate(self.groups.items()):
+                if members:
+                    self.bars[name] = tqdm(
+                        total=len(members), desc=name.ljust(width), unit="run", position=position
+                    )
+
+    def _bars_of(self, config: RunConfig):
+        return [bar for name, bar in self.bars.items() if config in self.groups[name]]
 
     def started(self, config: RunConfig) -> None:
-        if self.bar is not None:
-            self.bar.set_postfix_str(_which(config))
+        for bar in self._bars_of(config):
+            bar.set_postfix_str(_which(config))
 
     def finished(self, config: RunConfig) -> None:
         self.done += 1
-        if self.bar is not None:
-            self.bar.set_postfix_str(_which(config), refresh=False)
-            self.bar.update()
-        else:
+        for bar in self._bars_of(config):
+            bar.update()
+        if not self.bars:
             print(
                 f"{self.desc}: {self.done}/{self.total} trained ({_which(config)})",
                 file=sys.stderr,
@@ -159,8 +174,8 @@ class _Progress:
             )
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+        for bar in self.bars.values():
+            bar.close()
 
 
 def _which(config: RunConfig) -> str:
@@ -216,6 +231,8 @@ def _train_in_parallel(
                     job = ready.pop()
                     vectors = None if own else shipped.get(_vectors_of(job))
                     running[executor.submit(_compute_task, job, vectors)] = (job, False)
+                    if report:
+                        report.started(job)
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 config, is_vectors = running.pop(future)
