@@ -17,11 +17,9 @@ URL = "https://github.com/example/w2vcnn"
 @pytest.fixture(scope="module")
 def notebooks(tmp_path_factory):
     folder = tmp_path_factory.mktemp("notebooks")
-    config = build.publish_config(URL, folder / "_config.yml", source=REPO / "_config.yml")
-    # publish_config writes beside the book's own files only in CI; here the toc is copied along
-    (folder / "_toc.yml").write_text((REPO / "_toc.yml").read_text())
-    (folder / "book").symlink_to(REPO / "book")
-    return build.write_notebooks(folder / "out", config=config)
+    # as the deployment workflow does: the configuration outside the book's folder
+    config = build.publish_config(URL, folder / "publish.yml", source=REPO / "_config.yml")
+    return build.write_notebooks(folder / "out", config=config, root=REPO)
 
 
 def test_every_chapter_becomes_a_notebook_that_installs_the_package_first(notebooks):
@@ -43,7 +41,7 @@ def test_every_chapter_becomes_a_notebook_that_installs_the_package_first(notebo
 
 def test_a_configuration_without_a_repository_address_is_refused_and_nothing_written(tmp_path):
     with pytest.raises(ValueError, match="has no repository.url"):
-        build.write_notebooks(tmp_path / "out", config=REPO / "_config.yml")
+        build.write_notebooks(tmp_path / "out", config=REPO / "_config.yml", root=REPO)
     assert not (tmp_path / "out").exists()
 
 

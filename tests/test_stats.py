@@ -541,3 +541,24 @@ def test_mcnemar_reports_agreement_and_the_paired_difference_interval():
     per_example = (a == labels).astype(float) - (b == labels)
     # the normal interval of the mean of per-example differences (ddof=0)
     assert result["difference_ci95"] == pytest.approx(1.959964 * per_example.std() / math.sqrt(100))
+
+
+def test_folds_of_one_dataset_get_nadeau_and_bengios_corrected_error():
+    a = [0.80, 0.82, 0.81, 0.79, 0.83, 0.80, 0.81, 0.82, 0.80, 0.81]
+    b = [0.78, 0.81, 0.80, 0.80, 0.80, 0.79, 0.80, 0.80, 0.79, 0.79]
+    plain = pd.DataFrame(runs("x", a) + runs("y", b))
+    folds = plain.assign(split="kfold")
+    d = np.subtract(a, b)
+    ratio = 0.1 / (0.9 * 0.9)  # one fold's test sentences per training sentence
+    error = math.sqrt((1 / 10 + ratio) * d.var(ddof=1))
+    t9 = scipy_stats.t(df=9)
+    corrected = compare(folds, "x", "y")
+    assert corrected.p_value == pytest.approx(2 * t9.sf(d.mean() / error))
+    assert corrected.ci95 == pytest.approx(t9.ppf(0.975) * error)
+    # the plain paired t, without a split to correct for, rejects more readily
+    assert compare(plain, "x", "y").p_value == pytest.approx(scipy_stats.ttest_rel(a, b).pvalue)
+    assert corrected.p_value > compare(plain, "x", "y").p_value
+    assert (
+        equivalence(folds, "x", "y", margin=0.02).p_value
+        > equivalence(plain, "x", "y", margin=0.02).p_value
+    )

@@ -212,9 +212,11 @@ def publish_config(
     return Path(out)
 
 
-def write_notebooks(folder, config: Path = Path("_config.yml")) -> list[Path]:
-    """Every chapter of the table of contents as a Jupyter notebook (cells as in the chapter, no
-    outputs), for Colab and Jupyter users, written to ``folder``.
+def write_notebooks(
+    folder, config: Path = Path("_config.yml"), root: Path = Path(".")
+) -> list[Path]:
+    """Every chapter of the book at ``root`` (its ``_toc.yml``) as a Jupyter notebook (cells as
+    in the chapter, no outputs), for Colab and Jupyter users, written to ``folder``.
 
     The first cell installs this package from the repository named by ``config``'s
     ``repository.url`` (see :func:`publish_config`), plus myst-nb for the chapters' ``glue``. It
@@ -232,7 +234,7 @@ def write_notebooks(folder, config: Path = Path("_config.yml")) -> list[Path]:
             f"{config} has no repository.url: pass the published site's configuration "
             "(build.publish_config), which has"
         )
-    root = Path(config).resolve().parent
+    root = Path(root)
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
     chapters = [toc["root"]] + [entry["file"] for entry in toc.get("chapters", [])]
     install = nbformat.v4.new_code_cell(f'%pip install -q "w2vcnn @ git+{url}" myst-nb')

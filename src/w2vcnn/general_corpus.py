@@ -91,11 +91,11 @@ def read_members(deb: Path, members: Iterable[str]) -> dict[str, bytes]:
     result = subprocess.run(["dpkg-deb", "--fsys-tarfile", str(deb)], capture_output=True)
     if result.returncode != 0:
         raise DataError(f"{deb} is not a readable .deb: {result.stderr.decode()[-300:].strip()}")
-    wanted = {m.lstrip("./"): m for m in members}
+    wanted = {m.removeprefix("./"): m for m in members}
     found = {}
     with tarfile.open(fileobj=io.BytesIO(result.stdout)) as tar:
         for member in tar:
-            name = member.name.lstrip("./")
+            name = member.name.removeprefix("./")
             if name in wanted and member.isfile():
                 found[wanted[name]] = tar.extractfile(member).read()
     missing = sorted(set(wanted.values()) - set(found))

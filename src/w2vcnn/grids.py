@@ -239,7 +239,8 @@ def _train_in_parallel(
                 outcome = future.result()  # a failed run fails the grid with its own error
                 if is_vectors:
                     store_vectors(*outcome)
-                    shipped[_vectors_of(config)] = outcome
+                    if not own:  # workers elsewhere may lack them: runs carry them
+                        shipped[_vectors_of(config)] = outcome
                     ready.extend(waiting.pop(_vectors_of(config)))
                 else:
                     _store_run(*outcome)

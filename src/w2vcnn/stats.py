@@ -1,5 +1,5 @@
-"""Statistics for the book's tables: t intervals over folds, paired comparisons with Holm's
-correction, equivalence (TOST) and McNemar's test.
+"""Statistics for the book's tables: t intervals over folds, paired comparisons (corrected for
+overlapping training sets) with Holm's adjustment, equivalence (TOST) and McNemar's test.
 
 One convention throughout: accuracies stay fractions in [0, 1] in every frame and every number
 returned here (``aggregate``'s ``mean``, ``compare``'s ``mean_difference``, ...). Only the
@@ -7,7 +7,7 @@ presentation helpers (:func:`format_cells`, :func:`format_table`, ``str(Comparis
 into percentages, so no number is ever scaled twice.
 
 The input is the grid's DataFrame (:func:`w2vcnn.grids.run_grid`): one row per run with at
-least ``dataset``, ``variant``, ``seed`` and ``test_accuracy``.
+least ``dataset``, ``variant``, ``fold`` or ``seed``, and ``test_accuracy``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 # Runs of two variants are paired when they agree on all of these (those the frame has): same data,
-# same split and the same seed, hence the same initialisation and batch order.
+# same split, fold and seed, hence the same initialisation and batch order.
 PAIR_KEYS = ("dataset", "split", "max_examples", "fold", "seed")
 MISSING = "—"  # a cell with no run behind it
 
@@ -33,7 +33,7 @@ def mean_ci(values, confidence: float = 0.95) -> tuple[float, float]:
     """Mean and half width of its Student-t confidence interval.
 
     With one value there is no spread to estimate: the half width is NaN, never 0, so a table
-    cannot pass off a single seed as a certain result.
+    cannot pass off a single run as a certain result.
     """
     values = np.asarray(values, dtype=float)
     if values.size == 0:
@@ -66,7 +66,7 @@ def summarize(values) -> dict:
 def aggregate(
     frame: pd.DataFrame, by: Sequence[str] = ("dataset", "variant"), value: str = "test_accuracy"
 ) -> pd.DataFrame:
-    """One row per group of runs (e.g. per dataset and variant, over seeds) with its statistics.
+    """One row per group of runs (e.g. per dataset and variant, over folds) with its statistics.
 
     Columns: the ``by`` columns, then ``n``, ``mean``, ``std`` (ddof=1), ``ci95`` (half width of the
     95% t interval), ``low`` and ``high`` (the interval), ``min`` and ``max``. Values are fractions
@@ -95,8 +95,10 @@ class Comparison(NamedTuple):
     b: str
     n_pairs: int
     mean_difference: float  # mean of a - b
-    ci95: float  # half width of the 95% t interval of the mean difference
-    p_value: float  # two-sided paired t-test; NaN with fewer than two pairs
+    ci95: float  # half width of the 95% t interval of the mean difference (corrected, see below)
+    # two-sided paired t-test, its error corrected for overlapping training sets
+    # (_standard_error); NaN with fewer than two pairs
+    p_value: float
     wins: int  # pairs where a beats b
     losses: int
     ties: int
@@ -167,6 +169,27 @@ def paired_values(
     return pairs
 
 
+# n_test / n_train of one run, by split (data.load_dataset's defaults: 10 folds or a 10% test
+# split, and 10% of the rest as dev), for the correction of :func:`_standard_error`.
+TEST_TRAIN_RATIO = {"kfold": 0.1 / (0.9 * 0.9), "holdout": 0.1 / 0.8}
+
+
+def _standard_error(differences: np.ndarray, frame: pd.DataFrame) -> float:
+    """Standard error of the mean paired difference, with Nadeau & Bengio (2003)'s correction
+    when the runs come from resampled splits of one dataset (the frame's ``split``).
+
+    Folds share most of their training sentences, so their differences are correlated and the
+    plain ``s / sqrt(n)`` is too small (a paired t-test over folds rejects too often). The
+    corrected variance is ``(1/n + n_test/n_train) * s**2``: at 10 folds the error grows by
+    about half. Frames without a ``split`` column get the plain error.
+    """
+    variance = differences.var(ddof=1)
+    splits = set(frame["split"]) if "split" in frame.columns else set()
+    if len(splits) == 1 and (split := splits.pop()) in TEST_TRAIN_RATIO:
+        return math.sqrt((1 / len(differences) + TEST_TRAIN_RATIO[split]) * variance)
+    return math.sqrt(variance / len(differences))
+
+
 def compare(
     frame: pd.DataFrame,
     a,
@@ -178,16 +201,25 @@ def compare(
     """Paired comparison of the runs selected by ``a`` and ``b`` (see :func:`paired_values`).
 
     Runs are paired when they agree on ``on``: by default every column of :data:`PAIR_KEYS` the
-    frame has, i.e. the same dataset, split and seed, so both sides saw the same split, the same
-    initialisation and the same batches. Pairing removes the seed-to-seed variance both share,
-    which is why it detects differences that overlapping intervals in :func:`aggregate` hide. Pairs
-    from several datasets are pooled: filter ``frame`` to one dataset for a per-dataset answer.
+    frame has, i.e. the same dataset, split, fold and seed, so both sides saw the same split, the
+    same initialisation and the same batches. Pairing removes the fold-to-fold variance both
+    share, which is why it detects differences that overlapping intervals in :func:`aggregate`
+    hide. The t-test's standard error is corrected for folds that share training sentences
+    (Nadeau & Bengio 2003; see :func:`_standard_error`). Pairs from several datasets are pooled:
+    filter ``frame`` to one dataset for a per-dataset answer.
     """
     pairs = paired_values(frame, a, b, by, on, value)
     differences = (pairs["a"] - pairs["b"]).to_numpy(dtype=float)
-    mean, half_width = mean_ci(differences)
-    n = len(differences)
-    p_value = float(scipy_stats.ttest_rel(pairs["a"], pairs["b"]).pvalue) if n >= 2 else math.nan
+    n, mean = len(differences), float(differences.mean())
+    half_width = p_value = math.nan
+    if n >= 2:
+        error = _standard_error(differences, frame)
+        t_dist = scipy_stats.t(df=n - 1)
+        half_width = float(t_dist.ppf(0.975) * error)
+        if error > 0:
+            p_value = float(2 * t_dist.sf(abs(mean) / error))
+        else:  # every pair differs by the same amount: no spread to test against
+            p_value = 1.0 if mean == 0 else 0.0
     return Comparison(
         a=_describe(a),
         b=_describe(b),
@@ -300,7 +332,7 @@ def verdict(row, alpha: float = 0.05) -> str:
     p = 0.0 if shown.startswith("<") else math.nan if shown == MISSING else float(shown)
     if not p < alpha:
         return "no clear difference"
-    return "higher" if float(row["a − b (points)"].split()[0]) > 0 else "lower"
+    return "lower" if row["a − b (points)"].startswith("-") else "higher"
 
 
 class Equivalence(NamedTuple):
@@ -353,7 +385,7 @@ def equivalence(
     if n < 2:
         low = high = p_value = math.nan
     else:
-        standard_error = differences.std(ddof=1) / math.sqrt(n)
+        standard_error = _standard_error(differences, frame)
         if standard_error == 0:  # identical differences: no spread to test against
             p_value = 0.0 if abs(mean) < margin else 1.0
             low = high = mean
@@ -376,7 +408,8 @@ def mcnemar(predictions_a, predictions_b, labels) -> dict:
     Only the examples they disagree on carry information: ``b`` (a right, b wrong) and ``c``
     (a wrong, b right). Under "equally accurate" each such example is a fair coin, so the p-value
     is the two-sided binomial test of ``b`` successes in ``b + c``. It compares two single runs,
-    which makes it the test to use when only one seed exists; across seeds, prefer :func:`compare`.
+    which makes it the test to use when only one run of each exists; across folds, prefer
+    :func:`compare`.
     Pass several runs' predictions concatenated (paired example by example) to pool them.
     Returns ``b``, ``c``, ``p_value`` (1.0 when they never disagree), ``n``, ``accuracy_a``,
     ``accuracy_b``, ``agreement`` (the share of examples both label alike) and
