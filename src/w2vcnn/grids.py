@@ -220,6 +220,21 @@ def _train_in_parallel(
             initializer=_one_thread,
         )
     running = {}  # future -> (the config, whether it trains vectors)
+
+    def collect(future) -> None:
+        """Store what a finished future computed (a failed one raises its own error)."""
+        config, is_vectors = running.pop(future)
+        outcome = future.result()
+        if is_vectors:
+            store_vectors(*outcome)
+            if not own:  # workers elsewhere may lack them: runs carry them
+                shipped[_vectors_of(config)] = outcome
+            ready.extend(waiting.pop(_vectors_of(config)))
+        else:
+            _store_run(*outcome)
+            if report:
+                report.finished(config)
+
     try:
         while vector_jobs or ready or running:
             while len(running) < workers and (vector_jobs or ready):
@@ -234,29 +249,26 @@ def _train_in_parallel(
                     if report:
                         report.started(job)
             done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                config, is_vectors = running.pop(future)
-                outcome = future.result()  # a failed run fails the grid with its own error
-                if is_vectors:
-                    store_vectors(*outcome)
-                    if not own:  # workers elsewhere may lack them: runs carry them
-                        shipped[_vectors_of(config)] = outcome
-                    ready.extend(waiting.pop(_vectors_of(config)))
-                else:
-                    _store_run(*outcome)
-                    if report:
-                        report.finished(config)
-    except BrokenProcessPool as err:
-        raise RuntimeError(
-            "a grid worker process died before finishing its run. In a script, call "
-            'run_grid(..., workers>1) under `if __name__ == "__main__":` (each worker '
-            "starts by importing your script); otherwise look for the worker's error above"
-        ) from err
+            # successes first: a run that finished beside a failing one is kept
+            for future in sorted(done, key=lambda f: f.cancelled() or f.exception() is not None):
+                collect(future)
+    except BaseException as failure:
+        # start nothing new; finish and keep what is already running (cancel() works with every
+        # executor, where shutdown(cancel_futures=True) does not)
+        for future in list(running):
+            if future.cancel():
+                running.pop(future)
+        for future in list(running):
+            with contextlib.suppress(BaseException):
+                collect(future)
+        if isinstance(failure, BrokenProcessPool):
+            raise RuntimeError(
+                "a grid worker process died before finishing its run. In a script, call "
+                'run_grid(..., workers>1) under `if __name__ == "__main__":` (each worker '
+                "starts by importing your script); otherwise look for the worker's error above"
+            ) from failure
+        raise
     finally:
-        # finish what is running, start nothing new; cancel() works with every executor, where
-        # shutdown(cancel_futures=True) does not
-        for future in running:
-            future.cancel()
         if own:
             executor.shutdown(wait=True)
 

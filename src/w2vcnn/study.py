@@ -231,15 +231,9 @@ def word2vec_epochs_contrasts(p: Profile) -> dict:
 def dataset_of(config: RunConfig):
     """The dataset, split as ``config`` splits it (its fold, seed and size): the one its word
     vectors were trained on, so a page asking for them reads the cached file."""
-    from .data import load_dataset
+    from .experiments import _dataset_of
 
-    return load_dataset(
-        config.dataset,
-        split=config.split,
-        seed=config.seed,
-        fold=config.fold,
-        max_examples=config.max_examples,
-    )
+    return _dataset_of(config.validated())
 
 
 def vectors_by_epochs(p: Profile, dataset, epochs):
