@@ -259,7 +259,7 @@ def _train_in_parallel(
             if future.cancel():
                 running.pop(future)
         for future in list(running):
-            with contextlib.suppress(BaseException):
+            with contextlib.suppress(Exception):  # a second Ctrl-C still stops the wait
                 collect(future)
         if isinstance(failure, BrokenProcessPool):
             raise RuntimeError(
