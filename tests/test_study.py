@@ -41,7 +41,7 @@ def test_the_headline_grids_run_on_kims_ten_folds():
 
 @pytest.mark.parametrize("p", PROFILES, ids=lambda p: p.name)
 def test_no_two_different_runs_share_a_label(p):
-    # the results chapter aggregates every run by (dataset, variant) over seeds: a label shared by
+    # the results chapter aggregates every run by (dataset, variant) over folds: a label shared by
     # two different configs would average runs that are not the same experiment
     configs = set(itertools.chain.from_iterable(study.chapter_grids(p).values()))
     labels = {(c.dataset, c.variant, c.seed, c.fold) for c in configs}

@@ -80,7 +80,7 @@ def learning_curves(
 
     ``results`` are :class:`~w2vcnn.experiments.RunResult` objects; runs without a curve (the
     tf-idf baseline) are skipped. Early stopping ends runs at different epochs: each epoch's mean
-    and band cover the runs still training then, so the tail of a line may rest on fewer seeds.
+    and band cover the runs still training then, so the tail of a line may rest on fewer runs.
     ``show_best`` marks each run's best dev epoch, the weights it was tested with.
     """
     if metric not in _METRICS:
@@ -146,11 +146,11 @@ def accuracy_by_run(
 ) -> Figure:
     """Every run as a dot, and each group's mean with its 95% CI: one panel per dataset.
 
-    ``frame`` is a grid's DataFrame (one row per run, e.g. per seed); ``rows`` names the column
+    ``frame`` is a grid's DataFrame (one row per run, e.g. per fold); ``rows`` names the column
     whose values make the rows of each panel, top to bottom in order of first appearance.
     ``reference`` adds published numbers, in percent, as red crosses: ``{dataset: {row: value}}``,
     e.g. Kim (2014)'s Table 2 (question 1). Accuracies are shown in percent. A group of one run has
-    no interval and gets no bar, so a single seed never looks certain.
+    no interval and gets no bar, so a single run never looks certain.
     """
     from .stats import mean_ci
 
