@@ -10,10 +10,21 @@ from __future__ import annotations
 from .profile import Profile
 from .stats import in_words, verdict
 
+_WORDS = "zero one two three four five six seven eight nine ten".split()
+
 
 def profile_note(p: Profile):
-    """A line saying which profile computed the page; a warning when it is the smoke-sized one."""
+    """A line saying which profile computed the page; a warning when it is the smoke-sized one.
+
+    Also glues the profile's fold counts as words, ``folds`` (the headline grids') and
+    ``secondary_folds``, for the prose ("on the {glue:text}`folds` folds").
+    """
     from IPython.display import Markdown
+    from myst_nb import glue
+
+    for name, folds in (("folds", p.folds), ("secondary_folds", p.secondary_folds)):
+        count = len(folds)
+        glue(name, _WORDS[count] if count < len(_WORDS) else str(count), display=False)
 
     examples = (
         "all examples" if p.max_examples is None else f"{p.max_examples:,} examples per dataset"
