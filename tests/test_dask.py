@@ -60,24 +60,30 @@ def test_a_worker_killed_mid_grid_leaves_no_half_entry_and_a_rerun_trains_the_re
 ):
     local, _ = cluster
     configs = grid(seeds=[41, 42, 43, 44, 45, 46], mode="rand", **QUICK)
-    restarted = []
+    restarted, stored_before = [], []
 
-    def finished(self, config):  # after the first run is stored, every worker dies
-        if not restarted:
+    def finished(self, config):
+        stored_before.append(config)
+
+    def started(self, config):  # once a run is stored, kill every worker as the next one starts
+        if stored_before and not restarted:
             restarted.append(config)
             client.restart()
 
     monkeypatch.setattr(grids._Progress, "finished", finished)
+    monkeypatch.setattr(grids._Progress, "started", started)
     with grids.dask_executor(local.scheduler_address) as (executor, threads):
         client = executor._client
         with pytest.raises(Exception) as failure:
             run_grid(configs, executor=executor, workers=threads, progress=True)
     assert "w2vcnn" not in type(failure.value).__module__  # Dask's own error, not ours
     stored = [c for c in configs if is_cached(c)]
-    assert restarted and restarted[0] in stored and len(stored) < len(configs)
+    assert restarted and stored_before[0] in stored and len(stored) < len(configs)
+    assert restarted[0] not in stored  # the run the restart killed
     assert not list((cache / "cache" / "runs").glob(".*"))
     trained = []
     monkeypatch.setattr(grids._Progress, "finished", lambda self, config: trained.append(config))
+    monkeypatch.setattr(grids._Progress, "started", lambda self, config: None)
     with grids.dask_executor(local.scheduler_address) as (executor, threads):  # run it again
         run_grid(configs, executor=executor, workers=threads, progress=True)
     assert sorted(c.seed for c in trained) == sorted(c.seed for c in configs if c not in stored)
