@@ -138,7 +138,7 @@ def test_one_schedule_trains_vectors_first_and_each_run_once_its_vectors_exist(m
     order = []
     monkeypatch.setattr(grids, "ProcessPoolExecutor", _InlinePool)
     monkeypatch.setattr(
-        grids, "_vectors_task", lambda c: order.append(("vectors", c.init, c.seed)) or ("v", {})
+        grids, "_vectors_task", lambda c, ship: order.append(("vectors", c.init, c.seed))
     )
     monkeypatch.setattr(
         grids, "_compute_task", lambda c, v: order.append((c.mode, c.seed)) or (c, None)

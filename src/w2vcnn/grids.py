@@ -226,8 +226,8 @@ def _train_in_parallel(
         config, is_vectors = running.pop(future)
         outcome = future.result()
         if is_vectors:
-            store_vectors(*outcome)
-            if not own:  # workers elsewhere may lack them: runs carry them
+            if not own:  # the pool's processes share this cache: only workers elsewhere ship them
+                store_vectors(*outcome)
                 shipped[_vectors_of(config)] = outcome
             ready.extend(waiting.pop(_vectors_of(config)))
         else:
@@ -240,7 +240,7 @@ def _train_in_parallel(
             while len(running) < workers and (vector_jobs or ready):
                 if vector_jobs:
                     job = vector_jobs.pop(0)
-                    running[executor.submit(_vectors_task, job)] = (job, True)
+                    running[executor.submit(_vectors_task, job, not own)] = (job, True)
                 else:
                     ready.sort(key=_expected_cost)
                     job = ready.pop()
@@ -295,13 +295,16 @@ def dask_executor(address: str, timeout: float = 10.0):
         yield client.get_executor(), max(1, sum(client.nthreads().values()))
 
 
-def _vectors_task(config: RunConfig) -> tuple[str, dict[str, bytes]]:
-    """On a worker: train (or find) ``config``'s word vectors; their cache entry's name and
-    files."""
+def _vectors_task(config: RunConfig, ship: bool = True) -> tuple[str, dict[str, bytes]] | None:
+    """On a worker: train (or find) ``config``'s word vectors; with ``ship``, their cache entry's
+    name and files (a pool sharing the driver's cache needs neither)."""
     _one_thread()
-    from .experiments import word2vec_vectors
+    from .experiments import pretrain, word2vec_vectors
     from .study import dataset_of
 
+    if not ship:
+        pretrain(config)
+        return None
     _, meta = word2vec_vectors(dataset_of(config), config)
     folder = Path(meta["path"]).parent
     return folder.name, {f.name: f.read_bytes() for f in sorted(folder.iterdir()) if f.is_file()}
