@@ -270,3 +270,15 @@ def test_a_diverging_loss_is_a_clear_error(backend):
     ):
         fit(model, train, train, train, TrainSettings(max_epochs=1, learning_rate=1e30))
     np.testing.assert_array_equal(matrix, saved)  # the models copy the caller's matrix
+
+
+@pytest.mark.parametrize("gpus", [[], ["GPU:0"]])
+def test_keras_trainer_records_the_device_tensorflow_places_the_model_on(gpus, monkeypatch):
+    import tensorflow as tf
+
+    monkeypatch.setattr(tf.config, "list_logical_devices", lambda kind=None: gpus)
+    model = build_model(
+        "keras", "cnn", "rand", np.zeros((5, 4), "float32"), 2, windows=(2,), maps=2
+    )
+    trainer = _trainer_for(model, TrainSettings())
+    assert trainer.device == ("cuda" if gpus else "cpu")

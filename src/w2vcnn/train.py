@@ -288,10 +288,12 @@ class _TorchTrainer:
 
 
 class _KerasTrainer:
-    device = "cpu"
-
     def __init__(self, model, settings: TrainSettings):
         import keras
+        import tensorflow as tf
+
+        # TensorFlow places the model on its first GPU when it sees one, as torch takes CUDA
+        self.device = "cuda" if tf.config.list_logical_devices("GPU") else "cpu"
 
         if settings.embedding_lr_scale != 1.0:
             raise ValueError(
