@@ -47,6 +47,32 @@ def test_a_test_sentence_hidden_in_unlabeled_text_is_dropped():
     assert pretrain.sentences_per_source == {"train": 4, "unlabeled": 1}
 
 
+def _toy(folds_test: int):
+    texts = ["a fine film", "a poor film", "great acting", "dull plot"]
+    return Dataset(
+        "toy",
+        texts,
+        np.array([1, 0, 1, 0]),
+        ["neg", "pos"],
+        train=np.array([i for i in range(4) if i not in (folds_test, (folds_test + 1) % 4)]),
+        dev=np.array([(folds_test + 1) % 4]),
+        test=np.array([folds_test]),
+        split="kfold",
+        source="toy",
+    )
+
+
+def test_general_text_drops_every_labelled_sentence_so_each_fold_gets_the_same_text(monkeypatch):
+    general = [["a", "fine", "film"], ["dull", "plot"], ["a", "dictionary", "gloss"], ["more"]]
+    monkeypatch.setattr(corpus, "_general", lambda source: general)
+    one, other = (pretraining_corpus(_toy(fold), ("wordnet",)) for fold in (0, 2))
+    assert one.sentences == other.sentences == [["a", "dictionary", "gloss"], ["more"]]
+    assert one.digest == other.digest  # vectors on general text alone: trained once per dataset
+    assert one.excluded == 2
+    capped = pretraining_corpus(_toy(0), ("train", "gcide"), general_max_sentences=3)
+    assert capped.sentences_per_source == {"train": 2, "gcide": 1}  # 3 read, 2 of them labelled
+
+
 def test_brown_is_tokenised_like_the_datasets():
     brown = corpus.brown_sentences()
     assert len(brown) > 50_000 and 1_000_000 < sum(map(len, brown)) < 1_300_000

@@ -335,3 +335,20 @@ def test_bad_split_and_fold():
         load_dataset("rt-polarity", split="kfold", fold=10)
     with pytest.raises(ValueError, match="rt-polarity comes without a given split"):
         load_dataset("rt-polarity", split="given")
+
+
+def test_train_subset_is_stratified_nested_and_leaves_dev_and_test_alone():
+    from w2vcnn.data import train_subset
+
+    ds = load_dataset("rt-polarity", max_examples=1000)
+    tenth, half = (train_subset(ds, f, seed=3) for f in (0.1, 0.5))
+    assert set(tenth.train) < set(half.train) < set(ds.train)
+    assert np.array_equal(half.dev, ds.dev) and np.array_equal(half.test, ds.test)
+    for sub, fraction in ((tenth, 0.1), (half, 0.5)):
+        for cls in (0, 1):
+            n = np.sum(ds.labels[ds.train] == cls)
+            assert np.sum(ds.labels[sub.train] == cls) == round(fraction * n)
+    assert train_subset(ds, 1.0) is ds
+    assert not set(train_subset(ds, 0.1, seed=4).train) == set(tenth.train)
+    with pytest.raises(ValueError, match=r"fraction must be in \(0, 1\], got 0"):
+        train_subset(ds, 0)

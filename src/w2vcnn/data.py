@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bz2
 import csv
+import dataclasses
 import re
 import tarfile
 import zipfile
@@ -98,6 +99,23 @@ def _stratified_parts(labels: np.ndarray, fractions: tuple[float, ...], rng) -> 
             start += take
         parts[-1].extend(members[start:])
     return [np.sort(np.asarray(p, dtype=np.int64)) for p in parts]
+
+
+def train_subset(dataset: Dataset, fraction: float, seed: int = 0) -> Dataset:
+    """``dataset`` with only ``fraction`` of its training examples, stratified by class; dev and
+    test unchanged. With the same seed, a smaller fraction's examples are a subset of a larger
+    one's (each class is shuffled once and cut at its first ``round(fraction * n)``, at least 1)."""
+    if not 0 < fraction <= 1:
+        raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
+    if fraction == 1:
+        return dataset
+    rng = np.random.default_rng([seed, 7919])  # its own stream: the split's shuffle stays as is
+    labels = dataset.labels[dataset.train]
+    kept = []
+    for cls in np.unique(labels):
+        members = rng.permutation(dataset.train[labels == cls])
+        kept.extend(members[: max(1, int(round(fraction * len(members))))])
+    return dataclasses.replace(dataset, train=np.sort(np.asarray(kept, dtype=np.int64)))
 
 
 def _split(raw_given, labels, split, seed, fold, k, dev_fraction, test_fraction):

@@ -178,6 +178,12 @@ def vector_variance(vectors: np.ndarray, block: int = 1 << 16) -> float:
     return max(squares / n - (total / n) ** 2, 0.0)
 
 
+def pretrained_rows(vocab: Vocab, kv: KeyedVectors) -> list[int]:
+    """The rows of ``vocab`` that :func:`embedding_matrix` fills from ``kv`` (the others start
+    random)."""
+    return [i for i in range(N_SPECIAL_TOKENS, len(vocab)) if vocab.itos[i] in kv.key_to_index]
+
+
 def embedding_matrix(
     vocab: Vocab, kv: KeyedVectors, seed: int = 0, scale: float | None = None
 ) -> tuple[np.ndarray, Coverage]:
@@ -202,7 +208,7 @@ def embedding_matrix(
         a = float(scale)
     matrix = random_matrix(len(vocab), kv.vector_size, seed=seed, scale=a)
 
-    rows = [i for i in range(N_SPECIAL_TOKENS, len(vocab)) if vocab.itos[i] in kv.key_to_index]
+    rows = pretrained_rows(vocab, kv)
     if rows:
         matrix[rows] = kv.vectors[[kv.key_to_index[vocab.itos[i]] for i in rows]]
 

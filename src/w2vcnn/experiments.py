@@ -21,13 +21,14 @@ import numpy as np
 from . import cache
 from . import profile as profiles
 from ._io import DataError, sha256_file
-from .corpus import pretraining_corpus
-from .data import Dataset, load_dataset
+from .corpus import GENERAL, pretraining_corpus
+from .data import Dataset, load_dataset, train_subset
 from .embeddings import WORD2VEC_KINDS
 from .models import ARCHITECTURES, BACKENDS, MODES, check_choice
 from .text import Vocab, tokenize
 
 INITS = ("random", *WORD2VEC_KINDS)  # or a path to any word2vec file
+FROZEN_ROWS = ("none", "pretrained")
 BASELINE_ARCHITECTURES = ("tfidf",)
 _FULL = profiles.PROFILES["full"]  # a config's defaults are the published study's settings
 
@@ -46,6 +47,7 @@ class RunConfig:
     max_examples: int | None = None
     init: str = "skipgram"  # random | skipgram | cbow | path to a word2vec .bin/.txt
     corpus: tuple[str, ...] = ("train", "unlabeled")
+    general_max_sentences: int | None = None  # per general-English source (corpus.GENERAL)
     vector_size: int = _FULL.vector_size
     word2vec_window: int = 5
     word2vec_negative: int = 5
@@ -65,7 +67,12 @@ class RunConfig:
     learning_rate: float = 1.0
     embedding_lr_scale: float = 1.0
     unfreeze_epoch: int | None = None
+    # "pretrained": rows that start from a pretrained vector stay frozen, the others fine-tune
+    frozen_rows: str = "none"
     vocab_min_count: int = 1
+    # the classifier trains on this share of the training split (stratified; a smaller share is a
+    # subset of a larger one); word2vec still reads the whole split's text, as unlabeled text
+    train_fraction: float = 1.0
 
     @classmethod
     def for_profile(cls, profile: str | profiles.Profile, **overrides) -> "RunConfig":
@@ -74,6 +81,7 @@ class RunConfig:
         p = profile if isinstance(profile, profiles.Profile) else profiles.named(profile)
         sized = dict(
             max_examples=p.max_examples,
+            general_max_sentences=p.general_max_sentences,
             split=p.split,
             vector_size=p.vector_size,
             word2vec_epochs=p.word2vec_epochs,
@@ -92,9 +100,19 @@ class RunConfig:
             if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
         config = dataclasses.replace(config, seed=int(config.seed), fold=int(config.fold))
+        fraction = config.train_fraction
+        if not isinstance(fraction, numbers.Real) or not 0 < fraction <= 1:
+            raise ValueError(f"train_fraction must be in (0, 1], got {fraction!r}")
         if config.arch in BASELINE_ARCHITECTURES:
             # a bag-of-words baseline has no embedding: fix the fields that do not apply
-            return dataclasses.replace(config, mode="-", init="-", backend="sklearn", corpus=())
+            return dataclasses.replace(
+                config,
+                mode="-",
+                init="-",
+                backend="sklearn",
+                corpus=(),
+                general_max_sentences=None,
+            )
         check_choice("architecture", config.arch, ARCHITECTURES + BASELINE_ARCHITECTURES)
         check_choice("mode", config.mode, MODES)
         check_choice("backend", config.backend, BACKENDS)
@@ -108,8 +126,19 @@ class RunConfig:
                 f"mode 'rand' goes with init 'random' and only with it "
                 f"(got mode {config.mode!r}, init {config.init!r})"
             )
+        check_choice("frozen rows", config.frozen_rows, FROZEN_ROWS)
+        if config.frozen_rows != "none" and (
+            config.mode != "non-static" or config.init == "random" or config.backend != "torch"
+        ):
+            raise ValueError(
+                "frozen_rows='pretrained' freezes the pretrained rows of a fine-tuned embedding: "
+                f"it needs mode 'non-static', pretrained vectors and the torch backend (got mode "
+                f"{config.mode!r}, init {config.init!r}, backend {config.backend!r})"
+            )
         if config.init == "random":
             config = dataclasses.replace(config, corpus=())
+        if not set(config.corpus) & set(GENERAL):
+            config = dataclasses.replace(config, general_max_sentences=None)
         return config
 
     @property
@@ -144,6 +173,10 @@ class RunConfig:
             parts.append(f"unfrozen@{self.unfreeze_epoch}")
         if self.embedding_lr_scale != 1.0:
             parts.append(f"embedding-lr×{self.embedding_lr_scale:g}")
+        if self.frozen_rows != "none":
+            parts.append(f"{self.frozen_rows} rows frozen")
+        if self.train_fraction != 1.0:
+            parts.append(f"{self.train_fraction:.0%} of train")
         if self.trains_word2vec and self.word2vec_epochs != RunConfig.word2vec_epochs:
             parts.append(f"word2vec×{self.word2vec_epochs}")
         return " ".join(parts)
@@ -294,7 +327,7 @@ def word2vec_vectors(dataset: Dataset, config: RunConfig):
         words = {t for text in dataset.texts for t in tokenize(text)}
         kv = load_vectors(path, expected_dim=config.vector_size, vocabulary=sorted(words))
         return kv, {"path": str(path), "sha256_before": sha, "matched": kv.match_counts}
-    corpus = pretraining_corpus(dataset, config.corpus)
+    corpus = pretraining_corpus(dataset, config.corpus, config.general_max_sentences)
     settings = dict(
         sg=WORD2VEC_KINDS[config.init],
         vector_size=config.vector_size,
@@ -328,6 +361,7 @@ def word2vec_vectors(dataset: Dataset, config: RunConfig):
             settings,
             corpus=list(config.corpus),
             corpus_sentences=len(corpus),
+            sentences_per_source=corpus.sentences_per_source,
             corpus_tokens=corpus.n_tokens,
             excluded_sentences=corpus.excluded,
             vocabulary=len(kv),
@@ -362,6 +396,7 @@ class Prepared:
     coverage: dict | None  # embeddings.Coverage as a dict; None for random init
     vectors: dict | None  # provenance of the pretrained vectors (path, sha256, stats)
     kv: object | None  # the pretrained KeyedVectors; None for random init
+    pretrained: list[int]  # the rows that start from a pretrained vector
 
 
 def _dataset_of(config: RunConfig) -> Dataset:
@@ -377,17 +412,20 @@ def _dataset_of(config: RunConfig) -> Dataset:
 def prepare(config: RunConfig) -> Prepared:
     """Dataset, vocabulary, encoded splits, initial embedding matrix and its provenance for
     ``config``."""
-    from .embeddings import embedding_matrix, random_matrix
+    from .embeddings import embedding_matrix, pretrained_rows, random_matrix
 
     dataset = _dataset_of(config)
+    kv = vectors_record = coverage = None
+    pretrained: list[int] = []
+    if config.init != "random":
+        kv, vectors_record = word2vec_vectors(dataset, config)  # from the whole training split
+    dataset = train_subset(dataset, config.train_fraction, seed=config.seed)
     tokens = [tokenize(t) for t in dataset.texts]
     train_tokens = [tokens[i] for i in dataset.train]
-    coverage = vectors_record = kv = None
     if config.init == "random":
         vocab = Vocab.build(train_tokens, config.vocab_min_count)
         matrix = random_matrix(len(vocab), config.vector_size, seed=config.seed)
     else:
-        kv, vectors_record = word2vec_vectors(dataset, config)
         # Words of dev/test sentences that the vectors know keep their pretrained vector: a deployed
         # model looking them up in the full vec.bin would do the same. Without a gradient they never
         # change, so this is the full table, minus rows no sentence of the dataset uses.
@@ -395,13 +433,14 @@ def prepare(config: RunConfig) -> Prepared:
         vocab = Vocab.build(train_tokens, config.vocab_min_count, extra_words=extra)
         matrix, cov = embedding_matrix(vocab, kv, seed=config.seed)
         coverage = dataclasses.asdict(cov)
+        pretrained = pretrained_rows(vocab, kv)
     # an empty sentence becomes one <unk>: a mean over zero words would be NaN in Keras
     encoded = [vocab.encode(t) or [Vocab.unk_index] for t in tokens]
     parts = {
         name: ([encoded[i] for i in getattr(dataset, name)], dataset.labels[getattr(dataset, name)])
         for name in ("train", "dev", "test")
     }
-    return Prepared(dataset, vocab, parts, matrix, coverage, vectors_record, kv)
+    return Prepared(dataset, vocab, parts, matrix, coverage, vectors_record, kv, pretrained)
 
 
 def compute(config: RunConfig) -> tuple[RunResult, dict[str, np.ndarray] | None]:
@@ -461,6 +500,7 @@ def _compute_neural(config: RunConfig):
         learning_rate=config.learning_rate,
         embedding_lr_scale=config.embedding_lr_scale,
         unfreeze_epoch=config.unfreeze_epoch,
+        frozen_rows=tuple(prepared.pretrained) if config.frozen_rows == "pretrained" else (),
         seed=config.seed,
     )
     fitted = fit(model, parts["train"], parts["dev"], parts["test"], settings)
@@ -508,7 +548,7 @@ def _compute_neural(config: RunConfig):
 def _compute_baseline(config: RunConfig):
     from .baselines import tfidf_logistic_regression
 
-    dataset = _dataset_of(config)
+    dataset = train_subset(_dataset_of(config), config.train_fraction, seed=config.seed)
     parts = {name: dataset.part(name) for name in ("train", "dev", "test")}
     scored = tfidf_logistic_regression(
         parts["train"], parts["dev"], parts["test"], seed=config.seed

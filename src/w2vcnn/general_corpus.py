@@ -11,9 +11,8 @@ cached in ``data/downloads/``, and read with ``dpkg-deb``; the text is never com
 * ``wordnet``: WordNet 3.0's glosses and usage examples. About 1.5 M words.
 
 Sentences are tokenised with the classifier's own tokenizer (:func:`w2vcnn.text.tokenize`) and
-cached as one line of tokens per sentence under ``data/general/``. Not yet one of
-:mod:`w2vcnn.corpus`'s sources: wiring it in changes the code every run's key hashes, so it waits
-for the rebuild that uses it.
+cached as one line of tokens per sentence under ``data/general/``.
+:func:`w2vcnn.corpus.pretraining_corpus` takes them as the sources ``gcide`` and ``wordnet``.
 """
 
 from __future__ import annotations
@@ -24,12 +23,11 @@ import re
 import shutil
 import subprocess
 import tarfile
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._io import DataError, _cached, _install_verified, atomic_write, data_dir
+from ._io import DataError, atomic_write, data_dir, fetch_registry_file
 from .text import tokenize
 
 
@@ -64,24 +62,9 @@ SOURCES = {
 def fetch_deb(source: DebianText) -> Path:
     """The package's ``.deb`` in ``data/downloads/``, fetched with ``apt-get download`` if missing
     and checked against its pinned sha256 (a mismatch is discarded; nothing is cached)."""
-    target = data_dir() / "downloads" / source.filename
-    if _cached(target, source.sha256):
-        return target
-    spec = f"{source.package}={source.version}"
-    with tempfile.TemporaryDirectory(dir=data_dir()) as tmp:
-        try:
-            result = subprocess.run(
-                ["apt-get", "download", spec], cwd=tmp, capture_output=True, text=True, timeout=600
-            )
-        except FileNotFoundError as err:
-            raise DataError(f"cannot fetch {source.filename}: apt-get is not installed") from err
-        fetched = sorted(Path(tmp).glob("*.deb"))
-        if result.returncode != 0 or len(fetched) != 1:
-            raise DataError(
-                f"cannot fetch {source.filename} with `apt-get download {spec}` "
-                f"(exit {result.returncode}): {result.stderr.strip()[-500:]}"
-            )
-        return _install_verified(fetched[0], target, source.sha256, "the Debian archive")
+    return fetch_registry_file(
+        "apt", f"{source.package}={source.version}", source.filename, source.sha256
+    )
 
 
 def read_members(deb: Path, members: Iterable[str]) -> dict[str, bytes]:

@@ -29,6 +29,8 @@ class Profile:
     vector_size: int
     word2vec_epochs: int
     feature_maps: int  # per window size of the CNN
+    # at most this many sentences of each general-English source (None: all, 6.4 M tokens)
+    general_max_sentences: int | None = None
 
 
 PROFILES = {
@@ -62,6 +64,7 @@ PROFILES = {
         vector_size=50,
         word2vec_epochs=2,
         feature_maps=20,
+        general_max_sentences=20_000,
     ),
 }
 

@@ -34,6 +34,9 @@ class TrainSettings:
         1.0  # < 1: fine-tune the embedding more gently than the rest (PyTorch)
     )
     unfreeze_epoch: int | None = None  # static until this epoch (1-based), then fine-tuned
+    # rows of the embedding that never train while the others fine-tune (PyTorch), e.g. the words
+    # that have a pretrained vector: "partial freeze"
+    frozen_rows: tuple[int, ...] = ()
     bucket: bool = True  # length-bucketed batches (see text.batches)
     seed: int = 0
 
@@ -176,10 +179,12 @@ class RowwiseAdadelta:
     batch used, so neither a dense [vocab, dim] gradient nor a search for the used rows is needed.
     """
 
-    def __init__(self, weight, lr: float, rho: float, eps: float):
+    def __init__(self, weight, lr: float, rho: float, eps: float, frozen_rows=()):
         import torch
 
         self.weight, self.lr, self.rho, self.eps = weight, lr, rho, eps
+        self.trainable = torch.ones(len(weight), dtype=torch.bool, device=weight.device)
+        self.trainable[list(frozen_rows)] = False
         self.square_avg = torch.zeros_like(weight)
         self.acc_delta = torch.zeros_like(weight)
         self.last_step = torch.zeros(len(weight), dtype=torch.long, device=weight.device)
@@ -198,6 +203,8 @@ class RowwiseAdadelta:
         with torch.no_grad():
             grad = grad.coalesce()  # one row per word, its occurrences summed
             rows, g = grad.indices()[0], grad.values()
+            keep = self.trainable[rows]
+            rows, g = rows[keep], g[keep]
             missed = (self.step_count - 1 - self.last_step[rows]).unsqueeze(1)
             decay = torch.pow(torch.tensor(self.rho, dtype=g.dtype, device=g.device), missed)
             square_avg = self.square_avg.index_select(0, rows).mul_(decay)
@@ -231,6 +238,7 @@ class _TorchTrainer:
             settings.learning_rate * settings.embedding_lr_scale,
             settings.rho,
             settings.epsilon,
+            settings.frozen_rows,
         )
         self.loss = torch.nn.CrossEntropyLoss()
 
@@ -295,9 +303,9 @@ class _KerasTrainer:
         # TensorFlow places the model on its first GPU when it sees one, as torch takes CUDA
         self.device = "cuda" if tf.config.list_logical_devices("GPU") else "cpu"
 
-        if settings.embedding_lr_scale != 1.0:
+        if settings.embedding_lr_scale != 1.0 or settings.frozen_rows:
             raise ValueError(
-                "embedding_lr_scale is implemented for the torch backend only "
+                "embedding_lr_scale and frozen_rows are implemented for the torch backend only "
                 "(Keras optimizers take one learning rate for all weights)"
             )
         self.keras, self.model, self.settings = keras, model, settings
