@@ -94,13 +94,40 @@ def test_each_contrast_pairs_one_run_per_fold_on_each_side(p, grid, contrasts, b
 def test_transfer_schedules_are_distinct_runs_on_the_same_folds():
     p = profile.named("full")
     schedules = study.transfer_schedules(p)
-    assert set(study.SCHEDULE_CONTRASTS) | {"frozen"} == set(schedules)
+    sides = {side for pair in study.SCHEDULE_CONTRASTS.values() for side in pair}
+    assert sides == set(schedules)
     keys = [c.key for configs in schedules.values() for c in configs]
     assert len(set(keys)) == len(keys)
     assert {name: sorted(c.fold for c in configs) for name, configs in schedules.items()} == {
         name: list(p.secondary_folds) for name in schedules
     }
     assert {c.unfreeze_epoch for c in schedules["frozen, then unfrozen"]} == {4}
+    assert {c.frozen_rows for c in schedules["pretrained rows frozen"]} == {"pretrained"}
+
+
+def test_the_corpus_curve_spans_every_corpus_with_epochs_for_its_size():
+    p = profile.named("full")
+    configs = study.corpus_sizes(p)
+    epochs = {(study.corpus_name("+".join(c.corpus)), c.word2vec_epochs) for c in configs}
+    assert epochs == {
+        ("in-domain", 20),
+        ("in-domain + Brown", 20),
+        ("general English", 5),
+        ("general English + in-domain", 5),
+    }
+    assert {c.general_max_sentences for c in configs} == {None}
+    quick = study.corpus_sizes(profile.named("quick"))
+    assert {c.general_max_sentences for c in quick if "gcide" in c.corpus} == {20_000}
+
+
+def test_the_labelled_size_sweep_pairs_every_fraction_on_the_same_folds():
+    p = profile.named("full")
+    configs = study.labelled_sizes(p)
+    cells = {(c.dataset, c.arch, c.mode, c.train_fraction) for c in configs}
+    assert len(cells) == 2 * 4 * len(study.TRAIN_FRACTIONS)  # rand/static/non-static/TF-IDF
+    assert {c.fold for c in configs} == set(p.secondary_folds)
+    full_size = {c.key for c in configs if c.train_fraction == 1.0}
+    assert full_size <= {c.key for c in study.embedding_modes(p) + study.tfidf(p)}
 
 
 @pytest.mark.parametrize("p", PROFILES, ids=lambda p: p.name)

@@ -12,6 +12,7 @@ of the grid's columns (``by``), for :func:`w2vcnn.stats.paired_table`.
 
 from __future__ import annotations
 
+from .corpus import GENERAL
 from .embeddings import WORD2VEC_KINDS
 from .experiments import RunConfig
 from .grids import grid, run_groups
@@ -22,6 +23,15 @@ DATASETS = ("rt-polarity", "rt-subjectivity")
 IN_DOMAIN = RunConfig.corpus  # the dataset's training sentences + plot texts
 WITH_BROWN = IN_DOMAIN + ("brown",)
 GENSIM_DEFAULT_EPOCHS = 5
+# Question 3's corpus-size curve: from the dataset's own text to general English (Brown, GCIDE,
+# WordNet: a stand-in for a downloaded vec.bin's text, the same for every fold) and both together
+CORPORA = {
+    "in-domain": IN_DOMAIN,
+    "in-domain + Brown": WITH_BROWN,
+    "general English": GENERAL,
+    "general English + in-domain": IN_DOMAIN + GENERAL,
+}
+GOOGLE_NEWS_TOKENS = 100e9  # what Kim's vectors were trained on (about 100 billion words)
 
 # Kim (2014), Table 2: test accuracy (%) on the datasets ours rebuild
 # (MR -> rt-polarity, Subj -> rt-subjectivity).
@@ -187,24 +197,96 @@ def initialisers(p: Profile, datasets=DATASETS) -> list[RunConfig]:
 INIT_CONTRASTS = {mode: ((mode, "skipgram"), (mode, "cbow")) for mode in ("static", "non-static")}
 
 
+def word2vec_epochs_for(p: Profile, corpus: tuple[str, ...]) -> int:
+    """The profile's word2vec epochs for in-domain text (0.3-1.5 M tokens); gensim's default 5 once
+    the dictionaries are in (6.4 M tokens: 5 passes already show each word more often than 20
+    passes over in-domain text, and 20 would take 7 minutes per training on one core)."""
+    if set(corpus) - set(WITH_BROWN):
+        return min(GENSIM_DEFAULT_EPOCHS, p.word2vec_epochs)
+    return p.word2vec_epochs
+
+
 def corpus_sizes(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
-    """Question 3: in-domain text only vs in-domain text plus the Brown corpus (4x the tokens)."""
-    return grid(
-        profile=p,
-        folds=p.secondary_folds,
-        dataset=dataset,
-        arch="cnn",
-        backend="torch",
-        mode=["static", "non-static"],
-        init="skipgram",
-        corpus=[IN_DOMAIN, WITH_BROWN],
-    )
+    """Question 3: skip-gram vectors from each of :data:`CORPORA`, frozen and fine-tuned (their
+    difference from ``rand`` on the same folds is the curve)."""
+    return [
+        config
+        for corpus in CORPORA.values()
+        for config in grid(
+            profile=p,
+            folds=p.secondary_folds,
+            dataset=dataset,
+            arch="cnn",
+            backend="torch",
+            mode=["static", "non-static"],
+            init="skipgram",
+            corpus=corpus,
+            word2vec_epochs=word2vec_epochs_for(p, corpus),
+        )
+    ]
+
+
+def corpus_name(corpus: str) -> str:
+    """The :data:`CORPORA` name of a grid row's ``corpus`` column (``"train+unlabeled"``)."""
+    names = {"+".join(sources): name for name, sources in CORPORA.items()}
+    return names[corpus]
 
 
 CORPUS_CONTRASTS = {  # by=("mode", "corpus"): with the Brown corpus minus in-domain text only
     mode: ((mode, "+".join(WITH_BROWN)), (mode, "+".join(IN_DOMAIN)))
     for mode in ("static", "non-static")
 }
+
+
+def corpus_curve(p: Profile, runs, dataset: str = "rt-polarity"):
+    """Per corpus of :data:`CORPORA` (``runs``: :func:`corpus_sizes` and the ``rand`` runs of the
+    same folds): its tokens and vocabulary, the share of the training vocabulary's types and
+    tokens it has a vector for, the vectors' intrinsic scores (fold 0's vectors) with the share of
+    benchmark items they cannot answer, and frozen / fine-tuned accuracy minus ``rand``."""
+    import numpy as np
+    import pandas as pd
+
+    from . import intrinsic
+    from .experiments import load_result, word2vec_vectors
+    from .stats import compare
+
+    rows = {}
+    pretrained = runs[runs["mode"] != "rand"].assign(
+        corpus_name=lambda f: f["corpus"].map(corpus_name)
+    )
+    for name, sources in CORPORA.items():
+        of_corpus = pretrained[pretrained["corpus_name"] == name]
+        config = RunConfig.for_profile(
+            p,
+            dataset=dataset,
+            init="skipgram",
+            mode="static",
+            fold=p.secondary_folds[0],
+            corpus=sources,
+            word2vec_epochs=word2vec_epochs_for(p, sources),
+        )
+        kv, meta = word2vec_vectors(dataset_of(config), config)
+        scores = intrinsic.evaluate(kv).set_index("benchmark")
+        coverage = [load_result(i).coverage for i in of_corpus["run_id"]]
+        row = {
+            "tokens": meta["corpus_tokens"],
+            "word2vec epochs": meta["epochs"],
+            "vocabulary": meta["vocabulary"],
+            "types covered (%)": 100 * np.mean([c["type_coverage"] for c in coverage]),
+            "tokens covered (%)": 100 * np.mean([c["token_coverage"] for c in coverage]),
+            "WordSim353 ρ": scores.loc["WordSim353", "score"],
+            "WordSim353 OOV (%)": 100 * scores.loc["WordSim353", "oov_ratio"],
+            "SimLex-999 ρ": scores.loc["SimLex-999", "score"],
+            "analogies (%)": 100 * scores.loc["Google analogies", "score"],
+            "analogies OOV (%)": 100 * scores.loc["Google analogies", "oov_ratio"],
+        }
+        for mode in ("static", "non-static"):
+            both = pd.concat([of_corpus[of_corpus["mode"] == mode], runs[runs["mode"] == "rand"]])
+            c = compare(both, mode, "rand", by="mode")
+            row[f"{mode} − rand (points)"] = 100 * c.mean_difference
+            row[f"{mode} − rand, 95% CI ±"] = 100 * c.ci95
+        rows[name] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("corpus")
 
 
 def word2vec_epochs(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
@@ -290,9 +372,30 @@ def against_tfidf(cnn, baseline):
 TFIDF_CONTRASTS = {"best_cnn_vs_tfidf": ("best CNN", "TF-IDF")}
 
 
+TRAIN_FRACTIONS = (0.05, 0.1, 0.25, 0.5, 1.0)
+
+
+def labelled_sizes(p: Profile, datasets=DATASETS) -> list[RunConfig]:
+    """Beyond: the CNN (random, frozen and fine-tuned skip-gram vectors) and TF-IDF trained on
+    each of :data:`TRAIN_FRACTIONS` of every training fold, with the same vectors (word2vec reads
+    the whole fold's text, unlabeled) and the same dev and test sentences."""
+    common = dict(profile=p, folds=p.secondary_folds, dataset=list(datasets))
+    fractions = list(TRAIN_FRACTIONS)
+    neural = grid(
+        arch="cnn",
+        backend="torch",
+        mode=["rand", "static", "non-static"],
+        init="skipgram",
+        train_fraction=fractions,
+        **common,
+    )
+    return neural + grid(arch="tfidf", train_fraction=fractions, **common)
+
+
 def transfer_schedules(p: Profile, dataset: str = "rt-polarity") -> dict[str, list[RunConfig]]:
-    """Beyond: frozen, fine-tuned, frozen-then-unfrozen, and fine-tuned with a 10x smaller
-    embedding step, by schedule name (run them with :func:`w2vcnn.grids.run_groups`)."""
+    """Beyond: frozen, fine-tuned, frozen-then-unfrozen, fine-tuned with a 10x smaller or larger
+    embedding step, and fine-tuned with the pretrained rows frozen (only the words without a
+    pretrained vector learn), by schedule name (run them with :func:`w2vcnn.grids.run_groups`)."""
     common = dict(
         profile=p,
         folds=p.secondary_folds,
@@ -306,11 +409,24 @@ def transfer_schedules(p: Profile, dataset: str = "rt-polarity") -> dict[str, li
         "fine-tuned": grid(mode="non-static", **common),
         "frozen, then unfrozen": grid(mode="static", unfreeze_epoch=4, **common),
         "gentle fine-tuning": grid(mode="non-static", embedding_lr_scale=0.1, **common),
+        "eager fine-tuning": grid(mode="non-static", embedding_lr_scale=10.0, **common),
+        "pretrained rows frozen": grid(mode="non-static", frozen_rows="pretrained", **common),
     }
 
 
-SCHEDULE_CONTRASTS = {  # by="schedule": each schedule minus frozen vectors
-    name: (name, "frozen") for name in ("fine-tuned", "frozen, then unfrozen", "gentle fine-tuning")
+SCHEDULE_CONTRASTS = {  # by="schedule", exploratory: each schedule minus frozen vectors, and
+    # fine-tuning the pretrained rows too minus learning only the words that have none
+    **{
+        name: (name, "frozen")
+        for name in (
+            "fine-tuned",
+            "frozen, then unfrozen",
+            "gentle fine-tuning",
+            "eager fine-tuning",
+            "pretrained rows frozen",
+        )
+    },
+    "fine-tuned vs pretrained rows frozen": ("fine-tuned", "pretrained rows frozen"),
 }
 
 
@@ -375,6 +491,7 @@ def chapter_grids(p: Profile) -> dict[str, list[RunConfig]]:
         ),
         "Beyond": (
             tfidf(p)
+            + labelled_sizes(p)
             + embedding_modes(p)
             + schedules
             + [c for a, b in recipe(p).values() for c in a + b]
