@@ -39,11 +39,15 @@ test: $(STAMP) $(CHROMIUM)
 PROFILE ?= $(or $(W2VCNN_PROFILE),full)
 # CONFIG: another _config.yml, e.g. the published site's (see build.publish_config)
 CONFIG ?=
+# VECTORS: your own word2vec file (e.g. GoogleNews-vectors-negative300.bin.gz) in place of our
+# skip-gram vectors in every chapter (runs cached under its content; each page names it)
+VECTORS ?=
+BOOK_ENV := W2VCNN_PROFILE=$(PROFILE) $(if $(VECTORS),W2VCNN_VECTORS="$$(realpath -m -- '$(VECTORS)')")
 book: $(STAMP)
-	W2VCNN_PROFILE=$(PROFILE) $(BIN)/python -m w2vcnn study
-	inputs=$$(W2VCNN_PROFILE=$(PROFILE) $(BIN)/python -c "from w2vcnn import build, profile; print(build.inputs_digest(profile.current()))"); \
+	$(BOOK_ENV) $(BIN)/python -m w2vcnn study
+	inputs=$$($(BOOK_ENV) $(BIN)/python -c "from w2vcnn import build, profile; print(build.inputs_digest(profile.current()))"); \
 	if [ "$$inputs" != "$$(cat _build/.inputs 2>/dev/null)" ]; then rm -rf _build; mkdir -p _build; echo "$$inputs" > _build/.inputs; fi
-	W2VCNN_PROFILE=$(PROFILE) $(BIN)/jupyter-book build -W --keep-going $(if $(CONFIG),--config $(CONFIG)) .
+	$(BOOK_ENV) $(BIN)/jupyter-book build -W --keep-going $(if $(CONFIG),--config $(CONFIG)) .
 
 # Each chapter as a notebook (for Colab and Jupyter): its first cell installs the package from
 # repository.url of CONFIG (the published site's configuration; see build.publish_config).

@@ -224,3 +224,55 @@ def test_every_page_offers_its_executed_notebook_and_the_repository(served, brow
         hrefs = page.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
         assert REPOSITORY in hrefs and f"{REPOSITORY}/issues/new" in " ".join(hrefs)
         page.close()
+
+
+@pytest.mark.slow
+def test_make_book_with_your_vectors_uses_and_names_them_on_every_page(tmp_path):
+    from gensim.models import Word2Vec
+
+    from w2vcnn import profile, study
+    from w2vcnn.data import load_dataset
+    from w2vcnn.experiments import is_cached
+    from w2vcnn.text import tokenize
+    from w2vcnn.word2vec_format import save_vectors
+
+    # a reader's vectors: another dimension than the quick profile's 50, trained on other text
+    # (the dataset's first 1,000 sentences, whatever the folds)
+    texts = load_dataset("rt-polarity", max_examples=1000).texts
+    model = Word2Vec([tokenize(t) for t in texts], vector_size=12, min_count=1, seed=0, workers=1)
+    vectors = tmp_path / "my vectors.bin"  # a space in the name, as readers' paths have
+    save_vectors(model.wv, vectors)
+    copy = tmp_path / "repo"  # the tracked files, built in place as `make book` builds them
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    for name in tracked:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / name, copy / name)
+    (copy / ".venv").symlink_to(REPO / ".venv")
+    result = subprocess.run(
+        ["make", "-o", ".venv/.installed", "book", "PROFILE=quick", f"VECTORS={vectors}"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=3000,
+        env={k: v for k, v in os.environ.items() if not k.startswith("W2VCNN_")},
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for chapter in chapters():
+        page = (copy / "_build" / "html" / chapter).with_suffix(".html").read_text("utf-8")
+        assert "Pretrained vectors: " in page and "vectors.bin" in page, chapter
+    yours = profile.current("quick", vectors=vectors)
+    assert all(is_cached(c) for c in study.embedding_modes(yours))  # trained on the file
+    assert {c.init for c in study.embedding_modes(yours) if c.mode != "rand"} == {str(vectors)}
+    missing = subprocess.run(
+        ["make", "-o", ".venv/.installed", "book", "PROFILE=quick", "VECTORS=nowhere.bin"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("W2VCNN_")},
+    )
+    assert missing.returncode != 0
+    assert "nowhere.bin (W2VCNN_VECTORS, or make book VECTORS=...) does not exist" in (
+        missing.stderr
+    )

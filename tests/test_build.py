@@ -1,5 +1,7 @@
 """What `make book` runs first: every chapter's runs, the build-time record, the inputs digest."""
 
+import dataclasses
+
 import pytest
 
 from conftest import QUICK
@@ -47,6 +49,9 @@ def test_build_times_without_a_record_is_empty(isolated_data):
 
 def test_inputs_digest_follows_the_profile(isolated_data):
     assert build.inputs_digest(profile.named("full")) != build.inputs_digest(QUICK_PROFILE)
+    yours = dataclasses.replace(QUICK_PROFILE, vectors="/data/GoogleNews.bin")
+    assert build.inputs_digest(yours) != build.inputs_digest(QUICK_PROFILE)
+    assert build._build_times_path(yours) != build._build_times_path(QUICK_PROFILE)
 
 
 def test_environment_names_the_libraries_that_made_the_numbers():

@@ -1,3 +1,4 @@
+import dataclasses
 import math
 
 import numpy as np
@@ -198,3 +199,68 @@ def test_projection_keeps_distances_of_planar_data():
     np.testing.assert_allclose(
         np.linalg.norm(after - before, axis=1), np.linalg.norm(final - initial, axis=1), atol=1e-9
     )
+
+
+def test_word_polarity_is_the_smoothed_log_odds_of_the_label():
+    from w2vcnn.drift import word_polarity
+
+    encoded = [[2, 3], [2, 2], [4, 3], [4]]  # word 2 in positives only, 4 in negatives only
+    polarity = word_polarity(encoded, np.array([1, 1, 0, 0]), n_rows=5)
+    assert polarity[2] == pytest.approx(math.log(3 / 4) - math.log(1 / 4))
+    assert polarity[3] == pytest.approx(0.0)  # in both classes alike
+    assert polarity[4] == pytest.approx(-polarity[2])
+    with pytest.raises(ValueError, match="binary labels"):
+        word_polarity(encoded, np.array([0, 1, 2, 0]), n_rows=5)
+
+
+@pytest.fixture(scope="module")
+def tuned(cache):
+    from conftest import QUICK
+    from w2vcnn.experiments import RunConfig, run
+
+    return run(RunConfig(**{**QUICK, "mode": "non-static", "max_epochs": 3}))
+
+
+def test_word_drift_measures_every_training_word_of_a_run(tuned):
+    from w2vcnn.drift import POLARITY_GROUPS, word_drift
+
+    table = word_drift(tuned)
+    assert len(table) == tuned.n_train_words - 2  # every training word, no <pad>/<unk>
+    assert table["angle"].between(0, 180).all() and (table["angle"] > 0).any()
+    assert table["pretrained"].any() and not table["pretrained"].all()
+    frequent = table.dropna(subset=["polarity_group"])
+    assert set(frequent["polarity_group"]) == set(POLARITY_GROUPS)
+    assert frequent["frequency_decile"].between(1, 10).all()
+    assert (frequent["count"] >= 5).all()
+    # the strongest third by |log-odds| is "polar"
+    polar = frequent[frequent["polarity_group"] == "polar"]["polarity"].abs().min()
+    neutral = frequent[frequent["polarity_group"] == "neutral"]["polarity"].abs().max()
+    assert polar >= neutral
+
+
+def test_run_drift_and_swap_back_summarise_a_run(tuned):
+    from w2vcnn.drift import run_drift, swap_back
+
+    facts = run_drift(tuned, n_polar=20)
+    assert 0 <= facts["neighbours kept, 20 most polar words (Jaccard@10)"] <= 1
+    assert facts["cos(good, bad) before"] != facts["cos(good, bad) after"]
+    assert facts["norm, pretrained rows"] > 0 and facts["norm, random rows"] > 0
+    lost = swap_back(tuned)
+    assert lost["accuracy, fine-tuned vectors"] == pytest.approx(tuned.test_accuracy)
+    assert lost["lost"] == pytest.approx(
+        lost["accuracy, fine-tuned vectors"] - lost["accuracy, initial vectors put back"]
+    )
+
+
+def test_drift_over_folds_gives_each_fact_with_its_interval(tuned):
+    import pandas as pd
+
+    from w2vcnn import study
+    from w2vcnn.experiments import run
+
+    other = run(dataclasses.replace(tuned.config, seed=1))
+    frame = pd.DataFrame([tuned.row(), other.row()])
+    table = study.drift_over_folds(frame)
+    assert list(table.columns) == ["rt-polarity (2 runs)"]
+    assert table.loc["lost", "rt-polarity (2 runs)"].count(" ± ") == 1
+    assert "cos(good, bad) after" in table.index

@@ -97,3 +97,20 @@ def test_full_profile_note():
     assert "not the study's results" not in note.data
     assert "10 of 10 stratified folds for the headline grids, 3 for the others" in note.data
     assert "all examples" in note.data
+
+
+def test_a_note_names_the_readers_vectors_when_the_book_uses_them(tmp_path):
+    import dataclasses
+
+    import numpy as np
+    from gensim.models import KeyedVectors
+
+    from w2vcnn.word2vec_format import save_vectors
+
+    kv = KeyedVectors(6)
+    kv.add_vectors(["good", "bad"], np.ones((2, 6), dtype=np.float32))
+    save_vectors(kv, tmp_path / "GoogleNews-small.bin")
+    p = dataclasses.replace(profile.named("quick"), vectors=str(tmp_path / "GoogleNews-small.bin"))
+    note = pages.profile_note(p).data
+    assert "Pretrained vectors: `GoogleNews-small.bin`** (6-d, sha256 " in note
+    assert "Pretrained vectors" not in pages.profile_note(profile.named("quick")).data

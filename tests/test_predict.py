@@ -117,3 +117,16 @@ def test_a_baseline_run_has_no_model_to_load(cache):
     result = run(RunConfig(**QUICK, arch="tfidf"))
     with pytest.raises(DataError, match="baseline"):
         load_model(result.run_id)
+
+
+def test_initial_vectors_come_from_the_cache_only(cache, tmp_path):
+    from w2vcnn.experiments import load_result
+
+    result = run(RunConfig(**{**QUICK, "mode": "non-static"}))
+    folder = export_model(result.run_id, tmp_path / "model")
+    with pytest.raises(ValueError, match="holds the trained vectors only"):
+        load_model(folder, vectors="initial")
+    with pytest.raises(ValueError, match="vectors must be 'trained' or 'initial', got 'final'"):
+        load_model(result.run_id, vectors="final")
+    swapped = load_model(result.run_id, vectors="initial").model.embedding.weight.detach().numpy()
+    np.testing.assert_array_equal(swapped, load_result(result.run_id).embeddings()[1])

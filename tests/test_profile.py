@@ -38,3 +38,26 @@ def test_config_defaults_are_the_full_study_and_for_profile_sizes_a_config(monke
     )
     assert sized.max_epochs == 7  # overrides win
     assert RunConfig.for_profile(quick) == RunConfig.for_profile("quick")
+
+
+def test_your_vectors_come_from_the_environment_as_an_absolute_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.bin").write_bytes(b"1 2\n")
+    monkeypatch.delenv(profile.VECTORS_ENV, raising=False)
+    assert profile.current("quick").vectors is None
+    monkeypatch.setenv(profile.VECTORS_ENV, "mine.bin")
+    p = profile.current("quick")
+    assert p.vectors == str(tmp_path / "mine.bin") and p.name == "quick"
+    assert profile.named("quick").vectors is None  # the named profiles stay as they are
+
+
+@pytest.mark.parametrize("make", [None, "folder"], ids=["missing", "a folder"])
+def test_vectors_that_are_not_a_file_are_one_clear_error(tmp_path, monkeypatch, make):
+    path = tmp_path / "GoogleNews.bin"
+    if make:
+        path.mkdir()
+    monkeypatch.setenv(profile.VECTORS_ENV, str(path))
+    problem = "is not a file" if make else "does not exist"
+    with pytest.raises(ValueError, match=rf"GoogleNews.bin \(W2VCNN_VECTORS.*\) {problem}"):
+        profile.current("quick")
+    assert sorted(tmp_path.iterdir()) == ([path] if make else [])  # nothing written

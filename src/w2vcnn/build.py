@@ -92,7 +92,7 @@ def inputs_digest(p: Profile) -> str:
     """A digest of what the book's pages show: the profile, the package's source and the runs in the
     cache. ``make book`` rebuilds the pages from scratch when it changes, because executed notebooks
     are cached by their own text only and would otherwise keep showing old numbers."""
-    digest = hashlib.sha256(p.name.encode())
+    digest = hashlib.sha256(repr(p).encode())  # the name, the sizes, the reader's vectors file
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):
         digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
@@ -101,7 +101,10 @@ def inputs_digest(p: Profile) -> str:
 
 
 def _build_times_path(p: Profile) -> Path:
-    return cache.cache_dir() / f"build-times-{p.name}.json"
+    name = p.name
+    if p.vectors is not None:  # a book built on the reader's vectors keeps its own record
+        name += "-" + hashlib.sha256(p.vectors.encode()).hexdigest()[:12]
+    return cache.cache_dir() / f"build-times-{name}.json"
 
 
 def sgemm_gflops(threads: int, n: int = 2048, repeats: int = 3) -> float:

@@ -186,6 +186,122 @@ def projection_2d(initial: np.ndarray, final: np.ndarray, rows) -> tuple[np.ndar
     return (before - centre) @ components.T, (after - centre) @ components.T
 
 
+# ---------------------------------------------------------------- over folds
+
+POLARITY_GROUPS = ("neutral", "mild", "polar")  # terciles of |log-odds| among frequent words
+
+
+def word_polarity(encoded: Sequence[Sequence[int]], labels, n_rows: int) -> np.ndarray:
+    """Per vocabulary row, the smoothed log-odds that a training sentence holding the word has
+    label 1 rather than label 0: ``log((n1 + 1) / (N1 + 2)) - log((n0 + 1) / (N0 + 2))``, with
+    ``n_c`` the class-c sentences that hold it and ``N_c`` all class-c sentences. Binary labels."""
+    labels = np.asarray(labels)
+    if set(np.unique(labels)) - {0, 1}:
+        raise ValueError("word_polarity needs binary labels (0 and 1)")
+    holding = np.zeros((2, n_rows))
+    for sentence, label in zip(encoded, labels):
+        holding[label, np.unique(sentence)] += 1
+    totals = np.bincount(labels, minlength=2)
+    rate = (holding + 1) / (totals[:, None] + 2)
+    return np.log(rate[1]) - np.log(rate[0])
+
+
+def word_drift(result, min_count: int = 5) -> pd.DataFrame:
+    """One row per word of a fine-tuning run's training sentences: ``count``, ``polarity``
+    (:func:`word_polarity`), ``pretrained`` (started from a pretrained vector, else random),
+    ``norm`` (of its initial vector), ``angle`` (degrees turned) and ``relative_change``
+    (``|final - initial| / |initial|``); for words seen ``min_count`` times or more, its
+    ``frequency_decile`` (1: rarest) and ``polarity_group`` (:data:`POLARITY_GROUPS`)."""
+    from .experiments import prepare
+
+    prepared = prepare(result.config)
+    words, initial, final = result.embeddings()
+    if words != prepared.vocab.itos:
+        raise ValueError(f"run {result.run_id}'s vocabulary differs from its dataset's today")
+    rows = np.arange(len(SPECIAL_TOKENS), result.n_train_words)
+    before, after = initial[rows].astype(np.float64), final[rows].astype(np.float64)
+    norm = np.linalg.norm(before, axis=1)
+    cosine = 1 - cosine_distance(before, after)
+    table = pd.DataFrame(
+        {
+            "word": [words[i] for i in rows],
+            "count": [prepared.vocab.counts.get(words[i], 0) for i in rows],
+            "polarity": word_polarity(*prepared.parts["train"], len(words))[rows],
+            "pretrained": np.isin(rows, prepared.pretrained),
+            "norm": norm,
+            "angle": np.degrees(np.arccos(np.clip(cosine, -1, 1))),
+            "relative_change": np.linalg.norm(after - before, axis=1) / norm,
+        }
+    )
+    frequent = table["count"] >= min_count
+    ranks = table.loc[frequent, "count"].rank(method="first")
+    table.loc[frequent, "frequency_decile"] = np.ceil(10 * ranks / len(ranks)).astype(int)
+    strength = table.loc[frequent, "polarity"].abs().rank(method="first")
+    table.loc[frequent, "polarity_group"] = pd.cut(
+        strength, 3, labels=list(POLARITY_GROUPS)
+    ).astype(str)
+    return table
+
+
+def run_drift(result, n_polar: int = 200, k: int = 10) -> dict:
+    """A fine-tuning run's drift in a few numbers: median angle and relative change of the
+    pretrained words by polarity group, of pretrained against random rows, their mean initial
+    norms, cos(good, bad) before and after, and the mean Jaccard overlap of the ``k`` nearest
+    neighbours before and after of the ``n_polar`` most polar frequent words."""
+    table = word_drift(result)
+    words, initial, final = result.embeddings()
+    facts = {}
+    pretrained = table[table["pretrained"]]
+    for group in POLARITY_GROUPS:
+        of_group = pretrained[pretrained["polarity_group"] == group]
+        facts[f"angle, {group} words (°)"] = of_group["angle"].median()
+        facts[f"relative change, {group} words"] = of_group["relative_change"].median()
+    for started, rows in (("pretrained", table["pretrained"]), ("random", ~table["pretrained"])):
+        facts[f"angle, {started} rows (°)"] = table.loc[rows, "angle"].median()
+        facts[f"norm, {started} rows"] = table.loc[rows, "norm"].mean()
+    position = {w: i for i, w in enumerate(words)}
+    if "good" in position and "bad" in position:
+        good, bad = position["good"], position["bad"]
+        for name, matrix in (("before", initial), ("after", final)):
+            facts[f"cos(good, bad) {name}"] = float(
+                1 - cosine_distance(matrix[good], matrix[bad])[0]
+            )
+    frequent = table.dropna(subset=["polarity_group"])
+    polar = frequent.reindex(frequent["polarity"].abs().sort_values(ascending=False).index)
+    candidates = np.zeros(len(words), dtype=bool)
+    candidates[[position[w] for w in frequent["word"]]] = True
+    before, after = _unit_rows(initial), _unit_rows(final)
+    overlaps = []
+    for word in polar["word"][:n_polar]:
+        i = position[word]
+        allowed = candidates.copy()
+        allowed[i] = False
+        near = [set(_nearest(m, i, allowed, k)) for m in (before, after)]
+        overlaps.append(len(near[0] & near[1]) / len(near[0] | near[1]))
+    facts[f"neighbours kept, {n_polar} most polar words (Jaccard@{k})"] = float(np.mean(overlaps))
+    return facts
+
+
+def swap_back(result) -> dict:
+    """The fine-tuned model scored on its test sentences as trained, and with its initial
+    (pretrained) vectors put back, every other weight as trained: what the drift carries."""
+    from .experiments import prepare
+    from .predict import load_model
+
+    texts, labels = prepare(result.config).dataset.part("test")
+    scores = {}
+    for vectors in ("trained", "initial"):
+        model = load_model(result.run_id, vectors=vectors)
+        predicted, _ = model.predict(texts)
+        truth = [model.label_names[y] for y in labels]
+        scores[vectors] = float(np.mean([p == t for p, t in zip(predicted, truth)]))
+    return {
+        "accuracy, fine-tuned vectors": scores["trained"],
+        "accuracy, initial vectors put back": scores["initial"],
+        "lost": scores["trained"] - scores["initial"],
+    }
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -204,12 +320,16 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
-def _neighbours(
-    unit: np.ndarray, i: int, allowed: np.ndarray, k: int, words: Sequence[str]
-) -> list[str]:
+def _nearest(unit: np.ndarray, i: int, allowed: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` allowed rows most cosine-similar to row ``i`` of ``unit``, nearest first."""
     similarity = unit @ unit[i]
     similarity[~allowed] = -np.inf
     k = min(k, int(allowed.sum()))
     top = np.argpartition(-similarity, k - 1)[:k] if k else np.array([], dtype=int)
-    top = top[np.argsort(-similarity[top], kind="stable")]
-    return [f"{words[j]} ({similarity[j]:.2f})" for j in top]
+    return top[np.argsort(-similarity[top], kind="stable")]
+
+
+def _neighbours(
+    unit: np.ndarray, i: int, allowed: np.ndarray, k: int, words: Sequence[str]
+) -> list[str]:
+    return [f"{words[j]} ({unit[j] @ unit[i]:.2f})" for j in _nearest(unit, i, allowed, k)]

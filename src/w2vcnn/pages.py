@@ -7,6 +7,8 @@ the contrasts were given in :mod:`w2vcnn.study`.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .profile import Profile
 from .stats import in_words, verdict
 
@@ -34,10 +36,27 @@ def profile_note(p: Profile):
         f"{p.feature_maps} feature maps per window, {examples}"
     )
     if p.name == "full":
-        return Markdown(f"*Computed with the full profile: {sizes}.*")
-    return Markdown(
-        f"**Built with the `{p.name}` profile ({sizes}): these numbers check that the "
-        f"pipeline runs; they are not the study's results. Run `make book` for those.**"
+        note = f"*Computed with the full profile: {sizes}.*"
+    else:
+        note = (
+            f"**Built with the `{p.name}` profile ({sizes}): these numbers check that the "
+            f"pipeline runs; they are not the study's results. Run `make book` for those.**"
+        )
+    return Markdown(note + _vectors_note(p))
+
+
+def _vectors_note(p: Profile) -> str:
+    if p.vectors is None:
+        return ""
+    from ._io import sha256_file
+    from .study import pretrained
+
+    dimension = pretrained(p)["vector_size"]
+    return (
+        f"\n\n**Pretrained vectors: `{Path(p.vectors).name}`** ({dimension}-d, sha256 "
+        f"{sha256_file(p.vectors)[:12]}…), given with `make book VECTORS=...`, in place of our "
+        "skip-gram vectors wherever a page uses pretrained vectors; question 3's comparisons of "
+        "skip-gram, CBOW and corpora still use ours."
     )
 
 

@@ -76,11 +76,17 @@ class TrainedModel:
         return np.asarray(self.model(tokens, training=False))
 
 
-def load_model(source: str | Path) -> TrainedModel:
+def load_model(source: str | Path, vectors: str = "trained") -> TrainedModel:
     """The model of a finished run: ``source`` is its run id (read from the cache) or a folder
-    written by :func:`export_model`."""
+    written by :func:`export_model`. ``vectors="initial"`` puts the word vectors the run started
+    from back in place of its fine-tuned ones, every other weight as trained (from the cache
+    only): what accuracy the drift carries (:func:`w2vcnn.drift.swap_back`)."""
+    if vectors not in ("trained", "initial"):
+        raise ValueError(f"vectors must be 'trained' or 'initial', got {vectors!r}")
     folder = Path(source)
     if folder.is_dir():
+        if vectors != "trained":
+            raise ValueError(f"{folder} holds the trained vectors only: load the run id instead")
         return _load_folder(folder)
     from .experiments import build_classifier, load_result, prepare
 
@@ -98,7 +104,7 @@ def load_model(source: str | Path) -> TrainedModel:
         if words != prepared.vocab.itos:
             raise DataError(f"run {source}'s vocabulary differs from its dataset's today")
     model = build_classifier(result.config, initial, prepared.dataset.n_classes)
-    _set_weights(model, weights, {"embedding": final})
+    _set_weights(model, weights, {"embedding": final if vectors == "trained" else initial})
     return TrainedModel(model, prepared.vocab, prepared.dataset.label_names, result.config)
 
 

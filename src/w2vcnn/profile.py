@@ -7,10 +7,15 @@ Chapters never branch on the profile themselves: they pass it to the helpers tha
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 PROFILE_ENV = "W2VCNN_PROFILE"
+# a reader's own word2vec file (binary or text), in place of our skip-gram vectors
+# wherever a chapter uses pretrained vectors: `make book VECTORS=path/to/vec.bin`
+VECTORS_ENV = "W2VCNN_VECTORS"
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,8 @@ class Profile:
     feature_maps: int  # per window size of the CNN
     # at most this many sentences of each general-English source (None: all, 6.4 M tokens)
     general_max_sentences: int | None = None
+    # absolute path of the reader's word2vec file (VECTORS_ENV); None: our skip-gram vectors
+    vectors: str | None = None
 
 
 PROFILES = {
@@ -76,6 +83,19 @@ def named(name: str) -> Profile:
     return PROFILES[name]
 
 
-def current(name: str | None = None) -> Profile:
-    """For entry points only: the profile named, else ``$W2VCNN_PROFILE``, else ``full``."""
-    return named(name or os.environ.get(PROFILE_ENV) or "full")
+def current(name: str | None = None, vectors: str | os.PathLike | None = None) -> Profile:
+    """For entry points only: the profile named, else ``$W2VCNN_PROFILE``, else ``full``; with the
+    reader's word2vec file ``vectors``, else ``$W2VCNN_VECTORS``, if either is given (a
+    ValueError naming the file when it does not exist)."""
+    p = named(name or os.environ.get(PROFILE_ENV) or "full")
+    vectors = vectors or os.environ.get(VECTORS_ENV)
+    if not vectors:
+        return p
+    path = Path(vectors).expanduser().resolve()
+    if not path.is_file():
+        problem = "is not a file" if path.exists() else "does not exist"
+        raise ValueError(
+            f"the vectors file {vectors} ({VECTORS_ENV}, or make book VECTORS=...) {problem}; "
+            "name a word2vec .bin, .txt or .vec file"
+        )
+    return dataclasses.replace(p, vectors=str(path))

@@ -12,6 +12,8 @@ of the grid's columns (``by``), for :func:`w2vcnn.stats.paired_table`.
 
 from __future__ import annotations
 
+import functools
+
 from .corpus import GENERAL
 from .embeddings import WORD2VEC_KINDS
 from .experiments import RunConfig
@@ -45,15 +47,35 @@ KIM_DATASET = {"rt-polarity": "MR", "rt-subjectivity": "Subj"}
 KIM_BY_DATASET = {ours: KIM_2014[kims] for ours, kims in KIM_DATASET.items()}
 
 
+def pretrained(p: Profile) -> dict:
+    """The ``init`` (and ``vector_size``) of every grid that starts from "the pretrained vectors":
+    the reader's file when the profile names one (``make book VECTORS=...``), else our skip-gram
+    vectors. Question 3's own comparisons (skip-gram vs CBOW, corpora, epochs) keep ours."""
+    if p.vectors is None:
+        return {"init": "skipgram"}
+    return {"init": p.vectors, "vector_size": _dimension(p.vectors)}
+
+
+@functools.lru_cache
+def _dimension(path: str) -> int:
+    from .word2vec_format import load_vectors
+
+    return load_vectors(path, limit=1).vector_size
+
+
 # ---------------------------------------------------------------- question 1
 
 
-def embedding_modes(
-    p: Profile, datasets=DATASETS, init: str = "skipgram", backend: str = "torch"
-) -> list[RunConfig]:
-    """Questions 1-3 and Beyond: Kim's CNN in each embedding mode, from our skip-gram vectors."""
+def embedding_modes(p: Profile, datasets=DATASETS, backend: str = "torch") -> list[RunConfig]:
+    """Questions 1-3 and Beyond: Kim's CNN in each embedding mode, from the pretrained vectors
+    (:func:`pretrained`)."""
     return grid(
-        profile=p, dataset=list(datasets), arch="cnn", backend=backend, mode=list(MODES), init=init
+        profile=p,
+        dataset=list(datasets),
+        arch="cnn",
+        backend=backend,
+        mode=list(MODES),
+        **pretrained(p),
     )
 
 
@@ -81,7 +103,7 @@ def backends(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
         arch="cnn",
         backend=["torch", "keras"],
         mode=["rand", "static", "non-static"],
-        init="skipgram",
+        **pretrained(p),
     )
 
 
@@ -170,7 +192,7 @@ def classifiers(p: Profile, datasets=DATASETS) -> list[RunConfig]:
         arch="cbow",
         backend="torch",
         mode=list(MODES),
-        init="skipgram",
+        **pretrained(p),
     )
 
 
@@ -207,21 +229,18 @@ def word2vec_epochs_for(p: Profile, corpus: tuple[str, ...]) -> int:
 
 
 def corpus_sizes(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
-    """Question 3: skip-gram vectors from each of :data:`CORPORA`, frozen and fine-tuned (their
-    difference from ``rand`` on the same folds is the curve)."""
-    return [
+    """Question 3: skip-gram vectors from each of :data:`CORPORA`, frozen and fine-tuned, and
+    ``rand`` on the same folds (their difference from it is the curve)."""
+    common = dict(profile=p, folds=p.secondary_folds, dataset=dataset, arch="cnn", backend="torch")
+    return grid(mode="rand", **common) + [
         config
         for corpus in CORPORA.values()
         for config in grid(
-            profile=p,
-            folds=p.secondary_folds,
-            dataset=dataset,
-            arch="cnn",
-            backend="torch",
             mode=["static", "non-static"],
             init="skipgram",
             corpus=corpus,
             word2vec_epochs=word2vec_epochs_for(p, corpus),
+            **common,
         )
     ]
 
@@ -239,10 +258,10 @@ CORPUS_CONTRASTS = {  # by=("mode", "corpus"): with the Brown corpus minus in-do
 
 
 def corpus_curve(p: Profile, runs, dataset: str = "rt-polarity"):
-    """Per corpus of :data:`CORPORA` (``runs``: :func:`corpus_sizes` and the ``rand`` runs of the
-    same folds): its tokens and vocabulary, the share of the training vocabulary's types and
-    tokens it has a vector for, the vectors' intrinsic scores (fold 0's vectors) with the share of
-    benchmark items they cannot answer, and frozen / fine-tuned accuracy minus ``rand``."""
+    """Per corpus of :data:`CORPORA` (``runs``: the :func:`corpus_sizes` grid): its tokens and
+    vocabulary, the share of the training vocabulary's types and tokens it has a vector for, the
+    vectors' intrinsic scores (the first fold's vectors) with the share of benchmark items they
+    cannot answer, and frozen and fine-tuned accuracy minus ``rand`` (paired by fold)."""
     import numpy as np
     import pandas as pd
 
@@ -251,11 +270,11 @@ def corpus_curve(p: Profile, runs, dataset: str = "rt-polarity"):
     from .stats import compare
 
     rows = {}
-    pretrained = runs[runs["mode"] != "rand"].assign(
+    with_vectors = runs[runs["mode"] != "rand"].assign(
         corpus_name=lambda f: f["corpus"].map(corpus_name)
     )
     for name, sources in CORPORA.items():
-        of_corpus = pretrained[pretrained["corpus_name"] == name]
+        of_corpus = with_vectors[with_vectors["corpus_name"] == name]
         config = RunConfig.for_profile(
             p,
             dataset=dataset,
@@ -343,6 +362,28 @@ def vectors_by_epochs(p: Profile, dataset, epochs):
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["vectors", "word2vec epochs"])
 
 
+def drift_over_folds(runs, by: str = "dataset"):
+    """Every :func:`w2vcnn.drift.run_drift` and :func:`w2vcnn.drift.swap_back` fact of the
+    fine-tuning ``runs`` (grid rows), as mean ± 95% CI over the runs of each value of ``by``."""
+    import pandas as pd
+
+    from .drift import run_drift, swap_back
+    from .experiments import load_result
+    from .stats import mean_ci
+
+    columns = {}
+    for value, group in runs.groupby(by, sort=False):
+        results = [load_result(i) for i in group["run_id"]]
+        facts = pd.DataFrame([{**run_drift(r), **swap_back(r)} for r in results])
+        cells = {}
+        for fact in facts.columns:
+            mean, half = mean_ci(facts[fact].dropna())
+            scale = 100 if fact.startswith(("accuracy", "lost")) else 1
+            cells[fact] = f"{scale * mean:.3g} ± {scale * half:.2g}"
+        columns[f"{value} ({len(results)} runs)"] = cells
+    return pd.DataFrame(columns).rename_axis("mean ± 95% CI over the folds")
+
+
 # ---------------------------------------------------------------- beyond the question
 
 
@@ -385,8 +426,8 @@ def labelled_sizes(p: Profile, datasets=DATASETS) -> list[RunConfig]:
         arch="cnn",
         backend="torch",
         mode=["rand", "static", "non-static"],
-        init="skipgram",
         train_fraction=fractions,
+        **pretrained(p),
         **common,
     )
     return neural + grid(arch="tfidf", train_fraction=fractions, **common)
@@ -402,7 +443,7 @@ def transfer_schedules(p: Profile, dataset: str = "rt-polarity") -> dict[str, li
         dataset=dataset,
         arch="cnn",
         backend="torch",
-        init="skipgram",
+        **pretrained(p),
     )
     return {
         "frozen": grid(mode="static", **common),
@@ -436,10 +477,11 @@ def recipe(
     """Beyond: each step of the book's recipe as two sets of runs, ``(a, b)``, compared paired on
     the folds both have (every fold where both are headline grids, else the secondary folds)."""
     best = dict(
-        profile=p, dataset=dataset, arch="cnn", backend="torch", mode="non-static", init="skipgram"
+        profile=p, dataset=dataset, arch="cnn", backend="torch", mode="non-static", **pretrained(p)
     )
     tuned = grid(**best)
     secondary = dict(best, folds=p.secondary_folds)
+    ours = dict(best, init="skipgram", vector_size=p.vector_size)  # question 3 compares ours
     return {
         "pretrained vectors vs random init": (tuned, grid(**{**best, "mode": "rand"})),
         "fine-tuned vs frozen": (tuned, grid(**{**best, "mode": "static"})),
@@ -448,8 +490,11 @@ def recipe(
             grid(profile=p, dataset=dataset, arch="tfidf"),
         ),
         "CNN vs supervised CBOW classifier": (tuned, grid(**{**secondary, "arch": "cbow"})),
-        "skip-gram vs CBOW vectors": (tuned, grid(**{**best, "init": "cbow"})),
-        "+ Brown corpus vs in-domain text only": (grid(**secondary, corpus=WITH_BROWN), tuned),
+        "skip-gram vs CBOW vectors": (grid(**ours), grid(**{**ours, "init": "cbow"})),
+        "+ Brown corpus vs in-domain text only": (
+            grid(**ours, folds=p.secondary_folds, corpus=WITH_BROWN),
+            grid(**ours, folds=p.secondary_folds),
+        ),
     }
 
 
