@@ -48,6 +48,19 @@ def test_glue_key_joins_parts_into_one_identifier():
         == "q1_rt_polarity_non_static_vs_static"
     )
     assert pages.glue_key("q3", "SST 1", 2) == "q3_SST_1_2"
+    assert pages.glue_key("sweep", "rt-polarity", "5%", "static − rand") == (
+        "sweep_rt_polarity_5_static_rand"
+    )
+
+
+def test_glue_cells_glues_every_cell_under_its_row_and_column(glued):
+    frame = pd.DataFrame(
+        {"static − rand": ["+1.0 ± 0.5", "-2.0 ± 1.0"]},
+        index=pd.MultiIndex.from_tuples([("rt-polarity", "5%"), ("rt-polarity", "100%")]),
+    )
+    names = pages.glue_cells("sweep", frame)
+    assert names == ["sweep_rt_polarity_5_static_rand", "sweep_rt_polarity_100_static_rand"]
+    assert glued == [(names[0], "+1.0 ± 0.5", False), (names[1], "-2.0 ± 1.0", False)]
 
 
 def test_glue_contrasts_glues_every_row_in_words_and_its_verdict(table, glued):

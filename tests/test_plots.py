@@ -250,3 +250,41 @@ def test_word2vec_shapes(tmp_path):
     ):
         assert label in texts
     check_saves(fig, tmp_path, "shapes")
+
+
+def test_corpus_curve_plots_each_mode_against_tokens_and_marks_kim(tmp_path):
+    table = pd.DataFrame(
+        {
+            "tokens": [3e5, 1.5e6, 6.4e6],
+            "static − rand (points)": [-2.0, -1.0, -3.0],
+            "static − rand, 95% CI ±": [1.0, 1.0, 1.0],
+            "non-static − rand (points)": [-0.5, 0.0, 0.5],
+            "non-static − rand, 95% CI ±": [0.8, 0.8, 0.8],
+        },
+        index=["in-domain", "in-domain + Brown", "general English"],
+    )
+    fig = plots.corpus_curve(table, {"static": 4.9, "non-static": 5.4}, 1e11)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    lines = [bars.lines[0] for bars in ax.containers]  # each errorbar's data line
+    assert [list(line.get_ydata()) for line in lines] == [[-2.0, -1.0, -3.0], [-0.5, 0.0, 0.5]]
+    texts = {t.get_text() for t in ax.texts}
+    assert {"Kim, static", "Kim, non-static", "general English"} <= texts
+    fig.savefig(tmp_path / "curve.png")
+
+
+def test_accuracy_by_fraction_one_line_per_model_and_panel_per_dataset(tmp_path):
+    rows = [
+        {"dataset": d, "model": m, "train_fraction": f, "fold": k, "test_accuracy": 0.6 + f / 4}
+        for d in ("a", "b")
+        for m in ("rand", "TF-IDF")
+        for f in (0.1, 0.5, 1.0)
+        for k in range(3)
+    ]
+    fig = plots.accuracy_by_fraction(pd.DataFrame(rows))
+    assert len(fig.axes) == 2
+    assert [bars.get_label() for bars in fig.axes[0].containers] == ["rand", "TF-IDF"]
+    lines = [bars.lines[0] for bars in fig.axes[0].containers]
+    np.testing.assert_allclose(lines[0].get_xdata(), [10, 50, 100])
+    np.testing.assert_allclose(lines[0].get_ydata(), [62.5, 72.5, 85.0])
+    fig.savefig(tmp_path / "fractions.png")

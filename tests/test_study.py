@@ -261,3 +261,46 @@ def _fields(config):
         vocab_size=1,
         n_train_words=1,
     )
+
+
+def test_sweep_differences_pairs_each_share_by_fold():
+    rows = [
+        {
+            "dataset": "rt-polarity",
+            "model": model,
+            "train_fraction": fraction,
+            "fold": fold,
+            "seed": 0,
+            "test_accuracy": base + fraction / 10 + fold / 100,
+        }
+        for model, base in (
+            ("rand", 0.60),
+            ("static", 0.62),
+            ("non-static", 0.63),
+            ("TF-IDF", 0.65),
+        )
+        for fraction in (0.1, 1.0)
+        for fold in range(3)
+    ]
+    table = study.sweep_differences(pd.DataFrame(rows))
+    assert list(table.index) == [("rt-polarity", "10%"), ("rt-polarity", "100%")]
+    assert list(table.columns) == list(study.SWEEP_CONTRASTS)
+    assert table.loc[("rt-polarity", "10%"), "static − rand"] == "+2.0 ± 0.0"
+    assert table.loc[("rt-polarity", "100%"), "non-static − TF-IDF"] == "-2.0 ± 0.0"
+
+
+def test_curve_table_formats_each_fact_and_joins_each_difference_with_its_interval():
+    curve = pd.DataFrame(
+        {
+            "tokens": [165194.0, 6.4e6],
+            "word2vec epochs": [20, 5],
+            "WordSim353 ρ": [0.241, 0.512],
+            "static − rand (points)": [-2.44, 1.0],
+            "static − rand, 95% CI ±": [1.04, float("nan")],
+        },
+        index=pd.Index(["in-domain", "general English"], name="corpus"),
+    )
+    table = study.curve_table(curve)
+    assert list(table.columns) == ["in-domain", "general English"]
+    assert list(table["in-domain"]) == ["165,194", "20", "0.24", "-2.4 ± 1.0"]
+    assert table.loc["static − rand (points)", "general English"] == "+1.0 ± nan"

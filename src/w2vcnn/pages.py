@@ -7,6 +7,7 @@ the contrasts were given in :mod:`w2vcnn.study`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .profile import Profile
@@ -70,9 +71,10 @@ def _folds(p: Profile) -> str:
 
 
 def glue_key(*parts) -> str:
-    """A glue name from its parts: ``glue_key("q1", "rt-polarity", "x")`` ->
-    ``"q1_rt_polarity_x"``."""
-    return "_".join(str(part) for part in parts).replace("-", "_").replace(" ", "_")
+    """A glue name from its parts, every run of other characters than ASCII letters and digits
+    made one ``_``: ``glue_key("q1", "rt-polarity", "x")`` -> ``"q1_rt_polarity_x"``,
+    ``glue_key("sweep", "5%", "static − rand")`` -> ``"sweep_5_static_rand"``."""
+    return re.sub(r"[^0-9A-Za-z]+", "_", "_".join(str(part) for part in parts)).strip("_")
 
 
 def glue_contrasts(prefix: str, table) -> list[str]:
@@ -88,4 +90,19 @@ def glue_contrasts(prefix: str, table) -> list[str]:
         glue(name, in_words(row), display=False)
         glue(f"{name}_verdict", verdict(row), display=False)
         names += [name, f"{name}_verdict"]
+    return names
+
+
+def glue_cells(prefix: str, table) -> list[str]:
+    """Glue every cell of ``table`` as text under ``glue_key(prefix, *row index, column)``;
+    returns the names."""
+    from myst_nb import glue
+
+    names = []
+    for index, row in table.iterrows():
+        parts = index if isinstance(index, tuple) else (index,)
+        for column, value in row.items():
+            name = glue_key(prefix, *parts, column)
+            glue(name, str(value), display=False)
+            names.append(name)
     return names

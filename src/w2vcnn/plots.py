@@ -213,6 +213,94 @@ def accuracy_by_run(
     return fig
 
 
+@_styled
+def corpus_curve(
+    table: pd.DataFrame, reference: Mapping[str, float] | None = None, reference_tokens=None
+) -> Figure:
+    """Accuracy minus ``rand`` against the pretraining corpus's tokens (log scale), one line per
+    mode, with 95% CIs: ``table`` is :func:`w2vcnn.study.corpus_curve`'s. ``reference`` marks
+    published gains at ``reference_tokens`` (Kim's GoogleNews vectors: ``{mode: points}``)."""
+    fig = _new_figure(figsize=PAGE, layout="constrained")
+    ax = fig.subplots()
+    table = table.sort_values("tokens")
+    for colour, mode in zip(_colours(2), ("static", "non-static")):
+        ax.errorbar(
+            table["tokens"],
+            table[f"{mode} − rand (points)"],
+            yerr=table[f"{mode} − rand, 95% CI ±"],
+            marker="o",
+            capsize=3,
+            color=colour,
+            label=f"{mode} − rand (ours)",
+        )
+        if reference and mode in reference:
+            ax.scatter(
+                [reference_tokens], [reference[mode]], marker="x", s=60, color=colour, zorder=3
+            )
+            ax.annotate(
+                f"Kim, {mode}",
+                (reference_tokens, reference[mode]),
+                textcoords="offset points",
+                xytext=(-8, 6),
+                ha="right",
+                fontsize=8,
+                color=colour,
+            )
+    for name, row in table.iterrows():
+        ax.annotate(
+            name,
+            (row["tokens"], row["static − rand (points)"]),
+            textcoords="offset points",
+            xytext=(0, -14),
+            ha="center",
+            fontsize=8,
+            color="dimgrey",
+        )
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("pretraining tokens (log scale)")
+    ax.set_ylabel("test accuracy minus rand (points)")
+    ax.legend(loc="upper left")
+    return fig
+
+
+@_styled
+def accuracy_by_fraction(frame: pd.DataFrame, hue: str = "model") -> Figure:
+    """Mean test accuracy (95% CI over the folds) against the share of the training split the
+    classifier saw (log scale), one line per value of ``hue``, one panel per dataset."""
+    from .stats import mean_ci
+
+    datasets = list(pd.unique(frame["dataset"]))
+    fig = _new_figure(figsize=(PAGE[0], PAGE[1] * 0.9), layout="constrained")
+    axes = fig.subplots(1, len(datasets), sharey=False, squeeze=False)[0]
+    groups = list(pd.unique(frame[hue]))
+    for ax, dataset in zip(axes, datasets):
+        runs = frame[frame["dataset"] == dataset]
+        for colour, group in zip(_colours(len(groups)), groups):
+            by_fraction = runs[runs[hue] == group].groupby("train_fraction")["test_accuracy"]
+            cells = [(f, *mean_ci(100 * v.to_numpy(float))) for f, v in by_fraction]
+            fractions, means, halves = (np.array(c) for c in zip(*cells))
+            ax.errorbar(
+                100 * fractions,
+                means,
+                yerr=halves,
+                marker="o",
+                capsize=3,
+                color=colour,
+                label=str(group),
+            )
+        ax.set_xscale("log")
+        shares = sorted(100 * runs["train_fraction"].unique())
+        ax.set_xticks(shares, [f"{share:g}" for share in shares])
+        ax.minorticks_off()
+        ax.set_title(str(dataset))
+        ax.set_xlabel("share of the training split used (%)")
+    axes[0].set_ylabel("test accuracy (%)")
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncols=len(names))
+    return fig
+
+
 # ---------------------------------------------------------------- word vectors
 
 

@@ -308,6 +308,24 @@ def corpus_curve(p: Profile, runs, dataset: str = "rt-polarity"):
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("corpus")
 
 
+def curve_table(curve):
+    """:func:`corpus_curve` for reading: one column per corpus, each fact in its own format, each
+    difference from ``rand`` with its 95% CI."""
+    import pandas as pd
+
+    formats = {"tokens": "{:,.0f}", "word2vec epochs": "{:.0f}", "vocabulary": "{:,.0f}"}
+    rows = {}
+    for fact in curve.columns:
+        if fact.endswith("95% CI ±"):
+            continue
+        if fact.endswith("(points)"):
+            half = curve[fact.replace("(points)", "95% CI ±")]
+            rows[fact] = [f"{v:+.1f} ± {h:.1f}" for v, h in zip(curve[fact], half)]
+        else:
+            rows[fact] = [formats.get(fact, "{:.2f}").format(v) for v in curve[fact]]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=curve.index)
+
+
 def word2vec_epochs(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
     """Question 3: frozen vectors trained for gensim's default 5 epochs vs the profile's epochs."""
     return grid(
@@ -364,7 +382,8 @@ def vectors_by_epochs(p: Profile, dataset, epochs):
 
 def drift_over_folds(runs, by: str = "dataset"):
     """Every :func:`w2vcnn.drift.run_drift` and :func:`w2vcnn.drift.swap_back` fact of the
-    fine-tuning ``runs`` (grid rows), as mean ± 95% CI over the runs of each value of ``by``."""
+    fine-tuning ``runs`` (grid rows), as mean ± 95% CI over the runs of each value of ``by`` (a
+    column each; accuracies and the swap-back loss in points)."""
     import pandas as pd
 
     from .drift import run_drift, swap_back
@@ -375,13 +394,13 @@ def drift_over_folds(runs, by: str = "dataset"):
     for value, group in runs.groupby(by, sort=False):
         results = [load_result(i) for i in group["run_id"]]
         facts = pd.DataFrame([{**run_drift(r), **swap_back(r)} for r in results])
-        cells = {}
+        cells = {"runs": str(len(results))}
         for fact in facts.columns:
             mean, half = mean_ci(facts[fact].dropna())
             scale = 100 if fact.startswith(("accuracy", "lost")) else 1
             cells[fact] = f"{scale * mean:.3g} ± {scale * half:.2g}"
-        columns[f"{value} ({len(results)} runs)"] = cells
-    return pd.DataFrame(columns).rename_axis("mean ± 95% CI over the folds")
+        columns[value] = cells
+    return pd.DataFrame(columns).rename_axis("mean ± 95% CI over the runs")
 
 
 # ---------------------------------------------------------------- beyond the question
@@ -431,6 +450,30 @@ def labelled_sizes(p: Profile, datasets=DATASETS) -> list[RunConfig]:
         **common,
     )
     return neural + grid(arch="tfidf", train_fraction=fractions, **common)
+
+
+SWEEP_CONTRASTS = {  # by="model" on labelled_sizes' runs (model: the CNN's mode, or "TF-IDF")
+    "static − rand": ("static", "rand"),
+    "non-static − rand": ("non-static", "rand"),
+    "non-static − TF-IDF": ("non-static", "TF-IDF"),
+}
+
+
+def sweep_differences(sweep):
+    """Per dataset and share of the training split, each of :data:`SWEEP_CONTRASTS` paired by
+    fold, as "+1.2 ± 0.8" (points, 95% CI; Nadeau-Bengio's correction as everywhere)."""
+    import pandas as pd
+
+    from .stats import compare
+
+    rows = {}
+    for (dataset, fraction), runs in sweep.groupby(["dataset", "train_fraction"], sort=True):
+        cells = {}
+        for name, (a, b) in SWEEP_CONTRASTS.items():
+            c = compare(runs, a, b, by="model")
+            cells[name] = f"{100 * c.mean_difference:+.1f} ± {100 * c.ci95:.1f}"
+        rows[(dataset, f"{fraction:.0%}")] = cells
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["dataset", "labelled"])
 
 
 def transfer_schedules(p: Profile, dataset: str = "rt-polarity") -> dict[str, list[RunConfig]]:
