@@ -319,7 +319,7 @@ def curve_table(curve):
         if fact.endswith("95% CI ±"):
             continue
         if fact.endswith("(points)"):
-            half = curve[fact.replace("(points)", "95% CI ±")]
+            half = curve[fact.replace(" (points)", ", 95% CI ±")]
             rows[fact] = [f"{v:+.1f} ± {h:.1f}" for v, h in zip(curve[fact], half)]
         else:
             rows[fact] = [formats.get(fact, "{:.2f}").format(v) for v in curve[fact]]
