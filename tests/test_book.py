@@ -276,3 +276,32 @@ def test_make_book_with_your_vectors_uses_and_names_them_on_every_page(tmp_path)
     assert "nowhere.bin (W2VCNN_VECTORS, or make book VECTORS=...) does not exist" in (
         missing.stderr
     )
+
+
+@pytest.mark.slow
+def test_colab_opens_the_notebook_the_workflow_puts_beside_a_chapter(tmp_path):
+    from w2vcnn.build import publish_config, write_notebooks
+
+    source = tmp_path / "book_copy"  # the intro alone, as the workflow lays it out
+    (source / "book").mkdir(parents=True)
+    for name in ("_config.yml", "book/intro.md", "book/references.bib"):
+        shutil.copy(REPO / name, source / name)
+    (source / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
+    config = publish_config(
+        REPOSITORY, tmp_path / "publish.yml", source=source / "_config.yml", notebooks_branch="nb"
+    )
+    write_notebooks(source / "book", config=config, root=source)
+    result = subprocess.run(
+        [str(JUPYTER_BOOK), "build", str(source), "--config", str(config)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, W2VCNN_PROFILE="quick"),
+        timeout=3000,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    # (the intro's links to the other chapters warn here; the notebook beside it must not)
+    warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
+    assert not [line for line in warnings if "ipynb" in line], warnings
+    page = (source / "_build" / "html" / "book" / "intro.html").read_text(encoding="utf-8")
+    colab = "https://colab.research.google.com/github/example/w2vcnn/blob/nb/book/intro.ipynb"
+    assert colab in page

@@ -43,7 +43,7 @@ def test_the_workflow_builds_the_full_book_on_main_and_deploys_it_to_pages():
     workflow = yaml.safe_load(WORKFLOW.read_text())
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
     assert triggers["push"]["branches"] == ["main"]
-    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert workflow["permissions"] == {"contents": "write", "pages": "write", "id-token": "write"}
     job = workflow["jobs"]["build"]
     assert uses(job, "actions/setup-python")["with"]["python-version"] == "3.11"
     runs = [s.get("run", "") for s in steps_of(job)]
@@ -62,6 +62,10 @@ def test_the_workflow_builds_the_full_book_on_main_and_deploys_it_to_pages():
         runs
     )
     assert "CONFIG=" in order[book]
+    # Colab's notebooks: written beside the chapters and pushed before the book is built
+    notebooks = next(i for i, step in enumerate(order) if "git push -f origin notebooks" in step)
+    assert "w2vcnn notebooks book --config" in order[notebooks] and notebooks < book
+    assert "notebooks_branch='notebooks'" in " ".join(runs)
     assert uses(job, "actions/upload-pages-artifact")["with"]["path"] == "_build/html"
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
@@ -115,6 +119,20 @@ def test_publish_config_adds_the_repository_and_its_buttons(tmp_path):
     assert config["html"]["use_repository_button"] and config["html"]["use_issues_button"]
     assert config["launch_buttons"]["colab_url"].startswith("https://colab.")
     assert config["execute"] == original["execute"] and config["title"] == original["title"]
+
+
+def test_publish_config_points_colab_at_the_notebooks_branch_and_keeps_them_out(tmp_path):
+    out = build.publish_config(
+        "https://github.com/example/w2vcnn",
+        tmp_path / "c.yml",
+        source=REPO / "_config.yml",
+        notebooks_branch="notebooks",
+    )
+    config = yaml.safe_load(out.read_text())
+    assert config["repository"]["branch"] == "notebooks"
+    original = yaml.safe_load((REPO / "_config.yml").read_text())["exclude_patterns"]
+    assert config["exclude_patterns"][: len(original)] == original
+    assert "book/q1_embedding_layer.ipynb" in config["exclude_patterns"]
 
 
 def test_publish_config_refuses_an_address_that_is_not_https_and_writes_nothing(tmp_path):

@@ -192,19 +192,35 @@ def environment():
 
 
 def publish_config(
-    repository_url: str, out: Path, branch: str = "main", source: Path = Path("_config.yml")
+    repository_url: str,
+    out: Path,
+    branch: str = "main",
+    source: Path = Path("_config.yml"),
+    notebooks_branch: str | None = None,
 ) -> Path:
     """``_config.yml`` plus what only a published site can know: the repository's address, its
     repository and issues buttons, and launch buttons (which also make every page offer its
     executed ``.ipynb`` for download), added to ``source`` and written to ``out``, for
     ``make book CONFIG=out``. The deployment workflow passes the address GitHub gives it, so no
-    address is written by hand."""
+    address is written by hand.
+
+    Colab opens only ``.ipynb`` files of a repository. With ``notebooks_branch``, the launch
+    buttons point at that branch, where the workflow commits each chapter as a notebook beside
+    its ``.md`` (:func:`write_notebooks` into ``book/``); the theme links a page's ``.ipynb`` when
+    one lies beside its source at build time, and those notebooks are kept out of the build."""
     import yaml
 
     if not repository_url.startswith("https://"):
         raise ValueError(f"repository_url must be an https:// address, got {repository_url!r}")
     config = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
-    config["repository"] = {"url": repository_url, "branch": branch, "path_to_book": ""}
+    config["repository"] = {
+        "url": repository_url,
+        "branch": notebooks_branch or branch,
+        "path_to_book": "",
+    }
+    if notebooks_branch:
+        notebooks = [f"{chapter}.ipynb" for chapter in _chapters(Path(source).parent)]
+        config["exclude_patterns"] = [*config.get("exclude_patterns", []), *notebooks]
     config.setdefault("html", {}).update(use_repository_button=True, use_issues_button=True)
     config["launch_buttons"] = {
         "notebook_interface": "classic",
@@ -237,15 +253,13 @@ def write_notebooks(
             f"{config} has no repository.url: pass the published site's configuration "
             "(build.publish_config), which has"
         )
-    root = Path(root)
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    chapters = [toc["root"]] + [entry["file"] for entry in toc.get("chapters", [])]
+    chapters = _chapters(Path(root))
     install = nbformat.v4.new_code_cell(f'%pip install -q "w2vcnn @ git+{url}" myst-nb')
     install.metadata["tags"] = ["install"]
     written = []
     folder = Path(folder)
     for chapter in chapters:
-        notebook = jupytext.read(root / f"{chapter}.md")
+        notebook = jupytext.read(Path(root) / f"{chapter}.md")
         notebook.cells.insert(0, install)
         nbformat.validate(notebook)
         path = folder / f"{Path(chapter).name}.ipynb"
@@ -253,3 +267,11 @@ def write_notebooks(
             nbformat.write(notebook, out)
         written.append(path)
     return written
+
+
+def _chapters(root: Path) -> list[str]:
+    """The book's pages in ``_toc.yml`` order, as paths without suffix (``book/intro``)."""
+    import yaml
+
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    return [toc["root"]] + [entry["file"] for entry in toc.get("chapters", [])]
