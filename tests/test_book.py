@@ -20,7 +20,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 # Chapters whose code draws figures: each must show at least this many rendered images.
 FIGURES = {
     "book/q1_embedding_layer": 3,  # every fold per mode, the libraries, the learning curves
-    "book/q2_vec_bin": 2,
+    "book/q2_vec_bin": 3,  # drift by frequency, angle by decile, the arrows
     "book/q3_skipgram_cbow": 2,  # the networks, every fold per initialisation
     "book/beyond": 2,  # every fold against TF-IDF, the schedules' learning curves
 }

@@ -264,3 +264,6 @@ def test_drift_over_folds_gives_each_fact_with_its_interval(tuned):
     assert list(table.columns) == ["rt-polarity"] and table.loc["runs", "rt-polarity"] == "2"
     assert table.loc["lost", "rt-polarity"].count(" ± ") == 1
     assert "cos(good, bad) after" in table.index
+    deciles = table.attrs["angle by decile"]["rt-polarity"]
+    assert list(deciles.columns) == ["neutral", "mild", "polar"]
+    assert set(deciles.index) <= set(range(1, 11)) and (deciles.to_numpy() >= 0).all()

@@ -288,3 +288,15 @@ def test_accuracy_by_fraction_one_line_per_model_and_panel_per_dataset(tmp_path)
     np.testing.assert_allclose(lines[0].get_xdata(), [10, 50, 100])
     np.testing.assert_allclose(lines[0].get_ydata(), [62.5, 72.5, 85.0])
     fig.savefig(tmp_path / "fractions.png")
+
+
+def test_angle_by_decile_one_line_per_polarity_group_per_panel(tmp_path):
+    table = pd.DataFrame(
+        {"neutral": [0.1, 0.2], "mild": [0.2, 0.3], "polar": [0.4, 0.5]},
+        index=pd.Index([1, 2], name="frequency_decile"),
+    )
+    fig = plots.angle_by_decile({"rt-polarity, in-domain": table, "general": table * 2})
+    assert len(fig.axes) == 2
+    assert [line.get_label() for line in fig.axes[1].get_lines()] == ["neutral", "mild", "polar"]
+    np.testing.assert_allclose(fig.axes[1].get_lines()[2].get_ydata(), [0.8, 1.0])
+    fig.savefig(tmp_path / "deciles.png")

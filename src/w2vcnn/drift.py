@@ -243,12 +243,21 @@ def word_drift(result, min_count: int = 5) -> pd.DataFrame:
     return table
 
 
-def run_drift(result, n_polar: int = 200, k: int = 10) -> dict:
+def angle_by_decile(table: pd.DataFrame) -> pd.DataFrame:
+    """Median angle (degrees) of a :func:`word_drift` table's frequent words, by frequency decile
+    (rows) and polarity group (columns)."""
+    frequent = table.dropna(subset=["polarity_group"])
+    medians = frequent.groupby(["frequency_decile", "polarity_group"])["angle"].median()
+    return medians.unstack().reindex(columns=list(POLARITY_GROUPS))
+
+
+def run_drift(result, n_polar: int = 200, k: int = 10, table: pd.DataFrame | None = None) -> dict:
     """A fine-tuning run's drift in a few numbers: median angle and relative change of the
     pretrained words by polarity group, of pretrained against random rows, their mean initial
     norms, cos(good, bad) before and after, and the mean Jaccard overlap of the ``k`` nearest
-    neighbours before and after of the ``n_polar`` most polar frequent words."""
-    table = word_drift(result)
+    neighbours before and after of the ``n_polar`` most polar frequent words. ``table``: the
+    run's :func:`word_drift`, if already computed."""
+    table = word_drift(result) if table is None else table
     words, initial, final = result.embeddings()
     facts = {}
     pretrained = table[table["pretrained"]]

@@ -305,6 +305,25 @@ def accuracy_by_fraction(frame: pd.DataFrame, hue: str = "model") -> Figure:
 
 
 @_styled
+def angle_by_decile(tables: Mapping[str, pd.DataFrame]) -> Figure:
+    """How far fine-tuning turned the frequent words, by training-frequency decile, one line per
+    polarity group, one panel per entry of ``tables`` (:func:`w2vcnn.drift.angle_by_decile`
+    frames, e.g. averaged over folds by :func:`w2vcnn.study.drift_over_folds`)."""
+    fig = _new_figure(figsize=(PAGE[0], PAGE[1] * 0.85), layout="constrained")
+    axes = fig.subplots(1, len(tables), sharey=True, squeeze=False)[0]
+    for ax, (name, table) in zip(axes, tables.items()):
+        for colour, group in zip(_colours(len(table.columns)), table.columns):
+            ax.plot(table.index, table[group], marker="o", ms=3, color=colour, label=str(group))
+        ax.set_title(str(name), fontsize=9)
+        ax.set_xlabel("training-frequency decile (1: rarest)")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[0].set_ylabel("median angle turned (degrees)")
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncols=len(names))
+    return fig
+
+
+@_styled
 def drift_vs_frequency(tables: Mapping[str, pd.DataFrame], zero_at: float = 0.5) -> Figure:
     """Each word's cosine drift against its training count, one colour per :func:`drift_table`
     (question 2).

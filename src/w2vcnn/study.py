@@ -383,24 +383,33 @@ def vectors_by_epochs(p: Profile, dataset, epochs):
 def drift_over_folds(runs, by: str = "dataset"):
     """Every :func:`w2vcnn.drift.run_drift` and :func:`w2vcnn.drift.swap_back` fact of the
     fine-tuning ``runs`` (grid rows), as mean ± 95% CI over the runs of each value of ``by`` (a
-    column each; accuracies and the swap-back loss in points)."""
+    column each; accuracies and the swap-back loss in points). ``.attrs["angle by decile"]``
+    holds, per value of ``by``, :func:`w2vcnn.drift.angle_by_decile` averaged over its runs."""
     import pandas as pd
 
-    from .drift import run_drift, swap_back
+    from .drift import angle_by_decile, run_drift, swap_back, word_drift
     from .experiments import load_result
     from .stats import mean_ci
 
-    columns = {}
+    columns, deciles = {}, {}
     for value, group in runs.groupby(by, sort=False):
         results = [load_result(i) for i in group["run_id"]]
-        facts = pd.DataFrame([{**run_drift(r), **swap_back(r)} for r in results])
+        facts, angles = [], []
+        for result in results:
+            table = word_drift(result)
+            facts.append({**run_drift(result, table=table), **swap_back(result)})
+            angles.append(angle_by_decile(table))
+        facts = pd.DataFrame(facts)
         cells = {"runs": str(len(results))}
         for fact in facts.columns:
             mean, half = mean_ci(facts[fact].dropna())
             scale = 100 if fact.startswith(("accuracy", "lost")) else 1
             cells[fact] = f"{scale * mean:.3g} ± {scale * half:.2g}"
         columns[value] = cells
-    return pd.DataFrame(columns).rename_axis("mean ± 95% CI over the runs")
+        deciles[value] = pd.concat(angles).groupby(level=0).mean()
+    summary = pd.DataFrame(columns).rename_axis("mean ± 95% CI over the runs")
+    summary.attrs["angle by decile"] = deciles
+    return summary
 
 
 # ---------------------------------------------------------------- beyond the question
