@@ -21,8 +21,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 FIGURES = {
     "book/q1_embedding_layer": 3,  # every fold per mode, the libraries, the learning curves
     "book/q2_vec_bin": 3,  # drift by frequency, angle by decile, the arrows
-    "book/q3_skipgram_cbow": 2,  # the networks, every fold per initialisation
-    "book/beyond": 2,  # every fold against TF-IDF, the schedules' learning curves
+    "book/q3_skipgram_cbow": 3,  # the networks, every fold per initialisation, the corpus curve
+    "book/beyond": 3,  # every fold against TF-IDF, the labelled-size sweep, the schedules
 }
 
 
