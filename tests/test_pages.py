@@ -127,3 +127,14 @@ def test_a_note_names_the_readers_vectors_when_the_book_uses_them(tmp_path):
     note = pages.profile_note(p).data
     assert "Pretrained vectors: `GoogleNews-small.bin`** (6-d, sha256 " in note
     assert "Pretrained vectors" not in pages.profile_note(profile.named("quick")).data
+
+
+def test_the_prose_names_our_vectors_by_their_corpus_and_yours_by_the_file():
+    import dataclasses
+    from types import SimpleNamespace
+
+    results = [SimpleNamespace(vectors={"corpus_tokens": n}) for n in (300_000, 400_000)]
+    ours = pages.vectors_in_words(profile.named("full"), results)
+    assert ours == "word vectors trained on about 0.35 million tokens of in-domain text"
+    yours = dataclasses.replace(profile.named("full"), vectors="/data/GoogleNews.bin")
+    assert pages.vectors_in_words(yours, results) == "your vectors (GoogleNews.bin)"

@@ -46,6 +46,15 @@ def profile_note(p: Profile):
     return Markdown(note + _vectors_note(p))
 
 
+def vectors_in_words(p: Profile, results) -> str:
+    """How the prose names the pretrained vectors the ``results`` (fine-tuning runs) started
+    from: ours, with the mean size of their corpus, or the reader's file (``VECTORS=``)."""
+    if p.vectors is not None:
+        return f"your vectors ({Path(p.vectors).name})"
+    tokens = sum(r.vectors["corpus_tokens"] for r in results) / len(results)
+    return f"word vectors trained on about {tokens / 1e6:.2f} million tokens of in-domain text"
+
+
 def _vectors_note(p: Profile) -> str:
     if p.vectors is None:
         return ""
