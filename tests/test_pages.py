@@ -138,3 +138,37 @@ def test_the_prose_names_our_vectors_by_their_corpus_and_yours_by_the_file():
     assert ours == "word vectors trained on about 0.35 million tokens of in-domain text"
     yours = dataclasses.replace(profile.named("full"), vectors="/data/GoogleNews.bin")
     assert pages.vectors_in_words(yours, results) == "your vectors (GoogleNews.bin)"
+
+
+def test_interval_verdict_reads_the_interval_not_the_mean():
+    assert pages.interval_verdict(2.0, 1.5) == "higher"
+    assert pages.interval_verdict(-2.0, 1.5) == "lower"
+    assert pages.interval_verdict(-2.0, 2.5) == "no clear difference"
+    assert pages.interval_verdict(3.0, float("nan")) == "no clear difference"
+
+
+def test_glue_curve_glues_each_corpus_facts_and_verdicts(glued):
+    curve = pd.DataFrame(
+        {
+            "tokens": [6.4e6],
+            "types covered (%)": [68.9],
+            "WordSim353 ρ": [0.552],
+            "cos(good, bad)": [0.783],
+            "static − rand (points)": [-6.7],
+            "static − rand, 95% CI ±": [4.3],
+            "non-static − rand (points)": [-2.4],
+            "non-static − rand, 95% CI ±": [2.6],
+        },
+        index=["general English"],
+    )
+    pages.glue_curve("curve", curve)
+    assert dict((name, value) for name, value, _ in glued) == {
+        "curve_general_English_tokens": "6.4 M",
+        "curve_general_English_types": "69%",
+        "curve_general_English_wordsim": "0.55",
+        "curve_general_English_good_bad": "0.78",
+        "curve_general_English_static": "-6.7 ± 4.3 points",
+        "curve_general_English_static_verdict": "lower",
+        "curve_general_English_non_static": "-2.4 ± 2.6 points",
+        "curve_general_English_non_static_verdict": "no clear difference",
+    }

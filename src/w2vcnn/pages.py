@@ -102,6 +102,16 @@ def glue_contrasts(prefix: str, table) -> list[str]:
     return names
 
 
+def interval_verdict(mean: float, half_width: float) -> str:
+    """ "higher", "lower" or "no clear difference": whether a difference's 95% interval lies above
+    zero, below it, or spans it (no interval: no clear difference)."""
+    if half_width == half_width and mean - half_width > 0:  # NaN compares unequal to itself
+        return "higher"
+    if half_width == half_width and mean + half_width < 0:
+        return "lower"
+    return "no clear difference"
+
+
 def glue_cells(prefix: str, table) -> list[str]:
     """Glue every cell of ``table`` as text under ``glue_key(prefix, *row index, column)``;
     returns the names."""
@@ -113,5 +123,31 @@ def glue_cells(prefix: str, table) -> list[str]:
         for column, value in row.items():
             name = glue_key(prefix, *parts, column)
             glue(name, str(value), display=False)
+            names.append(name)
+    return names
+
+
+def glue_curve(prefix: str, curve) -> list[str]:
+    """Glue, per corpus of :func:`w2vcnn.study.corpus_curve`'s table, under
+    ``glue_key(prefix, corpus, ...)``: ``tokens`` (millions), ``types`` (% covered),
+    ``wordsim``, ``good_bad`` (their cosine), and per mode (``static``, ``non_static``) the
+    difference from rand with its interval and, under ``..._verdict``, :func:`interval_verdict`."""
+    from myst_nb import glue
+
+    names = []
+    for corpus, row in curve.iterrows():
+        texts = {
+            "tokens": f"{row['tokens'] / 1e6:.1f} M",
+            "types": f"{row['types covered (%)']:.0f}%",
+            "wordsim": f"{row['WordSim353 ρ']:.2f}",
+            "good_bad": f"{row['cos(good, bad)']:.2f}",
+        }
+        for mode in ("static", "non-static"):
+            mean, half = row[f"{mode} − rand (points)"], row[f"{mode} − rand, 95% CI ±"]
+            texts[mode] = f"{mean:+.1f} ± {half:.1f} points"
+            texts[f"{mode} verdict"] = interval_verdict(mean, half)
+        for what, text in texts.items():
+            name = glue_key(prefix, corpus, what)
+            glue(name, text, display=False)
             names.append(name)
     return names

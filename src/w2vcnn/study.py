@@ -298,6 +298,11 @@ def corpus_curve(p: Profile, runs, dataset: str = "rt-polarity"):
             "SimLex-999 ρ": scores.loc["SimLex-999", "score"],
             "analogies (%)": 100 * scores.loc["Google analogies", "score"],
             "analogies OOV (%)": 100 * scores.loc["Google analogies", "oov_ratio"],
+            "cos(good, bad)": (
+                float(kv.similarity("good", "bad"))
+                if {"good", "bad"} <= set(kv.key_to_index)
+                else float("nan")
+            ),
         }
         for mode in ("static", "non-static"):
             both = pd.concat([of_corpus[of_corpus["mode"] == mode], runs[runs["mode"] == "rand"]])
@@ -461,6 +466,11 @@ def labelled_sizes(p: Profile, datasets=DATASETS) -> list[RunConfig]:
     return neural + grid(arch="tfidf", train_fraction=fractions, **common)
 
 
+def with_model(sweep):
+    """:func:`labelled_sizes`' runs with a ``model`` column: the CNN's mode, or ``"TF-IDF"``."""
+    return sweep.assign(model=sweep["mode"].where(sweep["arch"] == "cnn", "TF-IDF"))
+
+
 SWEEP_CONTRASTS = {  # by="model" on labelled_sizes' runs (model: the CNN's mode, or "TF-IDF")
     "static − rand": ("static", "rand"),
     "non-static − rand": ("non-static", "rand"),
@@ -470,7 +480,8 @@ SWEEP_CONTRASTS = {  # by="model" on labelled_sizes' runs (model: the CNN's mode
 
 def sweep_differences(sweep):
     """Per dataset and share of the training split, each of :data:`SWEEP_CONTRASTS` paired by
-    fold, as "+1.2 ± 0.8" (points, 95% CI; Nadeau-Bengio's correction as everywhere)."""
+    fold, as "+1.2 ± 0.8" (points, 95% CI; Nadeau-Bengio's correction as everywhere), from
+    :func:`with_model`'s frame."""
     import pandas as pd
 
     from .stats import compare
