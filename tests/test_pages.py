@@ -150,7 +150,7 @@ def test_interval_verdict_reads_the_interval_not_the_mean():
 def test_glue_curve_glues_each_corpus_facts_and_verdicts(glued):
     curve = pd.DataFrame(
         {
-            "tokens": [6.4e6],
+            "tokens": [6394112],
             "types covered (%)": [68.9],
             "WordSim353 ρ": [0.552],
             "cos(good, bad)": [0.783],

@@ -137,7 +137,7 @@ def glue_curve(prefix: str, curve) -> list[str]:
     names = []
     for corpus, row in curve.iterrows():
         texts = {
-            "tokens": f"{row['tokens'] / 1e6:.1f} M",
+            "tokens": f"{row['tokens'] / 1e6:.2g} M",
             "types": f"{row['types covered (%)']:.0f}%",
             "wordsim": f"{row['WordSim353 ρ']:.2f}",
             "good_bad": f"{row['cos(good, bad)']:.2f}",
