@@ -10,7 +10,12 @@ triple of :meth:`w2vcnn.experiments.RunResult.embeddings`:
 * :func:`drift_summary` -- the same, split by "seen in a training sentence or not": words never
   seen get no gradient, so their drift is exactly 0;
 * :func:`nearest_neighbours` -- Kim (2014)'s Table 3: a word's neighbours before and after;
-* :func:`projection_2d` -- one PCA for the vectors before and after, so arrows can be drawn.
+* :func:`projection_2d` -- one PCA for the vectors before and after, so arrows can be drawn;
+* :func:`word_drift`, :func:`run_drift`, :func:`angle_by_decile` -- a run's drift by frequency and
+  by polarity under the training labels, its neighbours and cos(good, bad), for comparing runs
+  over folds (:func:`w2vcnn.study.drift_over_folds`);
+* :func:`swap_back` -- the fine-tuned model scored with its initial vectors put back: the accuracy
+  the drift carries.
 
 Distances are plain fractions in the frames (0.12, not 12%), like everywhere in the package.
 """

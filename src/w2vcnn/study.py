@@ -450,7 +450,7 @@ TRAIN_FRACTIONS = (0.05, 0.1, 0.25, 0.5, 1.0)
 
 
 def labelled_sizes(p: Profile, datasets=DATASETS) -> list[RunConfig]:
-    """Beyond: the CNN (random, frozen and fine-tuned skip-gram vectors) and TF-IDF trained on
+    """Beyond: the CNN (random, frozen and fine-tuned pretrained vectors) and TF-IDF trained on
     each of :data:`TRAIN_FRACTIONS` of every training fold, with the same vectors (word2vec reads
     the whole fold's text, unlabeled) and the same dev and test sentences."""
     common = dict(profile=p, folds=p.secondary_folds, dataset=list(datasets))
