@@ -246,12 +246,12 @@ def corpus_curve(
                 fontsize=8,
                 color=colour,
             )
-    for name, row in table.iterrows():
-        ax.annotate(
+    for i, (name, row) in enumerate(table.iterrows()):
+        ax.annotate(  # below and above in turn: neighbouring corpora may have similar sizes
             name,
             (row["tokens"], row["static − rand (points)"]),
             textcoords="offset points",
-            xytext=(0, -14),
+            xytext=(0, -14 if i % 2 == 0 else 10),
             ha="center",
             fontsize=8,
             color="dimgrey",
