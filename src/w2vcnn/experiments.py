@@ -162,8 +162,9 @@ class RunConfig:
         tables.
 
         Settings that differ from the defaults and that a grid varies on purpose (corpus, schedule,
-        word2vec epochs) are appended, so two different experiments never share a label. The label
-        depends on the config alone. Chapters select runs by the config's fields, never by label.
+        word2vec epochs, vector size, epochs) are appended, so two different experiments never
+        share a label. The label depends on the config alone. Chapters select runs by the config's
+        fields, never by label.
         """
         init = Path(self.init).name if self.init not in INITS + ("-",) else self.init
         parts = [x for x in (self.arch, self.mode, init, self.backend) if x != "-"]
@@ -179,6 +180,10 @@ class RunConfig:
             parts.append(f"{self.train_fraction:.0%} of train")
         if self.trains_word2vec and self.word2vec_epochs != RunConfig.word2vec_epochs:
             parts.append(f"word2vec×{self.word2vec_epochs}")
+        if self.vector_size != RunConfig.vector_size and self.arch not in BASELINE_ARCHITECTURES:
+            parts.append(f"{self.vector_size}-d")
+        if self.max_epochs != RunConfig.max_epochs and self.arch not in BASELINE_ARCHITECTURES:
+            parts.append(f"≤{self.max_epochs} epochs")
         return " ".join(parts)
 
     @classmethod
