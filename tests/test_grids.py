@@ -25,10 +25,11 @@ def test_a_grid_pairs_variants_on_the_same_seeds(cache):
         ("static", "skipgram", 1),
     ]
     frame = run_grid(configs, progress=False)
-    # QUICK's 1 word2vec epoch differs from the profile's, so the label says so
+    # QUICK's word2vec epochs, vector size and epochs differ from the full profile's: the label
+    # says so
     assert len(frame) == 4 and set(frame["variant"]) == {
-        "cnn rand random torch",
-        "cnn static skipgram torch word2vec×1",
+        "cnn rand random torch 16-d ≤2 epochs",
+        "cnn static skipgram torch word2vec×1 16-d ≤2 epochs",
     }
     assert frame.groupby("variant")["seed"].apply(sorted).tolist() == [[0, 1], [0, 1]]
 
@@ -241,7 +242,7 @@ def test_groups_get_a_live_bar_each_with_the_run_being_trained(cache, capsys, mo
     # one bar per group, names padded to one width, each run counted in every group listing it
     assert "Q1 chapter    " in screen and "Q2 longer name" in screen
     assert "2/2" in screen.split("Q1 chapter")[-1] and "2/2" in screen.split("Q2 longer name")[-1]
-    assert "cnn rand random torch, rt-polarity seed 5" in screen  # the run being trained
+    assert "cnn rand random torch 16-d ≤2 epochs, rt-polarity seed 5" in screen  # the run trained
     assert " trained (" not in screen  # bars, not the log's lines
 
 
