@@ -7,6 +7,7 @@ the contrasts were given in :mod:`w2vcnn.study`.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -105,11 +106,9 @@ def glue_contrasts(prefix: str, table) -> list[str]:
 def interval_verdict(mean: float, half_width: float) -> str:
     """ "higher", "lower" or "no clear difference": whether a difference's 95% interval lies above
     zero, below it, or spans it (no interval: no clear difference)."""
-    if half_width == half_width and mean - half_width > 0:  # NaN compares unequal to itself
-        return "higher"
-    if half_width == half_width and mean + half_width < 0:
-        return "lower"
-    return "no clear difference"
+    if math.isnan(half_width) or mean - half_width <= 0 <= mean + half_width:
+        return "no clear difference"
+    return "higher" if mean > 0 else "lower"
 
 
 def glue_cells(prefix: str, table) -> list[str]:
