@@ -48,6 +48,7 @@ book: $(STAMP)
 	inputs=$$($(BOOK_ENV) $(BIN)/python -c "from w2vcnn import build, profile; print(build.inputs_digest(profile.current()))"); \
 	if [ "$$inputs" != "$$(cat _build/.inputs 2>/dev/null)" ]; then rm -rf _build; mkdir -p _build; echo "$$inputs" > _build/.inputs; fi
 	$(BOOK_ENV) $(BIN)/jupyter-book build -W --keep-going $(if $(CONFIG),--config $(CONFIG)) .
+	$(BOOK_ENV) $(BIN)/python -m w2vcnn cache
 
 # Each chapter as a notebook (for Colab and Jupyter): its first cell installs the package from
 # repository.url of CONFIG (the published site's configuration; see build.publish_config).

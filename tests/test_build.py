@@ -1,6 +1,8 @@
 """What `make book` runs first: every chapter's runs, the build-time record, the inputs digest."""
 
 import dataclasses
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +61,40 @@ def test_environment_names_the_libraries_that_made_the_numbers():
     assert facts["cores"] >= 1 and facts["sgemm GFLOP/s, 1 thread"] > 0
     for name in ("torch", "keras", "gensim", "w2vcnn"):
         assert facts[name] != "not installed", name
+
+
+def test_cache_prune_removes_what_the_book_does_not_use_and_nothing_else(
+    cache, tmp_path, monkeypatch, capsys
+):
+    from w2vcnn import cache as run_cache
+    from w2vcnn.__main__ import main
+    from w2vcnn.experiments import run
+
+    own = tmp_path / "data"  # a cache of its own, sharing the module's Rotten Tomatoes copy
+    shutil.copytree(cache / "rt", own / "rt", symlinks=True)
+    monkeypatch.setenv("W2VCNN_DATA", str(own))
+    used = [RunConfig(**QUICK, mode="static", seed=41), RunConfig(**QUICK, arch="tfidf", seed=41)]
+    other = RunConfig(**QUICK, mode="static", seed=42)
+    monkeypatch.setattr(study, "chapter_grids", lambda p: {"Q1 tiny": used})
+    for config in used + [other]:
+        run(config)
+    vectors_used = Path(load_result(used[0].validated().key).vectors["path"])
+    writing = run_cache.cache_dir() / "word2vec" / "skipgram-being-written"
+    writing.mkdir()  # no meta.json yet: another process may be writing it
+    staging = run_cache.cache_dir() / "runs" / ".0123.staging"
+    staging.mkdir()
+
+    assert main(["--profile", "quick", "cache"]) == 0
+    report = capsys.readouterr().out
+    assert "3 runs" in report and "the quick book uses 2 runs" in report
+    assert "1 incomplete word-vector entries left alone" in report
+    before = run_cache.entries()
+    assert main(["--profile", "quick", "cache", "prune", "--dry-run"]) == 0
+    assert run_cache.entries() == before
+    assert f"would remove runs/{other.validated().key}" in capsys.readouterr().out
+    assert main(["--profile", "quick", "cache", "prune"]) == 0
+    assert "freed" in capsys.readouterr().out
+    assert all(is_cached(c) for c in used) and not is_cached(other)
+    assert vectors_used.is_file() and writing.is_dir() and staging.is_dir()
+    names = {e.name for e in run_cache.entries() if e.kind == "word2vec"}
+    assert names == {vectors_used.parent.name, writing.name}  # seed 42's vectors are gone

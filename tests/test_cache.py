@@ -1,14 +1,26 @@
-"""The run cache's key: every module that can change a result is in it, and nothing else is."""
+"""The run cache's key: it follows what a run computes with, and nothing else.
 
+Every module that can change a result is in the key of the runs that use it (a neural run's code is
+``neural.py``'s import closure, a TF-IDF run's ``baselines.py``'s); a docstring, a comment, the
+layout or a label changes no key; every file a run reads is keyed by its content."""
+
+import ast
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
 
-from w2vcnn import cache
-from w2vcnn.experiments import RunConfig
+from w2vcnn import cache, profile, study
+from w2vcnn.experiments import RunConfig, compute
 
-# Modules that only schedule, display or describe runs: editing them must retrain nothing.
-NOT_RESULT_CODE = (
+SOURCE = cache.PACKAGE  # the package as installed; tests edit a copy
+NEURAL = cache.result_code("neural.py", "config.py")
+TFIDF = cache.result_code("baselines.py", "config.py")
+# Modules that dispatch, store, schedule, display or describe runs: editing them retrains nothing.
+OUTSIDE_THE_KEY = (
+    "experiments.py",
+    "tables.py",
     "stats.py",
     "plots.py",
     "grids.py",
@@ -17,11 +29,13 @@ NOT_RESULT_CODE = (
     "pages.py",
     "drift.py",
     "intrinsic.py",
+    "predict.py",
     "profile.py",
     "cache.py",
     "__main__.py",
     "__init__.py",
 )
+TFIDF_CONFIG = RunConfig(arch="tfidf").validated()
 
 
 @pytest.fixture
@@ -40,50 +54,106 @@ def _forget():
     cache.code_digest.cache_clear()
 
 
-def _key_after_editing(package, name, config=RunConfig()):
+def _keys(configs) -> list[str]:
     _forget()
-    before = config.key
-    with open(package / name, "a", encoding="utf-8") as source:
-        source.write("\n# an edit\n")
-    _forget()
-    return before, config.key
+    return [c.key for c in configs]
 
 
-def test_the_result_code_is_what_the_run_code_imports():
-    code = cache.result_code("experiments.py")
+def _edit(package, name, change) -> None:
+    path = package / name
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def test_each_kind_of_run_is_keyed_on_the_code_it_computes_with():
     for name in (
-        "experiments.py",
+        "neural.py",
+        "config.py",
+        "choices.py",
         "data.py",
         "text.py",
         "corpus.py",
+        "general_corpus.py",
         "embeddings.py",
         "word2vec_format.py",
         "train.py",
-        "baselines.py",
+        "metrics.py",
         "models/__init__.py",
         "models/torch.py",
         "models/keras.py",
         "_io.py",
     ):
-        assert name in code, name
-    assert "train.py" in cache.result_code(
-        "baselines.py"
-    )  # the TF-IDF baseline scores with train.accuracy_of
-    assert all((cache.PACKAGE / name).is_file() for name in code)
-    assert not set(code) & set(NOT_RESULT_CODE)
+        assert name in NEURAL, name
+    assert set(TFIDF) == {
+        "baselines.py",
+        "config.py",
+        "choices.py",
+        "data.py",
+        "text.py",
+        "metrics.py",
+        "_io.py",
+    }
+    assert all((cache.PACKAGE / name).is_file() for name in NEURAL + TFIDF)
+    assert not (set(NEURAL) | set(TFIDF)) & set(OUTSIDE_THE_KEY)
+    every = {str(p.relative_to(cache.PACKAGE)) for p in cache.PACKAGE.rglob("*.py")}
+    assert every == set(NEURAL) | set(TFIDF) | set(OUTSIDE_THE_KEY), "a module nobody classified"
 
 
-@pytest.mark.parametrize("name", cache.result_code("experiments.py"))
-def test_editing_result_code_changes_every_key(package, name):
-    for config in (RunConfig(), RunConfig(arch="tfidf").validated()):
-        before, after = _key_after_editing(package, name, config)
-        assert before != after, f"editing {name} kept the key of {config.variant}"
+@pytest.mark.parametrize("name", sorted(set(NEURAL) | set(TFIDF)))
+def test_a_code_edit_changes_the_keys_of_exactly_the_runs_that_use_the_module(package, name):
+    configs = [RunConfig(), RunConfig(mode="rand", init="random"), TFIDF_CONFIG]
+    before = _keys(configs)
+    _edit(package, name, lambda source: source + "\n_EDITED = 1\n")
+    after = _keys(configs)
+    assert (before[0] != after[0]) == (before[1] != after[1]) == (name in NEURAL), name
+    assert (before[2] != after[2]) == (name in TFIDF), name
 
 
-@pytest.mark.parametrize("name", NOT_RESULT_CODE)
-def test_editing_display_code_keeps_the_key(package, name):
-    before, after = _key_after_editing(package, name)
-    assert before == after, f"editing {name} would retrain every run"
+def _restyle(source: str) -> str:
+    """The same code written otherwise: every docstring reworded, comments and layout gone
+    (``ast.unparse``), then a comment and blank lines added."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                if isinstance(body[0].value.value, str):
+                    body[0].value.value = "Reworded. " + body[0].value.value[::-1]
+    return "# a new comment\n\n\n" + ast.unparse(tree) + "\n\n# and another\n"
+
+
+@pytest.mark.parametrize("name", sorted(set(NEURAL) | set(TFIDF)))
+def test_docstrings_comments_and_layout_change_no_key(package, name):
+    configs = [RunConfig(), RunConfig(mode="rand", init="random"), TFIDF_CONFIG]
+    before = _keys(configs)
+    _edit(package, name, _restyle)
+    assert (package / name).read_text() != (SOURCE / name).read_text()
+    assert _keys(configs) == before, f"restyling {name} would retrain runs"
+
+
+@pytest.mark.parametrize("name", OUTSIDE_THE_KEY)
+def test_editing_code_outside_the_key_retrains_nothing(package, name):
+    configs = [RunConfig(), TFIDF_CONFIG]
+    before = _keys(configs)
+    _edit(package, name, lambda source: source + "\n_EDITED = 1\n")
+    assert _keys(configs) == before, f"editing {name} would retrain every run"
+
+
+def test_a_label_edit_retrains_nothing(package):
+    before = _keys([RunConfig()])
+    _edit(package, "tables.py", lambda s: s.replace('f"{config.vector_size}-d"', '"d"'))
+    assert _keys([RunConfig()]) == before
+
+
+def test_an_arithmetic_edit_in_train_retrains_every_neural_run_and_no_tfidf_run(package):
+    configs = sorted(
+        {c for cs in study.chapter_grids(profile.named("quick")).values() for c in cs},
+        key=lambda c: c.is_baseline,
+    )
+    before = _keys(configs)
+    _edit(package, "train.py", lambda s: s.replace(">= settings.patience:", "> settings.patience:"))
+    changed = [a != b for a, b in zip(before, _keys(configs))]
+    assert [c.is_baseline for c in configs] == [not x for x in changed]
+    assert sum(c.is_baseline for c in configs) >= 2 and not all(c.is_baseline for c in configs)
 
 
 def test_a_missing_module_fails_loudly(package):
@@ -96,10 +166,52 @@ def test_a_missing_module_fails_loudly(package):
 def test_word_vectors_are_keyed_by_their_trainer(package):
     assert cache.result_code("embeddings.py") == ("embeddings.py", "text.py")
     before = cache.code_digest("embeddings.py")
-    with open(package / "embeddings.py", "a", encoding="utf-8") as source:
-        source.write("\n# an edit\n")
+    _edit(package, "embeddings.py", _restyle)
+    _forget()
+    assert cache.code_digest("embeddings.py") == before
+    _edit(package, "embeddings.py", lambda s: s + "\n_EDITED = 1\n")
     _forget()
     assert cache.code_digest("embeddings.py") != before
+
+
+def test_a_key_covers_only_the_parts_a_run_has():
+    rand = RunConfig(mode="rand", init="random")
+    assert RunConfig(mode="rand", init="random", word2vec_epochs=3).key == rand.key
+    assert RunConfig(mode="rand", init="random", corpus=("train",)).key == rand.key
+    for unused in (
+        dict(feature_maps=7),
+        dict(max_epochs=3),
+        dict(backend="keras"),
+        dict(vector_size=30),
+        dict(init="cbow"),
+        dict(mode="static"),
+    ):
+        assert RunConfig(arch="tfidf", **unused).key == TFIDF_CONFIG.key, unused
+    cbow = RunConfig(arch="cbow")
+    assert RunConfig(arch="cbow", windows=(2,), feature_maps=7).key == cbow.key
+    base = RunConfig()
+    for used in (
+        dict(max_norm=None),
+        dict(seed=1),
+        dict(corpus=("train",)),
+        dict(word2vec_epochs=3),
+        dict(windows=(2,)),
+        dict(patience=9),
+        dict(train_fraction=0.5),
+        dict(dataset="rt-subjectivity"),
+    ):
+        assert RunConfig(**used).key != base.key, used
+
+
+def test_runs_that_share_their_word_vectors_share_a_vectors_key():
+    base = RunConfig()
+    for other in (dict(mode="static"), dict(backend="keras"), dict(train_fraction=0.5)):
+        assert RunConfig(**other).vectors_key == base.vectors_key, other
+    assert RunConfig(fold=1).vectors_key != base.vectors_key
+    assert RunConfig(init="cbow").vectors_key != base.vectors_key
+    general = RunConfig(corpus=("brown", "gcide"))  # no training sentences: the same for every fold
+    assert RunConfig(corpus=("brown", "gcide"), fold=3).vectors_key == general.vectors_key
+    assert RunConfig(mode="rand", init="random").vectors_key is None
 
 
 def test_a_vectors_file_given_by_path_is_keyed_by_its_content(tmp_path):
@@ -111,17 +223,50 @@ def test_a_vectors_file_given_by_path_is_keyed_by_its_content(tmp_path):
     assert config.key != first
     path.write_text("1 2\ngood 0.1 0.2\n")
     assert config.key == first
+    moved = tmp_path / "elsewhere.txt"
+    shutil.copy(path, moved)
+    assert RunConfig(init=str(moved), mode="static").key == first
 
 
-def test_every_config_field_is_in_the_key():
-    base = RunConfig()
-    assert RunConfig(max_norm=None).key != base.key
-    assert RunConfig(seed=1).key != base.key and RunConfig(corpus=("train",)).key != base.key
+def test_a_dataset_given_by_path_is_keyed_by_its_content(tmp_path):
+    path = tmp_path / "my.csv"
+    path.write_text("text,label\ngood film,pos\nbad film,neg\n")
+    config = RunConfig(dataset=str(path), mode="rand", init="random")
+    first = config.key
+    path.write_text("text,label\ngood film,neg\nbad film,pos\n")  # every label flipped
+    assert config.key != first
+    path.write_text("text,label\ngood film,pos\nbad film,neg\n")
+    assert config.key == first
+    copy = tmp_path / "copy.csv"
+    shutil.copy(path, copy)
+    assert RunConfig(dataset=str(copy), mode="rand", init="random").key == first
+    # the suffix picks the reader: the same bytes read as "label text" lines are other data
+    lines = tmp_path / "my.txt"
+    shutil.copy(path, lines)
+    assert RunConfig(dataset=str(lines), mode="rand", init="random").key != first
+
+
+def test_a_dataset_folder_is_keyed_by_every_file_in_it(tmp_path):
+    folder = tmp_path / "mr"
+    folder.mkdir()
+    (folder / "rt-polarity.pos").write_text("good\n")
+    (folder / "rt-polarity.neg").write_text("bad\n")
+    config = RunConfig(dataset=str(folder), mode="rand", init="random")
+    first = config.key
+    (folder / "rt-polarity.neg").write_text("bad\nworse\n")
+    assert config.key != first
+
+
+def test_a_missing_dataset_or_vectors_file_is_one_clear_error(tmp_path):
+    from w2vcnn._io import DataError
+
+    with pytest.raises(DataError, match="unknown dataset .*nowhere.csv"):
+        RunConfig(dataset=str(tmp_path / "nowhere.csv")).key
+    with pytest.raises(DataError, match="vectors file .*nowhere.bin does not exist"):
+        RunConfig(init=str(tmp_path / "nowhere.bin")).key
 
 
 def test_the_package_imports_itself_relatively_so_the_key_sees_every_import():
-    import ast
-
     absolute = []
     for path in cache.PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -132,17 +277,39 @@ def test_the_package_imports_itself_relatively_so_the_key_sees_every_import():
     assert not absolute, f"result_code follows relative imports only: {absolute}"
 
 
-def test_a_vectors_files_digest_is_read_once_while_the_file_is_unchanged(tmp_path, monkeypatch):
-    import os
+def _modules_that_ran(function, *args) -> set[str]:
+    """The package's modules whose functions ran during ``function(*args)``."""
+    ran = set()
 
-    path = tmp_path / "vec.txt"
-    path.write_text("1 2\ngood 0.1 0.2\n")
-    old = 1_000_000_000  # long ago: out of the two-second window
-    os.utime(path, ns=(old, old))
-    reads = []
-    monkeypatch.setattr(cache, "sha256_file", lambda p: reads.append(p) or f"digest{len(reads)}")
-    cache._file_digest.cache_clear()
-    config = RunConfig(init=str(path), mode="static")
-    assert config.key == config.key and len(reads) == 1
-    path.write_text("1 2\ngood 0.3 0.2\n")  # just changed: read again, every time
-    assert cache.file_digest(path) == "digest2" and cache.file_digest(path) == "digest3"
+    def record(frame, event, arg):
+        if event == "call":
+            ran.add(frame.f_code.co_filename)
+
+    sys.setprofile(record)
+    try:
+        function(*args)
+    finally:
+        sys.setprofile(None)
+    package = SOURCE.resolve()
+    files = {Path(f).resolve() for f in ran}
+    return {str(f.relative_to(package)) for f in files if f.is_relative_to(package)}
+
+
+@pytest.mark.slow
+def test_every_module_a_run_executes_is_in_its_key_or_only_dispatches_and_stores(cache_folder):
+    from conftest import QUICK
+
+    glue = {"experiments.py", "cache.py", "profile.py", "__init__.py"}
+    neural = RunConfig(**{**QUICK, "max_examples": 300}, mode="non-static")
+    ran = _modules_that_ran(compute, neural)
+    assert {"neural.py", "train.py", "models/torch.py", "embeddings.py", "corpus.py"} <= ran
+    assert ran - glue <= set(NEURAL), f"ran outside the key: {ran - glue - set(NEURAL)}"
+    tfidf = RunConfig(**{**QUICK, "max_examples": 300}, arch="tfidf")
+    ran = _modules_that_ran(compute, tfidf)
+    assert "baselines.py" in ran and "train.py" not in ran
+    assert ran - glue <= set(TFIDF), f"ran outside the key: {ran - glue - set(TFIDF)}"
+
+
+@pytest.fixture
+def cache_folder(cache):
+    return cache

@@ -122,3 +122,28 @@ def test_cli_unknown_profile_is_refused_by_the_parser(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["--profile", "huge", "datasets"])
     assert exit_info.value.code == 2 and "invalid choice: 'huge'" in capsys.readouterr().err
+
+
+def test_an_edited_dataset_file_is_trained_again(cache, tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(30)]
+    rows = [
+        (" ".join(rng.choice(words[:15] if label == "pos" else words[15:], 8)), label)
+        for label in ["pos", "neg"] * 40
+    ]
+    path = tmp_path / "my.csv"
+    argv = ["--profile", "quick", "run", "--dataset", str(path), "--mode", "rand"]
+    argv += ["--init", "random", "--split", "holdout"]
+    printed = []
+    for flip in (False, True):
+        flipped = {"pos": "neg", "neg": "pos"} if flip else {"pos": "pos", "neg": "neg"}
+        pd.DataFrame(
+            {"text": [t for t, _ in rows], "label": [flipped[lab] for _, lab in rows]}
+        ).to_csv(path, index=False)
+        assert main(argv) == 0
+        printed.append(capsys.readouterr().out)
+    run_ids = [line.split()[1] for line in printed]
+    assert run_ids[0] != run_ids[1] and "cached" not in printed[1]
+    accuracy = load_result(run_ids[1]).test_accuracy
+    assert f"test accuracy {accuracy:.2%}" in printed[1]
+    assert main(argv) == 0 and "cached" in capsys.readouterr().out  # unchanged: read back

@@ -7,7 +7,7 @@ import pytest
 from conftest import snapshot
 from w2vcnn import data
 from w2vcnn._io import DataError
-from w2vcnn.data import describe, load_dataset, split_sentences
+from w2vcnn.data import load_dataset, split_sentences
 
 # ------------------------------------------------------------- the offline rt datasets (real data)
 
@@ -76,14 +76,6 @@ def test_max_examples_keeps_a_stratified_fixed_subset(polarity):
     assert abs(len(small) - 2_000) <= 2
     assert abs(small.labels.mean() - polarity.labels.mean()) < 0.01
     assert set(small.texts) <= set(polarity.texts)
-
-
-def test_describe_reports_sizes_balance_lengths_vocabulary(polarity):
-    table = describe(polarity)
-    assert list(table.index) == ["train", "dev", "test", "all"]
-    assert table.loc["all", "examples"] == len(polarity)
-    assert table.loc["train", "negative"] + table.loc["train", "positive"] == len(polarity.train)
-    assert 15 < table.loc["all", "mean len"] < 25 and table.loc["all", "vocab"] > 15_000
 
 
 def test_split_sentences_keeps_abbreviations_and_quotes():

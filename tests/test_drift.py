@@ -11,6 +11,7 @@ from w2vcnn.drift import (
     nearest_neighbours,
     projection_2d,
 )
+from w2vcnn.tables import run_row
 
 WORDS = ["<pad>", "<unk>", "a", "b", "c", "d"]
 
@@ -259,7 +260,7 @@ def test_drift_over_folds_gives_each_fact_with_its_interval(tuned):
     from w2vcnn.experiments import run
 
     other = run(dataclasses.replace(tuned.config, seed=1))
-    frame = pd.DataFrame([tuned.row(), other.row()])
+    frame = pd.DataFrame([run_row(tuned), run_row(other)])
     table = study.drift_over_folds(frame)
     assert list(table.columns) == ["rt-polarity"] and table.loc["runs", "rt-polarity"] == "2"
     assert table.loc["lost", "rt-polarity"].count(" ± ") == 1

@@ -10,6 +10,7 @@ from gensim.models import KeyedVectors
 
 from w2vcnn import profile, study
 from w2vcnn.stats import paired_values
+from w2vcnn.tables import run_row, variant
 
 PROFILES = [profile.named(name) for name in profile.PROFILES]
 
@@ -23,7 +24,7 @@ def test_every_variant_runs_on_the_headline_folds_or_the_secondary_ones(p):
         by_variant = {}
         for config in configs:
             assert config.split == "kfold", chapter
-            key = (config.dataset, config.variant)
+            key = (config.dataset, variant(config))
             by_variant.setdefault(key, set()).add((config.seed, config.fold))
         assert all(runs in (headline, secondary) for runs in by_variant.values()), chapter
 
@@ -36,9 +37,9 @@ def test_the_headline_grids_run_on_kims_ten_folds():
         study.tfidf(p),
         [c for c in study.initialisers(p) if c.dataset == "rt-polarity"],
     ):
-        for variant in {(c.dataset, c.variant) for c in configs}:
-            folds = sorted(c.fold for c in configs if (c.dataset, c.variant) == variant)
-            assert folds == list(range(10)), variant
+        for label in {(c.dataset, variant(c)) for c in configs}:
+            folds = sorted(c.fold for c in configs if (c.dataset, variant(c)) == label)
+            assert folds == list(range(10)), label
     assert sorted({c.fold for c in study.backends(p)}) == list(p.secondary_folds)
 
 
@@ -47,7 +48,7 @@ def test_no_two_different_runs_share_a_label(p):
     # the results chapter aggregates every run by (dataset, variant) over folds: a label shared by
     # two different configs would average runs that are not the same experiment
     configs = set(itertools.chain.from_iterable(study.chapter_grids(p).values()))
-    labels = {(c.dataset, c.variant, c.seed, c.fold) for c in configs}
+    labels = {(c.dataset, variant(c), c.seed, c.fold) for c in configs}
     assert len(labels) == len(configs)
 
 
@@ -56,15 +57,17 @@ def _frame(configs):
     from w2vcnn.experiments import RunResult
 
     rows = [
-        RunResult(
-            **{
-                **_fields(c),
-                "test_accuracy": 0.5 + 0.01 * i,
-                "dev_accuracy": 0.5,
-                "test_predictions": [0, 1],
-                "test_labels": [0, 1],
-            }
-        ).row()
+        run_row(
+            RunResult(
+                **{
+                    **_fields(c),
+                    "test_accuracy": 0.5 + 0.01 * i,
+                    "dev_accuracy": 0.5,
+                    "test_predictions": [0, 1],
+                    "test_labels": [0, 1],
+                }
+            )
+        )
         for i, c in enumerate(configs)
     ]
     return pd.DataFrame(rows)
@@ -168,7 +171,7 @@ def test_word2vec_epochs_compares_the_default_with_the_profile():
         (init, n) for init in ("skipgram", "cbow") for n in (5, p.word2vec_epochs)
     }
     assert {c.mode for c in configs} == {"static"}
-    assert sorted({c.variant for c in configs}) == [
+    assert sorted({variant(c) for c in configs}) == [
         "cnn static cbow torch",
         "cnn static cbow torch word2vec×5",
         "cnn static skipgram torch",
@@ -178,9 +181,9 @@ def test_word2vec_epochs_compares_the_default_with_the_profile():
 
 def test_a_label_depends_on_the_config_alone(monkeypatch):
     config = study.word2vec_epochs(profile.named("full"))[0]
-    label = config.variant
+    label = variant(config)
     monkeypatch.setenv(profile.PROFILE_ENV, "quick")
-    assert config.variant == label
+    assert variant(config) == label
 
 
 def test_against_kim_subtracts_table_2():
@@ -311,7 +314,7 @@ def test_kim_sizes_are_kims_in_the_full_profile_and_pair_with_ours():
     sizes = study.kim_sizes(p)
     assert {(c.vector_size, c.max_epochs, c.patience) for c in sizes["Kim's"]} == {(300, 25, 25)}
     assert {c.key for c in sizes["ours"]} <= {c.key for c in study.embedding_modes(p)}
-    assert {c.variant for c in sizes["Kim's"]} == {
+    assert {variant(c) for c in sizes["Kim's"]} == {
         "cnn rand random torch 300-d ≤25 epochs",
         "cnn non-static skipgram torch 300-d ≤25 epochs",
     }

@@ -390,26 +390,3 @@ def test_limit_reads_only_the_first_vectors(tmp_path):
         load_vectors(path)
     with pytest.raises(ValueError, match="limit must be a positive integer"):
         load_vectors(path, limit=0)
-
-
-def test_export_projector_writes_vectors_and_metadata_row_for_row(tmp_path):
-    from w2vcnn.word2vec_format import export_projector
-
-    words = ["<pad>", "<unk>", "good", "bad", "meh"]
-    matrix = np.arange(10, dtype=np.float32).reshape(5, 2) / 4
-    folder = export_projector(words, matrix, tmp_path / "p", [True, True, False, True, False], 4)
-    assert (folder / "vectors.tsv").read_text().splitlines() == ["1\t1.25", "1.5\t1.75", "2\t2.25"]
-    assert (folder / "metadata.tsv").read_text().splitlines() == [
-        "word\tstart\tin training",
-        "good\tpretrained\tyes",
-        "bad\trandom\tyes",
-        "meh\tpretrained\tno",
-    ]
-
-
-def test_export_projector_refuses_rows_that_do_not_match_and_writes_nothing(tmp_path):
-    from w2vcnn.word2vec_format import export_projector
-
-    with pytest.raises(DataError, match="row for row"):
-        export_projector(["<pad>", "<unk>", "a"], np.zeros((3, 2)), tmp_path / "p", [True], 3)
-    assert not (tmp_path / "p").exists()

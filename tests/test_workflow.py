@@ -62,6 +62,8 @@ def test_the_workflow_builds_the_full_book_on_main_and_deploys_it_to_pages():
         runs
     )
     assert "CONFIG=" in order[book]
+    prune = next(i for i, step in enumerate(order) if "w2vcnn --profile full cache prune" in step)
+    assert prune > book  # after the build, before the job ends and actions/cache saves
     # Colab's notebooks: written beside the chapters and pushed before the book is built
     notebooks = next(i for i, step in enumerate(order) if "git push -f origin notebooks" in step)
     assert "w2vcnn notebooks book --config" in order[notebooks] and notebooks < book

@@ -1,4 +1,5 @@
-"""Command line: ``python -m w2vcnn {datasets,describe,run,grid,study,export-vectors}``."""
+"""Command line: ``python -m w2vcnn {datasets,describe,run,grid,study,cache,export-vectors,
+export-model,notebooks,predict}``."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ def _datasets(args) -> None:
 
 
 def _describe(args) -> None:
-    from .data import describe, load_dataset
+    from .data import load_dataset
+    from .tables import describe
 
     print(describe(load_dataset(args.dataset, seed=args.seed)).to_string())
 
@@ -35,6 +37,7 @@ def _config_axes(args) -> dict:
 
 def _run(args) -> None:
     from .experiments import RunConfig, run
+    from .tables import variant
 
     init = "random" if args.mode == "rand" else args.init
     config = RunConfig.for_profile(
@@ -51,7 +54,7 @@ def _run(args) -> None:
     result = run(config)
     where = f"fold {config.fold}" if config.split == "kfold" else f"seed {config.seed}"
     print(
-        f"run {result.run_id} ({config.variant}, "
+        f"run {result.run_id} ({variant(config)}, "
         f"{where}{', cached' if result.cached else ''}): "
         f"test accuracy {result.test_accuracy:.2%} at dev-best epoch {result.best_epoch} "
         f"of {result.epochs_run} (dev {result.dev_accuracy:.2%}), "
@@ -108,11 +111,18 @@ def _study(args) -> None:
         print("on " + ", ".join(f"{name}: {value}" for name, value in machine.items()))
 
 
+def _cache(args) -> None:
+    from .build import cache_report
+
+    print(cache_report(args.profile, prune=args.action == "prune", dry_run=args.dry_run))
+
+
 def _export(args) -> None:
     from pathlib import Path
 
     from .experiments import load_result, prepare
-    from .word2vec_format import export_projector, export_vectors
+    from .tables import export_projector
+    from .word2vec_format import export_vectors
 
     result = load_result(args.run_id)
     words, _, final = result.embeddings()
@@ -257,6 +267,17 @@ def main(argv=None) -> int:
     )
     everything.add_argument("--scheduler", help=_SCHEDULER_HELP)
     everything.set_defaults(func=_study)
+
+    housekeeping = commands.add_parser(
+        "cache",
+        help="entries and sizes in the run cache, and how many the book uses (this profile, "
+        "VECTORS); 'cache prune' removes the rest",
+    )
+    housekeeping.add_argument("action", nargs="?", choices=("prune",))
+    housekeeping.add_argument(
+        "--dry-run", action="store_true", help="with prune: list what would go, remove nothing"
+    )
+    housekeeping.set_defaults(func=_cache)
 
     export = commands.add_parser(
         "export-vectors", help="fine-tuned vectors of a cached run -> a new word2vec file"

@@ -5,6 +5,9 @@ fine-tuned word2vec inside a CNN cannot beat a linear model on word and bigram c
 embeddings are not earning their keep. It sees exactly what the CNNs see: Kim's ``clean_str``
 tokens, the same train/dev/test split, the regularisation strength chosen on dev and the test split
 scored once.
+
+This module and what it imports are the code a TF-IDF run's cache key covers
+(:func:`w2vcnn.cache.result_code`): the training loop of the neural runs is not among them.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from .config import RunConfig
+from .data import dataset_of, train_subset
+from .metrics import accuracy_of
 from .text import tokenize
-from .train import accuracy_of
 
 Part = tuple[list[str], np.ndarray]  # (texts, labels) as returned by Dataset.part
 
@@ -96,3 +101,29 @@ def tfidf_logistic_regression(
         "train_seconds": train_seconds,
         "features": len(vectorizer.vocabulary_),
     }
+
+
+def compute_tfidf(config: RunConfig) -> tuple[dict, None]:
+    """The baseline run of ``config`` (``arch="tfidf"``) on its dataset, split and share of the
+    training split: the fields of its result (all but ``run_id``, ``config`` and
+    ``wall_seconds``), and no arrays."""
+    dataset = train_subset(dataset_of(config), config.train_fraction, seed=config.seed)
+    parts = {name: dataset.part(name) for name in ("train", "dev", "test")}
+    scored = tfidf_logistic_regression(
+        parts["train"], parts["dev"], parts["test"], seed=config.seed
+    )
+    fields = dict(
+        test_accuracy=scored["test_accuracy"],
+        dev_accuracy=scored["dev_accuracy"],
+        best_epoch=0,
+        epochs_run=0,
+        train_seconds=scored["train_seconds"],
+        sentences_per_second=len(parts["train"][0]) / scored["train_seconds"],
+        curve=[],
+        test_predictions=scored["test_predictions"],
+        test_labels=parts["test"][1].tolist(),
+        vocab_size=scored["features"],
+        n_train_words=scored["features"],
+        extra={"C": scored["C"]},
+    )
+    return fields, None

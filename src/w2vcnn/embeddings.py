@@ -22,11 +22,6 @@ from gensim.models import KeyedVectors, Word2Vec
 
 from .text import N_SPECIAL_TOKENS, Vocab
 
-# word2vec's two training tasks, by the name the study uses for the vectors they give, and gensim's
-# ``sg`` flag for each
-WORD2VEC_KINDS = {"skipgram": 1, "cbow": 0}
-
-
 # --------------------------------------------------------------------------------------- training
 
 

@@ -19,6 +19,7 @@ from . import cache
 from . import profile as profiles
 from ._io import atomic_write
 from .experiments import RunConfig, RunResult, is_cached, load_result, run
+from .tables import run_row, variant
 
 # Threading libraries (torch, TensorFlow, BLAS) read these when they start: one thread per worker
 # process, so N workers share N cores instead of each spawning a thread per core.
@@ -116,7 +117,7 @@ def run_grid(
     finally:
         if report:
             report.close()
-    return pd.DataFrame([(fresh.get(c) or run(c)).row() for c in configs])
+    return pd.DataFrame([run_row(fresh.get(c) or run(c)) for c in configs])
 
 
 def run_groups(groups: Mapping[str, Sequence[RunConfig]], column: str = "group", **options):
@@ -181,7 +182,7 @@ class _Progress:
 def _which(config: RunConfig) -> str:
     """``"cnn static skipgram torch, rt-polarity fold 3"``: a run, for a progress line."""
     where = f"fold {config.fold}" if config.split == "kfold" else f"seed {config.seed}"
-    return f"{config.variant}, {config.dataset} {where}"
+    return f"{variant(config)}, {config.dataset} {where}"
 
 
 def _train_in_parallel(
@@ -201,16 +202,16 @@ def _train_in_parallel(
     ``client.get_executor()``, say) with ``workers`` tasks in flight; None: a spawn pool of
     ``workers`` one-thread processes on this machine, which share its cache.
     """
-    waiting: dict[tuple, list[RunConfig]] = {}  # runs by the vectors they wait for
+    waiting: dict[str, list[RunConfig]] = {}  # runs by the vectors they wait for
     ready = []
     for config in missing:
         if config.trains_word2vec:
-            waiting.setdefault(_vectors_of(config), []).append(config)
+            waiting.setdefault(config.vectors_key, []).append(config)
         else:
             ready.append(config)
     # one job per distinct set of vectors: two runs that share them must not both train them
     vector_jobs = [configs[0] for configs in waiting.values()]
-    shipped: dict[tuple, tuple] = {}  # the vectors a run task carries, when workers are remote
+    shipped: dict[str, tuple] = {}  # the vectors a run task carries, when workers are remote
     own = executor is None
     if own:
         # spawn, not fork: forking a process that already runs torch or TensorFlow threads can hang
@@ -228,8 +229,8 @@ def _train_in_parallel(
         if is_vectors:
             if not own:  # the pool's processes share this cache: only workers elsewhere ship them
                 store_vectors(*outcome)
-                shipped[_vectors_of(config)] = outcome
-            ready.extend(waiting.pop(_vectors_of(config)))
+                shipped[config.vectors_key] = outcome
+            ready.extend(waiting.pop(config.vectors_key))
         else:
             _store_run(*outcome)
             if report:
@@ -244,7 +245,7 @@ def _train_in_parallel(
                 else:
                     ready.sort(key=_expected_cost)
                     job = ready.pop()
-                    vectors = None if own else shipped.get(_vectors_of(job))
+                    vectors = None if own else shipped.get(job.vectors_key)
                     running[executor.submit(_compute_task, job, vectors)] = (job, False)
                     if report:
                         report.started(job)
@@ -299,8 +300,7 @@ def _vectors_task(config: RunConfig, ship: bool = True) -> tuple[str, dict[str, 
     """On a worker: train (or find) ``config``'s word vectors; with ``ship``, their cache entry's
     name and files (a pool sharing the driver's cache needs neither)."""
     _one_thread()
-    from .experiments import pretrain, word2vec_vectors
-    from .study import dataset_of
+    from .experiments import dataset_of, pretrain, word2vec_vectors
 
     if not ship:
         pretrain(config)
@@ -367,21 +367,3 @@ def _expected_cost(config: RunConfig) -> float:
     passes = 2 if config.mode == "static" else 3  # forward, weight gradient, word gradient
     per_word = sum(config.windows) * config.vector_size * channels * config.feature_maps
     return per_word * passes * config.max_epochs * 1e-6
-
-
-def _vectors_of(config: RunConfig) -> tuple:
-    """The fields that determine a run's word2vec vectors (see experiments.word2vec_vectors)."""
-    return (
-        config.dataset,
-        config.split,
-        config.seed,
-        config.fold,
-        config.max_examples,
-        config.init,
-        config.corpus,
-        config.vector_size,
-        config.word2vec_window,
-        config.word2vec_negative,
-        config.word2vec_epochs,
-        config.word2vec_min_count,
-    )

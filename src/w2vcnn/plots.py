@@ -21,6 +21,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from .tables import variant
+
 PAGE = (8.0, 4.5)  # inches: readable at the book's page width
 _STYLE = {
     "font.size": 10,
@@ -71,7 +73,7 @@ def _colours(n: int) -> list:
 @_styled
 def learning_curves(
     results: Sequence,
-    label: Callable = lambda r: r.config.variant,
+    label: Callable = lambda r: variant(r.config),
     metric: str = "dev_accuracy",
     show_best: bool = True,
 ) -> Figure:

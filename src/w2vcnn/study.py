@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import functools
 
-from .corpus import GENERAL
-from .embeddings import WORD2VEC_KINDS
+from .choices import GENERAL, MODES, WORD2VEC_KINDS
 from .experiments import RunConfig
 from .grids import grid, run_groups
-from .models import MODES
 from .profile import Profile
+from .tables import variant
 
 DATASETS = ("rt-polarity", "rt-subjectivity")
 IN_DOMAIN = RunConfig.corpus  # the dataset's training sentences + plot texts
@@ -292,7 +291,7 @@ def corpus_curve(p: Profile, runs, dataset: str = "rt-polarity"):
     import pandas as pd
 
     from . import intrinsic
-    from .experiments import load_result, word2vec_vectors
+    from .experiments import dataset_of, load_result, word2vec_vectors
     from .stats import compare
 
     rows = {}
@@ -376,14 +375,6 @@ def word2vec_epochs_contrasts(p: Profile) -> dict:
     return {
         init: ((init, p.word2vec_epochs), (init, GENSIM_DEFAULT_EPOCHS)) for init in WORD2VEC_KINDS
     }
-
-
-def dataset_of(config: RunConfig):
-    """The dataset, split as ``config`` splits it (its fold, seed and size): the one its word
-    vectors were trained on, so a page asking for them reads the cached file."""
-    from .experiments import _dataset_of
-
-    return _dataset_of(config.validated())
 
 
 def vectors_by_epochs(p: Profile, dataset, epochs):
@@ -599,8 +590,8 @@ def recipe_evidence(p: Profile, dataset: str = "rt-polarity"):
         rows.append(
             {
                 "step": step,
-                "a": a[0].variant,
-                "b": b[0].variant,
+                "a": variant(a[0]),
+                "b": variant(b[0]),
                 **comparison_cells(compare(runs, "a", "b", by="side")),
             }
         )

@@ -13,7 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .metrics import accuracy_of
+from .profile import PROFILES
 from .text import batches
+
+_FULL = PROFILES["full"]  # the defaults are the published study's settings, as RunConfig's
 
 
 class TrainingError(RuntimeError):
@@ -22,10 +26,10 @@ class TrainingError(RuntimeError):
 
 @dataclass(frozen=True)
 class TrainSettings:
-    max_epochs: int = 25
+    max_epochs: int = _FULL.max_epochs
     # stop after this many epochs without a better dev accuracy (counted from the unfreeze epoch
     # on, if any: the fine-tuned phase gets its own patience)
-    patience: int = 5
+    patience: int = _FULL.patience
     batch_size: int = 50
     learning_rate: float = 1.0  # Adadelta, as Kim: lr 1.0, rho 0.95, eps 1e-6 (in both backends)
     rho: float = 0.95
@@ -116,11 +120,6 @@ def fit(model, train, dev, test, settings: TrainSettings = TrainSettings()) -> F
         trainer.embedding_matrix(),
         trainer.device,
     )
-
-
-def accuracy_of(predictions: np.ndarray, labels) -> float:
-    labels = np.asarray(labels)
-    return float((predictions == labels).mean()) if len(labels) else float("nan")
 
 
 def _trainer_for(model, settings):

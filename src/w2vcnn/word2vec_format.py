@@ -117,38 +117,6 @@ def export_vectors(
     return _write_word2vec_binary(words[N_SPECIAL_TOKENS:], matrix[N_SPECIAL_TOKENS:], path)
 
 
-def export_projector(
-    words: Sequence[str],
-    matrix,
-    folder: str | os.PathLike,
-    started_random: Sequence[bool],
-    n_train_words: int,
-) -> Path:
-    """Write ``vectors.tsv`` and ``metadata.tsv`` for the TensorBoard embedding projector
-    (projector.tensorflow.org: "Load"), the ``<pad>`` and ``<unk>`` rows left out.
-
-    The metadata says, per word, whether its vector started random (no pretrained vector) or
-    pretrained, and whether the word occurs in a training sentence (only those can move)."""
-    matrix = np.asarray(matrix)
-    if not len(words) == len(matrix) == len(started_random):
-        raise DataError(
-            f"cannot export to {folder}: {len(words)} words, {len(matrix)} vectors and "
-            f"{len(started_random)} start flags must match row for row"
-        )
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    rows = range(N_SPECIAL_TOKENS, len(words))
-    with atomic_write(folder / "vectors.tsv", "w") as out:
-        for i in rows:
-            out.write("\t".join(f"{x:.6g}" for x in matrix[i]) + "\n")
-    with atomic_write(folder / "metadata.tsv", "w") as out:
-        out.write("word\tstart\tin training\n")
-        for i in rows:
-            start = "random" if started_random[i] else "pretrained"
-            out.write(f"{words[i]}\t{start}\t{'yes' if i < n_train_words else 'no'}\n")
-    return folder
-
-
 def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
     try:
         return os.path.samefile(a, b)  # also catches hard links and symlinks

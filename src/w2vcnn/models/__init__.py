@@ -33,21 +33,20 @@ rho=0.95, eps=1e-6.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
-MODES = ("rand", "static", "non-static", "multichannel")
-ARCHITECTURES = ("cnn", "cbow")
-BACKENDS = ("torch", "keras")
+from ..choices import ARCHITECTURES, BACKENDS, MODES, check_choice
+
+__all__ = [
+    "ARCHITECTURES",
+    "BACKENDS",
+    "MODES",
+    "build_model",
+    "check_choice",
+    "layer_weights",
+]
 # the layers that hold word vectors (named alike in both backends)
 EMBEDDING_LAYERS = ("embedding", "static_embedding")
-
-
-def check_choice(what: str, value: str, valid: Sequence[str]) -> None:
-    """Raise ``ValueError`` listing ``valid`` if ``value`` is not in it."""
-    if value not in valid:
-        raise ValueError(f"unknown {what} {value!r}; valid: {', '.join(valid)}")
 
 
 def build_model(

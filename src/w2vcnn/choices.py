@@ -1,0 +1,27 @@
+"""The names a run's configuration chooses among.
+
+One small module that every computing module can import without importing the others, so the
+code a run's cache key covers (:func:`w2vcnn.cache.result_code`) stays what the run computes with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+MODES = ("rand", "static", "non-static", "multichannel")
+ARCHITECTURES = ("cnn", "cbow")  # the neural classifiers, in both backends
+BASELINE_ARCHITECTURES = ("tfidf",)  # no embedding, no backend: scikit-learn
+BACKENDS = ("torch", "keras")
+# word2vec's two training tasks, by the name the study uses for the vectors they give, and gensim's
+# ``sg`` flag for each
+WORD2VEC_KINDS = {"skipgram": 1, "cbow": 0}
+INITS = ("random", *WORD2VEC_KINDS)  # or a path to any word2vec file
+FROZEN_ROWS = ("none", "pretrained")
+# general-English pretraining text, independent of every dataset (see w2vcnn.corpus)
+GENERAL = ("brown", "gcide", "wordnet")
+
+
+def check_choice(what: str, value: str, valid: Sequence[str]) -> None:
+    """Raise ``ValueError`` listing ``valid`` if ``value`` is not in it."""
+    if value not in valid:
+        raise ValueError(f"unknown {what} {value!r}; valid: {', '.join(valid)}")

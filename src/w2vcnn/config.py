@@ -1,0 +1,329 @@
+"""One run's configuration, and the content key its result is cached under.
+
+A :class:`RunConfig` is written flat (``RunConfig.for_profile(P, mode="non-static")``), as the
+command line, :func:`w2vcnn.grids.grid` and the chapters use it, with the full profile's settings
+as its defaults. :meth:`RunConfig.parts` composes it into what a run is made of:
+
+* :class:`Data`: the dataset, its split, fold and seed, the share of the training split used;
+* the vectors: none (``rand``, TF-IDF), :class:`Word2Vec` trained here, or a :class:`VectorsFile`;
+* the model: :class:`CNN`, :class:`CBOW` or :class:`TfIdf`;
+* :class:`Training`: backend, epochs, patience, batches, learning rates, schedule (none for
+  TF-IDF, which fits in closed form).
+
+The run's :attr:`~RunConfig.key` covers only the parts the run has, each file it reads by its
+content (a dataset or vectors file given by path: the sha256 of what is read, not the name), and
+the code it computes with, docstrings, comments and layout ignored
+(:func:`w2vcnn.cache.code_digest`).
+Labels and table rows are display code (:mod:`w2vcnn.tables`): changing one retrains nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import cache
+from . import profile as profiles
+from ._io import DataError
+from .choices import (
+    ARCHITECTURES,
+    BACKENDS,
+    BASELINE_ARCHITECTURES,
+    FROZEN_ROWS,
+    GENERAL,
+    INITS,
+    MODES,
+    WORD2VEC_KINDS,
+    check_choice,
+)
+from .data import dataset_identity
+
+_FULL = profiles.PROFILES["full"]  # a config's defaults are the published study's settings
+# The module whose import closure is the code of each kind of run (see cache.result_code)
+_CODE = {"neural": "neural.py", "tfidf": "baselines.py"}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines one run. Same config (and code) -> same numbers, read from the cache.
+
+    The defaults are the full profile's settings; :meth:`for_profile` sizes a config for another.
+    """
+
+    dataset: str = "rt-polarity"
+    split: str = _FULL.split
+    seed: int = 0  # the split's shuffle, the word2vec init, the model init and the batches
+    fold: int = 0  # k-fold: the fold that is the test set
+    max_examples: int | None = None
+    init: str = "skipgram"  # random | skipgram | cbow | path to a word2vec .bin/.txt
+    corpus: tuple[str, ...] = ("train", "unlabeled")
+    general_max_sentences: int | None = None  # per general-English source (choices.GENERAL)
+    vector_size: int = _FULL.vector_size
+    word2vec_window: int = 5
+    word2vec_negative: int = 5
+    word2vec_epochs: int = _FULL.word2vec_epochs
+    # gensim's default: rarer words get Kim's random init, not a vector from one or two contexts
+    word2vec_min_count: int = 5
+    arch: str = "cnn"  # cnn | cbow | tfidf
+    mode: str = "non-static"  # rand | static | non-static | multichannel
+    backend: str = "torch"  # torch | keras (tfidf: sklearn)
+    windows: tuple[int, ...] = (3, 4, 5)
+    feature_maps: int = _FULL.feature_maps
+    dropout: float = 0.5
+    max_norm: float | None = 3.0  # l2 cap on each class's output weights (Kim); None: none
+    max_epochs: int = _FULL.max_epochs
+    patience: int = _FULL.patience
+    batch_size: int = 50
+    learning_rate: float = 1.0
+    embedding_lr_scale: float = 1.0
+    unfreeze_epoch: int | None = None
+    # "pretrained": rows that start from a pretrained vector stay frozen, the others fine-tune
+    frozen_rows: str = "none"
+    vocab_min_count: int = 1
+    # the classifier trains on this share of the training split (stratified; a smaller share is a
+    # subset of a larger one); word2vec still reads the whole split's text, as unlabeled text
+    train_fraction: float = 1.0
+
+    @classmethod
+    def for_profile(cls, profile: str | profiles.Profile, **overrides) -> "RunConfig":
+        """A config sized by ``profile`` (a :class:`~w2vcnn.profile.Profile` or its name);
+        ``overrides`` win."""
+        p = profile if isinstance(profile, profiles.Profile) else profiles.named(profile)
+        sized = dict(
+            max_examples=p.max_examples,
+            general_max_sentences=p.general_max_sentences,
+            split=p.split,
+            vector_size=p.vector_size,
+            word2vec_epochs=p.word2vec_epochs,
+            feature_maps=p.feature_maps,
+            max_epochs=p.max_epochs,
+            patience=p.patience,
+        )
+        sized.update(overrides)
+        return cls(**sized).validated()
+
+    def validated(self) -> "RunConfig":
+        """Normalise and check; every bad value gets a ValueError naming the valid ones."""
+        config = dataclasses.replace(self, corpus=tuple(self.corpus), windows=tuple(self.windows))
+        for name in ("seed", "fold"):
+            value = getattr(config, name)
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        config = dataclasses.replace(config, seed=int(config.seed), fold=int(config.fold))
+        fraction = config.train_fraction
+        if not isinstance(fraction, numbers.Real) or not 0 < fraction <= 1:
+            raise ValueError(f"train_fraction must be in (0, 1], got {fraction!r}")
+        if config.arch in BASELINE_ARCHITECTURES:
+            # a bag-of-words baseline has no embedding: fix the fields that do not apply
+            return dataclasses.replace(
+                config,
+                mode="-",
+                init="-",
+                backend="sklearn",
+                corpus=(),
+                general_max_sentences=None,
+            )
+        check_choice("architecture", config.arch, ARCHITECTURES + BASELINE_ARCHITECTURES)
+        check_choice("mode", config.mode, MODES)
+        check_choice("backend", config.backend, BACKENDS)
+        if config.init not in INITS and not Path(config.init).suffix:
+            raise ValueError(
+                f"unknown init {config.init!r}; valid: {', '.join(INITS)} or a path to a "
+                f"word2vec file (.bin, .txt, .vec)"
+            )
+        if (config.mode == "rand") != (config.init == "random"):
+            raise ValueError(
+                f"mode 'rand' goes with init 'random' and only with it "
+                f"(got mode {config.mode!r}, init {config.init!r})"
+            )
+        check_choice("frozen rows", config.frozen_rows, FROZEN_ROWS)
+        if config.frozen_rows != "none" and (
+            config.mode != "non-static" or config.init == "random" or config.backend != "torch"
+        ):
+            raise ValueError(
+                "frozen_rows='pretrained' freezes the pretrained rows of a fine-tuned embedding: "
+                f"it needs mode 'non-static', pretrained vectors and the torch backend (got mode "
+                f"{config.mode!r}, init {config.init!r}, backend {config.backend!r})"
+            )
+        if config.init == "random":
+            config = dataclasses.replace(config, corpus=())
+        if not set(config.corpus) & set(GENERAL):
+            config = dataclasses.replace(config, general_max_sentences=None)
+        return config
+
+    @property
+    def trains_word2vec(self) -> bool:
+        """Whether the run starts from vectors the study trains itself (skip-gram or CBOW)."""
+        return self.init in WORD2VEC_KINDS
+
+    @property
+    def is_baseline(self) -> bool:
+        """Whether the run is the bag-of-words baseline (no embedding, no training loop)."""
+        return self.arch in BASELINE_ARCHITECTURES
+
+    def parts(self) -> tuple[Data, Vectors | None, Model, Training | None]:
+        """The run composed: ``(data, vectors, model, training)``; ``vectors`` is None for
+        ``rand`` and TF-IDF, ``training`` for TF-IDF."""
+        c = self.validated()
+        data = Data(c.dataset, c.split, c.fold, c.seed, c.max_examples, c.train_fraction)
+        if c.is_baseline:
+            return data, None, TfIdf(), None
+        vectors = None
+        if c.trains_word2vec:
+            vectors = Word2Vec(
+                kind=c.init,
+                corpus=c.corpus,
+                size=c.vector_size,
+                window=c.word2vec_window,
+                negative=c.word2vec_negative,
+                epochs=c.word2vec_epochs,
+                min_count=c.word2vec_min_count,
+                general_max_sentences=c.general_max_sentences,
+            )
+        elif c.init != "random":
+            vectors = VectorsFile(c.init, c.vector_size)
+        if c.arch == "cnn":
+            model = CNN(c.mode, c.windows, c.feature_maps, c.dropout, c.max_norm, c.vocab_min_count)
+        else:
+            model = CBOW(c.mode, c.dropout, c.max_norm, c.vocab_min_count)
+        training = Training(
+            backend=c.backend,
+            max_epochs=c.max_epochs,
+            patience=c.patience,
+            batch_size=c.batch_size,
+            learning_rate=c.learning_rate,
+            embedding_lr_scale=c.embedding_lr_scale,
+            unfreeze_epoch=c.unfreeze_epoch,
+            frozen_rows=c.frozen_rows,
+        )
+        return data, vectors, model, training
+
+    @property
+    def key(self) -> str:
+        """Content address of the run: its parts (files by content) and the code it runs."""
+        data, vectors, model, training = self.parts()
+        root = _CODE["tfidf" if isinstance(model, TfIdf) else "neural"]
+        return cache.content_key(
+            {
+                "data": data.keyed(),
+                "vectors": None if vectors is None else vectors.keyed(),
+                "model": {type(model).__name__: dataclasses.asdict(model)},
+                "training": None if training is None else dataclasses.asdict(training),
+                "code": cache.code_digest(root, "config.py"),
+            }
+        )
+
+    @property
+    def vectors_key(self) -> str | None:
+        """What determines the word vectors the run starts from (None: it starts from none): two
+        runs with the same ``vectors_key`` share one set, trained once. Fold and split are left
+        out where the corpus takes no training sentences (general English, unlabeled text)."""
+        data, vectors, _, _ = self.parts()
+        if vectors is None:
+            return None
+        keyed = data.keyed()
+        del keyed["train_fraction"]  # word2vec reads the whole training split
+        if isinstance(vectors, Word2Vec) and "train" not in vectors.corpus:
+            del keyed["split"], keyed["fold"]
+        return cache.content_key({"data": keyed, "vectors": vectors.keyed()})
+
+    @classmethod
+    def from_record(cls, record: dict) -> "RunConfig":
+        """A config from its JSON record (lists back to tuples)."""
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in record.items()})
+
+
+@dataclass(frozen=True)
+class Data:
+    """Which sentences: the dataset (a name or a path), its split, test fold, seed and the share of
+    the training split the classifier trains on."""
+
+    dataset: str
+    split: str
+    fold: int
+    seed: int
+    max_examples: int | None
+    train_fraction: float
+
+    def keyed(self) -> dict:
+        """The fields, the dataset by what it is (a name and its checksum, or a path's content)."""
+        return dict(dataclasses.asdict(self), dataset=dataset_identity(self.dataset))
+
+
+@dataclass(frozen=True)
+class Word2Vec:
+    """Vectors trained here with gensim: ``kind`` skipgram or cbow, on ``corpus``."""
+
+    kind: str
+    corpus: tuple[str, ...]
+    size: int
+    window: int
+    negative: int
+    epochs: int
+    min_count: int
+    general_max_sentences: int | None
+
+    def keyed(self) -> dict:
+        return {"word2vec": dataclasses.asdict(self)}
+
+
+@dataclass(frozen=True)
+class VectorsFile:
+    """A reader's word2vec file (binary or text) of ``size`` dimensions."""
+
+    path: str
+    size: int
+
+    def keyed(self) -> dict:
+        """By content: the same vectors under another name are the same run."""
+        if not Path(self.path).is_file():
+            raise DataError(f"vectors file {self.path} does not exist")
+        return {"file": {"sha256": cache.file_digest(self.path), "size": self.size}}
+
+
+@dataclass(frozen=True)
+class CNN:
+    """Kim's CNN: ``feature_maps`` filters of each width in ``windows`` over the word vectors."""
+
+    mode: str
+    windows: tuple[int, ...]
+    feature_maps: int
+    dropout: float
+    max_norm: float | None
+    vocab_min_count: int
+
+
+@dataclass(frozen=True)
+class CBOW:
+    """The fastText-style classifier: the mean of the word vectors, then a linear layer."""
+
+    mode: str
+    dropout: float
+    max_norm: float | None
+    vocab_min_count: int
+
+
+@dataclass(frozen=True)
+class TfIdf:
+    """TF-IDF of words and bigrams + logistic regression, C chosen on dev
+    (:mod:`w2vcnn.baselines`)."""
+
+
+Vectors = Word2Vec | VectorsFile
+Model = CNN | CBOW | TfIdf
+
+
+@dataclass(frozen=True)
+class Training:
+    """How a neural classifier is trained: Adadelta with dev early stopping, and its schedule."""
+
+    backend: str
+    max_epochs: int
+    patience: int
+    batch_size: int
+    learning_rate: float
+    embedding_lr_scale: float
+    unfreeze_epoch: int | None
+    frozen_rows: str

@@ -1,0 +1,221 @@
+"""A neural run, computed: its dataset and split, its word vectors (trained once and cached), its
+vocabulary and initial Embedding matrix (:func:`prepare`), its model (:func:`build_classifier`),
+trained with dev early stopping and scored on the test split once (:func:`compute_neural`).
+
+This module and what it imports are the code a CNN or CBOW run's cache key covers
+(:func:`w2vcnn.cache.result_code`); :mod:`w2vcnn.experiments` wraps what it returns into a
+:class:`~w2vcnn.experiments.RunResult` and stores it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import cache
+from ._io import DataError, sha256_file
+from .choices import WORD2VEC_KINDS
+from .config import RunConfig
+from .corpus import pretraining_corpus
+from .data import Dataset, dataset_of, train_subset
+from .text import Vocab, tokenize
+
+# ---------------------------------------------------------------- word vectors
+
+
+def word2vec_vectors(dataset: Dataset, config: RunConfig):
+    """The run's pretrained vectors and a record of where they came from, trained once and cached.
+
+    A cached ``vec.bin`` that fails its checks (its sha256 sidecar, its structure) is trained anew,
+    with a warning, rather than trusted.
+    """
+    from .embeddings import train_word2vec
+    from .word2vec_format import load_vectors, save_vectors
+
+    if not config.trains_word2vec:
+        # a reader's own file (GoogleNews: 3 M words): keep only the words this dataset uses
+        path = Path(config.init)
+        sha = sha256_file(path)
+        words = {t for text in dataset.texts for t in tokenize(text)}
+        kv = load_vectors(path, expected_dim=config.vector_size, vocabulary=sorted(words))
+        return kv, {"path": str(path), "sha256_before": sha, "matched": kv.match_counts}
+    corpus = pretraining_corpus(dataset, config.corpus, config.general_max_sentences)
+    settings = dict(
+        sg=WORD2VEC_KINDS[config.init],
+        vector_size=config.vector_size,
+        window=config.word2vec_window,
+        negative=config.word2vec_negative,
+        min_count=config.word2vec_min_count,
+        epochs=config.word2vec_epochs,
+        seed=config.seed,
+    )
+    import gensim
+
+    folder = cache.vectors_dir(
+        config.init,
+        cache.content_key(
+            corpus.digest, settings, gensim.__version__, cache.code_digest("embeddings.py")
+        ),
+    )
+    path = folder / "vec.bin"
+    meta = cache.read_vectors_meta(folder)
+    if meta is not None:
+        try:
+            kv = load_vectors(path, expected_dim=config.vector_size)
+        except DataError as err:
+            warnings.warn(f"retraining the cached word vectors: {err}", stacklevel=2)
+            meta = None
+    if meta is None:
+        kv = train_word2vec(corpus.sentences, **settings)
+        save_vectors(kv, path)
+        stats = kv.training_stats
+        meta = dict(
+            settings,
+            corpus=list(config.corpus),
+            corpus_sentences=len(corpus),
+            sentences_per_source=corpus.sentences_per_source,
+            corpus_tokens=corpus.n_tokens,
+            excluded_sentences=corpus.excluded,
+            vocabulary=len(kv),
+            training_seconds=stats.seconds,
+            words_per_second=stats.words_per_second,
+        )
+        cache.write_vectors_meta(folder, meta)
+        # exactly what later runs will read
+        kv = load_vectors(path, expected_dim=config.vector_size)
+    return kv, dict(meta, path=str(path), sha256_before=sha256_file(path))
+
+
+def pretrain(config: RunConfig) -> None:
+    """Train (or find) the word vectors ``config`` starts from, without training the classifier."""
+    config = config.validated()
+    if config.trains_word2vec:
+        word2vec_vectors(dataset_of(config), config)
+
+
+# ---------------------------------------------------------------- one run
+
+
+@dataclass
+class Prepared:
+    """What a run starts from (:func:`prepare`): used by :func:`compute_neural` and by question
+    1's page."""
+
+    dataset: Dataset
+    vocab: Vocab
+    parts: dict  # "train", "dev", "test" -> (encoded sentences, labels)
+    matrix: np.ndarray  # the Embedding layer's initial weights, [len(vocab), dim]
+    coverage: dict | None  # embeddings.Coverage as a dict; None for random init
+    vectors: dict | None  # provenance of the pretrained vectors (path, sha256, stats)
+    kv: object | None  # the pretrained KeyedVectors; None for random init
+    pretrained: list[int]  # the rows that start from a pretrained vector
+
+
+def prepare(config: RunConfig) -> Prepared:
+    """Dataset, vocabulary, encoded splits, initial embedding matrix and its provenance for
+    ``config``."""
+    from .embeddings import embedding_matrix, pretrained_rows, random_matrix
+
+    dataset = dataset_of(config)
+    kv = vectors_record = coverage = None
+    pretrained: list[int] = []
+    if config.init != "random":
+        kv, vectors_record = word2vec_vectors(dataset, config)  # from the whole training split
+    dataset = train_subset(dataset, config.train_fraction, seed=config.seed)
+    tokens = [tokenize(t) for t in dataset.texts]
+    train_tokens = [tokens[i] for i in dataset.train]
+    if config.init == "random":
+        vocab = Vocab.build(train_tokens, config.vocab_min_count)
+        matrix = random_matrix(len(vocab), config.vector_size, seed=config.seed)
+    else:
+        # Words of dev/test sentences that the vectors know keep their pretrained vector: a deployed
+        # model looking them up in the full vec.bin would do the same. Without a gradient they never
+        # change, so this is the full table, minus rows no sentence of the dataset uses.
+        extra = sorted({t for sentence in tokens for t in sentence if t in kv.key_to_index})
+        vocab = Vocab.build(train_tokens, config.vocab_min_count, extra_words=extra)
+        matrix, cov = embedding_matrix(vocab, kv, seed=config.seed)
+        coverage = dataclasses.asdict(cov)
+        pretrained = pretrained_rows(vocab, kv)
+    # an empty sentence becomes one <unk>: a mean over zero words would be NaN in Keras
+    encoded = [vocab.encode(t) or [Vocab.unk_index] for t in tokens]
+    parts = {
+        name: ([encoded[i] for i in getattr(dataset, name)], dataset.labels[getattr(dataset, name)])
+        for name in ("train", "dev", "test")
+    }
+    return Prepared(dataset, vocab, parts, matrix, coverage, vectors_record, kv, pretrained)
+
+
+def build_classifier(config: RunConfig, matrix: np.ndarray, n_classes: int):
+    """The untrained model of ``config`` (its backend, architecture, mode and sizes) on
+    ``matrix``, with the run's initial weights (seeded by ``config.seed``)."""
+    from .models import build_model
+
+    hyper = dict(dropout=config.dropout, max_norm=config.max_norm)
+    if config.arch == "cnn":
+        hyper.update(windows=config.windows, maps=config.feature_maps)
+    return build_model(
+        config.backend, config.arch, config.mode, matrix, n_classes, seed=config.seed, **hyper
+    )
+
+
+def compute_neural(config: RunConfig) -> tuple[dict, dict[str, np.ndarray]]:
+    """Train and score a CNN or CBOW run: the fields of its result (all but ``run_id``,
+    ``config`` and ``wall_seconds``) and the arrays its cache entry keeps (every weight but the
+    word vectors; the vectors before and after, unless frozen throughout)."""
+    from .models import layer_weights
+    from .train import TrainSettings, fit
+
+    prepared = prepare(config)
+    vocab, parts, vectors_record = prepared.vocab, prepared.parts, prepared.vectors
+    model = build_classifier(config, prepared.matrix, prepared.dataset.n_classes)
+    settings = TrainSettings(
+        max_epochs=config.max_epochs,
+        patience=config.patience,
+        batch_size=config.batch_size,
+        learning_rate=config.learning_rate,
+        embedding_lr_scale=config.embedding_lr_scale,
+        unfreeze_epoch=config.unfreeze_epoch,
+        frozen_rows=tuple(prepared.pretrained) if config.frozen_rows == "pretrained" else (),
+        seed=config.seed,
+    )
+    fitted = fit(model, parts["train"], parts["dev"], parts["test"], settings)
+    if vectors_record is not None:
+        # the whole point of question 2: training reads vec.bin, it never writes it
+        vectors_record["sha256_after"] = sha256_file(vectors_record["path"])
+    unseen = (
+        fitted.final_embeddings[vocab.n_train_words :]
+        - fitted.initial_embeddings[vocab.n_train_words :]
+    )
+    fields = dict(
+        test_accuracy=fitted.test_accuracy,
+        dev_accuracy=fitted.dev_accuracy,
+        best_epoch=fitted.best_epoch,
+        epochs_run=len(fitted.curve),
+        train_seconds=fitted.train_seconds,
+        sentences_per_second=fitted.sentences_per_second,
+        curve=[dataclasses.asdict(e) for e in fitted.curve],
+        test_predictions=fitted.test_predictions.tolist(),
+        test_labels=parts["test"][1].tolist(),
+        vocab_size=len(vocab),
+        n_train_words=vocab.n_train_words,
+        coverage=prepared.coverage,
+        vectors=vectors_record,
+        device=fitted.device,
+        extra={
+            "embedding_changed": bool(np.any(fitted.final_embeddings != fitted.initial_embeddings)),
+            "unseen_rows_max_change": float(np.abs(unseen).max()) if unseen.size else 0.0,
+        },
+    )
+    # every weight but the word vectors (small), so the model can be loaded (w2vcnn.load_model)
+    arrays = {f"weights/{name}": value for name, value in layer_weights(model).items()}
+    if config.mode != "static" or config.unfreeze_epoch is not None:
+        arrays.update(
+            words=np.array(vocab.itos),
+            initial=fitted.initial_embeddings,
+            final_trained_rows=fitted.final_embeddings[: vocab.n_train_words],
+        )
+    return fields, arrays
