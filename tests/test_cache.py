@@ -15,8 +15,11 @@ from w2vcnn import cache, profile, study
 from w2vcnn.experiments import RunConfig, compute
 
 SOURCE = cache.PACKAGE  # the package as installed; tests edit a copy
-NEURAL = cache.result_code("neural.py", "config.py")
-TFIDF = cache.result_code("baselines.py", "config.py")
+TFIDF_CONFIG = RunConfig(arch="tfidf").validated()
+TORCH = RunConfig(backend="torch").code
+KERAS = RunConfig(backend="keras").code
+NEURAL = tuple(sorted(set(TORCH) | set(KERAS)))
+TFIDF = TFIDF_CONFIG.code
 # Modules that dispatch, store, schedule, display or describe runs: editing them retrains nothing.
 OUTSIDE_THE_KEY = (
     "experiments.py",
@@ -35,7 +38,13 @@ OUTSIDE_THE_KEY = (
     "__main__.py",
     "__init__.py",
 )
-TFIDF_CONFIG = RunConfig(arch="tfidf").validated()
+# a torch, a rand and a keras run, and TF-IDF
+CONFIGS = [
+    RunConfig(),
+    RunConfig(mode="rand", init="random"),
+    RunConfig(backend="keras"),
+    TFIDF_CONFIG,
+]
 
 
 @pytest.fixture
@@ -78,11 +87,13 @@ def test_each_kind_of_run_is_keyed_on_the_code_it_computes_with():
         "train.py",
         "metrics.py",
         "models/__init__.py",
-        "models/torch.py",
-        "models/keras.py",
         "_io.py",
     ):
-        assert name in NEURAL, name
+        assert name in TORCH and name in KERAS, name
+    # a run never executes the other backend's model
+    assert set(TORCH) ^ set(KERAS) == {"models/torch.py", "models/keras.py"}
+    assert "models/torch.py" in TORCH and "models/keras.py" in KERAS
+    assert RunConfig(mode="rand", init="random").code == TORCH
     assert set(TFIDF) == {
         "baselines.py",
         "config.py",
@@ -100,12 +111,10 @@ def test_each_kind_of_run_is_keyed_on_the_code_it_computes_with():
 
 @pytest.mark.parametrize("name", sorted(set(NEURAL) | set(TFIDF)))
 def test_a_code_edit_changes_the_keys_of_exactly_the_runs_that_use_the_module(package, name):
-    configs = [RunConfig(), RunConfig(mode="rand", init="random"), TFIDF_CONFIG]
-    before = _keys(configs)
+    before = _keys(CONFIGS)
     _edit(package, name, lambda source: source + "\n_EDITED = 1\n")
-    after = _keys(configs)
-    assert (before[0] != after[0]) == (before[1] != after[1]) == (name in NEURAL), name
-    assert (before[2] != after[2]) == (name in TFIDF), name
+    changed = [a != b for a, b in zip(before, _keys(CONFIGS))]
+    assert changed == [name in TORCH, name in TORCH, name in KERAS, name in TFIDF], name
 
 
 def _restyle(source: str) -> str:
@@ -123,19 +132,17 @@ def _restyle(source: str) -> str:
 
 @pytest.mark.parametrize("name", sorted(set(NEURAL) | set(TFIDF)))
 def test_docstrings_comments_and_layout_change_no_key(package, name):
-    configs = [RunConfig(), RunConfig(mode="rand", init="random"), TFIDF_CONFIG]
-    before = _keys(configs)
+    before = _keys(CONFIGS)
     _edit(package, name, _restyle)
     assert (package / name).read_text() != (SOURCE / name).read_text()
-    assert _keys(configs) == before, f"restyling {name} would retrain runs"
+    assert _keys(CONFIGS) == before, f"restyling {name} would retrain runs"
 
 
 @pytest.mark.parametrize("name", OUTSIDE_THE_KEY)
 def test_editing_code_outside_the_key_retrains_nothing(package, name):
-    configs = [RunConfig(), TFIDF_CONFIG]
-    before = _keys(configs)
+    before = _keys(CONFIGS)
     _edit(package, name, lambda source: source + "\n_EDITED = 1\n")
-    assert _keys(configs) == before, f"editing {name} would retrain every run"
+    assert _keys(CONFIGS) == before, f"editing {name} would retrain every run"
 
 
 def test_a_label_edit_retrains_nothing(package):
@@ -296,18 +303,27 @@ def _modules_that_ran(function, *args) -> set[str]:
 
 
 @pytest.mark.slow
-def test_every_module_a_run_executes_is_in_its_key_or_only_dispatches_and_stores(cache_folder):
+@pytest.mark.parametrize(
+    "kind, must_run",
+    [
+        ("torch", {"neural.py", "train.py", "models/torch.py", "embeddings.py", "corpus.py"}),
+        ("keras", {"neural.py", "train.py", "models/keras.py", "embeddings.py", "corpus.py"}),
+        ("tfidf", {"baselines.py"}),
+    ],
+)
+def test_every_module_a_run_executes_is_in_its_key_or_only_dispatches_and_stores(
+    cache_folder, kind, must_run
+):
     from conftest import QUICK
 
     glue = {"experiments.py", "cache.py", "profile.py", "__init__.py"}
-    neural = RunConfig(**{**QUICK, "max_examples": 300}, mode="non-static")
-    ran = _modules_that_ran(compute, neural)
-    assert {"neural.py", "train.py", "models/torch.py", "embeddings.py", "corpus.py"} <= ran
-    assert ran - glue <= set(NEURAL), f"ran outside the key: {ran - glue - set(NEURAL)}"
-    tfidf = RunConfig(**{**QUICK, "max_examples": 300}, arch="tfidf")
-    ran = _modules_that_ran(compute, tfidf)
-    assert "baselines.py" in ran and "train.py" not in ran
-    assert ran - glue <= set(TFIDF), f"ran outside the key: {ran - glue - set(TFIDF)}"
+    kinds = {"torch": {}, "keras": {"backend": "keras"}, "tfidf": {"arch": "tfidf"}}
+    config = RunConfig(**{**QUICK, "max_examples": 300, **kinds[kind]}).validated()
+    ran = _modules_that_ran(compute, config)
+    assert must_run <= ran
+    assert ran - glue <= set(config.code), f"ran outside the key: {ran - glue - set(config.code)}"
+    if kind == "tfidf":
+        assert "train.py" not in ran
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
+from w2vcnn.choices import WORD2VEC_KINDS
 from w2vcnn.embeddings import (
-    WORD2VEC_KINDS,
     Coverage,
     TrainingStats,
     embedding_matrix,

@@ -47,14 +47,16 @@ def cache_dir() -> Path:
 
 
 @lru_cache(maxsize=None)
-def result_code(*roots: str) -> tuple[str, ...]:
+def result_code(*roots: str, leave_out: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The package modules whose code can change what ``roots`` compute: the roots and every
     module they import, directly or not (imports inside functions included), minus
-    :data:`NOT_RESULT_CODE`. Paths relative to the package, e.g. ``models/torch.py``."""
+    :data:`NOT_RESULT_CODE` and ``leave_out`` (modules the run never executes, such as the other
+    backend's model; their imports are not followed). Paths relative to the package, e.g.
+    ``models/torch.py``."""
     seen, todo = set(), list(roots)
     while todo:
         name = todo.pop()
-        if name in seen:
+        if name in seen or name in leave_out:
             continue
         path = PACKAGE / name
         if not path.is_file():
@@ -93,11 +95,11 @@ def _module_file(stem: Path) -> Path | None:
 
 
 @lru_cache(maxsize=None)
-def code_digest(*roots: str) -> str:
+def code_digest(*roots: str, leave_out: tuple[str, ...] = ()) -> str:
     """sha256 over what :func:`result_code` of ``roots`` computes: each module's syntax tree
     (:func:`normalised_code`), so a docstring, a comment or a reformatting changes no key."""
     digest = hashlib.sha256()
-    for name in result_code(*roots):
+    for name in result_code(*roots, leave_out=leave_out):
         digest.update(name.encode() + b"\0" + normalised_code(PACKAGE / name).encode())
     return digest.hexdigest()
 

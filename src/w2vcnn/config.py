@@ -12,8 +12,9 @@ as its defaults. :meth:`RunConfig.parts` composes it into what a run is made of:
 
 The run's :attr:`~RunConfig.key` covers only the parts the run has, each file it reads by its
 content (a dataset or vectors file given by path: the sha256 of what is read, not the name), and
-the code it computes with, docstrings, comments and layout ignored
-(:func:`w2vcnn.cache.code_digest`).
+the code it computes with (:attr:`RunConfig.code`: for TF-IDF the import closure of
+:mod:`w2vcnn.baselines`, for a neural run that of :mod:`w2vcnn.neural` less the other backend's
+model), docstrings, comments and layout ignored (:func:`w2vcnn.cache.code_digest`).
 Labels and table rows are display code (:mod:`w2vcnn.tables`): changing one retrains nothing.
 """
 
@@ -41,8 +42,13 @@ from .choices import (
 from .data import dataset_identity
 
 _FULL = profiles.PROFILES["full"]  # a config's defaults are the published study's settings
-# The module whose import closure is the code of each kind of run (see cache.result_code)
-_CODE = {"neural": "neural.py", "tfidf": "baselines.py"}
+# The code of each kind of run: the import closure of its root modules (cache.result_code), less
+# the other backend's model, which a run never executes (tests/test_cache.py traces runs to check)
+_CODE = {
+    "tfidf": (("baselines.py", "config.py"), ()),
+    "torch": (("neural.py", "config.py"), ("models/keras.py",)),
+    "keras": (("neural.py", "config.py"), ("models/torch.py",)),
+}
 
 
 @dataclass(frozen=True)
@@ -201,17 +207,27 @@ class RunConfig:
         return data, vectors, model, training
 
     @property
+    def code(self) -> tuple[str, ...]:
+        """The package modules whose code the run's key covers (paths relative to the package)."""
+        roots, leave_out = self._code_roots()
+        return cache.result_code(*roots, leave_out=leave_out)
+
+    def _code_roots(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        c = self.validated()
+        return _CODE["tfidf" if c.is_baseline else c.backend]
+
+    @property
     def key(self) -> str:
         """Content address of the run: its parts (files by content) and the code it runs."""
         data, vectors, model, training = self.parts()
-        root = _CODE["tfidf" if isinstance(model, TfIdf) else "neural"]
+        roots, leave_out = self._code_roots()
         return cache.content_key(
             {
                 "data": data.keyed(),
                 "vectors": None if vectors is None else vectors.keyed(),
                 "model": {type(model).__name__: dataclasses.asdict(model)},
                 "training": None if training is None else dataclasses.asdict(training),
-                "code": cache.code_digest(root, "config.py"),
+                "code": cache.code_digest(*roots, leave_out=leave_out),
             }
         )
 
