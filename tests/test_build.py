@@ -8,7 +8,7 @@ import pytest
 
 from conftest import QUICK
 from w2vcnn import build, profile, study
-from w2vcnn.experiments import RunConfig, is_cached, load_result
+from w2vcnn.experiments import RunConfig, is_cached, load_result, run
 
 QUICK_PROFILE = profile.named("quick")
 
@@ -68,7 +68,6 @@ def test_cache_prune_removes_what_the_book_does_not_use_and_nothing_else(
 ):
     from w2vcnn import cache as run_cache
     from w2vcnn.__main__ import main
-    from w2vcnn.experiments import run
 
     own = tmp_path / "data"  # a cache of its own, sharing the module's Rotten Tomatoes copy
     shutil.copytree(cache / "rt", own / "rt", symlinks=True)
@@ -98,3 +97,19 @@ def test_cache_prune_removes_what_the_book_does_not_use_and_nothing_else(
     assert vectors_used.is_file() and writing.is_dir() and staging.is_dir()
     names = {e.name for e in run_cache.entries() if e.kind == "word2vec"}
     assert names == {vectors_used.parent.name, writing.name}  # seed 42's vectors are gone
+
+
+def test_cache_prune_keeps_word_vectors_while_the_book_has_runs_to_train(
+    cache, tmp_path, monkeypatch
+):
+    own = tmp_path / "data"
+    shutil.copytree(cache / "rt", own / "rt", symlinks=True)
+    monkeypatch.setenv("W2VCNN_DATA", str(own))
+    trained = RunConfig(**QUICK, mode="static", seed=44)
+    build_run = RunConfig(**QUICK, mode="static", seed=45)  # not trained yet: a build is under way
+    run(trained)
+    vectors = Path(load_result(trained.validated().key).vectors["path"]).parent
+    monkeypatch.setattr(study, "chapter_grids", lambda p: {"Q1 tiny": [build_run]})
+    report = build.cache_report(QUICK_PROFILE, prune=True)
+    assert "1 of the book's runs are not trained yet: word vectors kept" in report
+    assert not is_cached(trained) and vectors.is_dir()  # the unused run went, its vectors stayed

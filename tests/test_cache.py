@@ -5,6 +5,7 @@ Every module that can change a result is in the key of the runs that use it (a n
 layout or a label changes no key; every file a run reads is keyed by its content."""
 
 import ast
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from w2vcnn import cache, profile, study
+from w2vcnn import config as config_module
 from w2vcnn.experiments import RunConfig, compute
 
 SOURCE = cache.PACKAGE  # the package as installed; tests edit a copy
@@ -198,6 +200,7 @@ def test_a_key_covers_only_the_parts_a_run_has():
     assert RunConfig(arch="cbow", windows=(2,), feature_maps=7).key == cbow.key
     base = RunConfig()
     for used in (
+        dict(mode="rand", init="random", vector_size=30),  # a rand run's rows have a size too
         dict(max_norm=None),
         dict(seed=1),
         dict(corpus=("train",)),
@@ -219,6 +222,27 @@ def test_runs_that_share_their_word_vectors_share_a_vectors_key():
     general = RunConfig(corpus=("brown", "gcide"))  # no training sentences: the same for every fold
     assert RunConfig(corpus=("brown", "gcide"), fold=3).vectors_key == general.vectors_key
     assert RunConfig(mode="rand", init="random").vectors_key is None
+    # the unlabeled text leaves out the fold's dev and test sentences: it depends on the fold
+    unlabeled = RunConfig(corpus=("unlabeled",))
+    assert RunConfig(corpus=("unlabeled",), fold=3).vectors_key != unlabeled.vectors_key
+
+
+def test_a_new_library_version_retrains_the_runs_that_compute_with_it(monkeypatch):
+    before = _keys(CONFIGS)
+    newer = {"torch": "99.0"}
+    original = config_module._version
+    monkeypatch.setattr(
+        config_module, "_version", lambda *names: newer.get(names[0]) or original(*names)
+    )
+    changed = [a != b for a, b in zip(before, _keys(CONFIGS))]
+    assert changed == [True, True, False, False]  # the torch runs, not the keras or TF-IDF one
+    monkeypatch.setattr(
+        config_module,
+        "_version",
+        lambda *names: "99.0" if names[0] == "gensim" else original(*names),
+    )
+    # the word2vec runs of both backends; not rand, not TF-IDF
+    assert [a != b for a, b in zip(before, _keys(CONFIGS))] == [True, False, True, False]
 
 
 def test_a_vectors_file_given_by_path_is_keyed_by_its_content(tmp_path):
@@ -251,6 +275,21 @@ def test_a_dataset_given_by_path_is_keyed_by_its_content(tmp_path):
     lines = tmp_path / "my.txt"
     shutil.copy(path, lines)
     assert RunConfig(dataset=str(lines), mode="rand", init="random").key != first
+
+
+def test_a_file_replaced_with_its_old_modification_time_is_read_again(tmp_path, monkeypatch):
+    path = tmp_path / "my.csv"
+    path.write_text("text,label\ngood film,pos\nbad film,neg\n")
+    os.utime(path, ns=(10**18, 10**18))
+    later = cache.time.time_ns() + 10**12  # long after: the remembered digest may be used
+    monkeypatch.setattr(cache.time, "time_ns", lambda: later)
+    first = cache.file_digest(path)
+    replacement = tmp_path / "flipped.csv"
+    replacement.write_text("text,label\ngood film,neg\nbad film,pos\n")  # same size
+    os.utime(replacement, ns=(10**18, 10**18))
+    os.replace(replacement, path)  # as `cp -p` or an archive would leave it: same size and mtime
+    assert path.stat().st_size == len("text,label\ngood film,pos\nbad film,neg\n")
+    assert cache.file_digest(path) != first
 
 
 def test_a_dataset_folder_is_keyed_by_every_file_in_it(tmp_path):

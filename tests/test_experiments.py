@@ -227,3 +227,29 @@ def test_keras_runs_are_repeatable_too(cache):
     again = run(quick(mode="non-static", backend="keras", seed=5), use_cache=False)
     assert again.test_predictions == first.test_predictions
     assert [e["train_loss"] for e in again.curve] == [e["train_loss"] for e in first.curve]
+
+
+def test_a_run_is_stored_under_the_key_of_the_data_it_read(cache, tmp_path, monkeypatch):
+    from w2vcnn import baselines
+
+    path = tmp_path / "my.csv"
+    lines = [
+        f"{'good' if i % 2 else 'bad'} film number {i},{'pos' if i % 2 else 'neg'}"
+        for i in range(60)
+    ]
+    path.write_text("text,label\n" + "\n".join(lines) + "\n")
+    config = RunConfig(dataset=str(path), arch="tfidf", split="holdout").validated()
+    key_read = config.key
+    compute_tfidf = baselines.compute_tfidf
+
+    def edited_while_training(c):
+        fields = compute_tfidf(c)
+        path.write_text(path.read_text() + "bad film again,neg\n")  # the file changes meanwhile
+        return fields
+
+    monkeypatch.setattr(baselines, "compute_tfidf", edited_while_training)
+    result = run(config)
+    assert (
+        result.run_id == key_read != config.key
+    )  # stored under what it read, not what is there now
+    assert not is_cached(config)  # the edited file has no result yet

@@ -90,10 +90,16 @@ def used_entries(p: Profile) -> set[tuple[str, str]]:
 def cache_report(p: Profile, prune: bool = False, dry_run: bool = False) -> str:
     """What the cache holds, how much of it the book of profile ``p`` uses, and with ``prune``
     the unused entries removed (listed only, with ``dry_run``). An incomplete vectors entry
-    (no ``meta.json`` yet: perhaps being written) is never removed."""
+    (no ``meta.json`` yet: perhaps being written) is never removed, nor any set of word vectors
+    while some of the book's runs are not trained yet (they may be about to read it)."""
     entries = cache.entries()
     used = used_entries(p)
-    unused = [e for e in entries if (e.kind, e.name) not in used and e.complete]
+    untrained = sum(kind == "runs" and not cache.has_run(key) for kind, key in used)
+    unused = [
+        e
+        for e in entries
+        if (e.kind, e.name) not in used and e.complete and not (untrained and e.kind == "word2vec")
+    ]
     lines = [f"{cache.cache_dir()}: {_sizes(entries)}"]
     book = f"the {p.name} book" + (f" on {Path(p.vectors).name}" if p.vectors else "")
     lines.append(f"{book} uses {_sizes([e for e in entries if (e.kind, e.name) in used])}")
@@ -108,6 +114,8 @@ def cache_report(p: Profile, prune: bool = False, dry_run: bool = False) -> str:
             lines.append(f"{cache.cache_dir()} now: {_sizes(cache.entries())}")
     elif unused:
         lines.append(f"unused: {_sizes(unused)}; remove them with: python -m w2vcnn cache prune")
+    if untrained:
+        lines.append(f"{untrained} of the book's runs are not trained yet: word vectors kept")
     incomplete = [e for e in entries if not e.complete]
     if incomplete:
         lines.append(f"{len(incomplete)} incomplete word-vector entries left alone")

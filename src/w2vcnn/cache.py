@@ -119,18 +119,21 @@ def normalised_code(path: Path) -> str:
 
 
 def file_digest(path: str | os.PathLike) -> str:
-    """sha256 of a file, for keys: remembered while the file's size and modification time stay
-    the same, so a 3.6 GB vec.bin is not read again each time a run's key is asked for. A file
-    changed in the last two seconds is always read: an edit within one timestamp tick could keep
-    both (git's "racy" rule)."""
+    """sha256 of a file, for keys: remembered while the file's size, inode, modification and
+    status-change times stay the same (as git's index does), so a 3.6 GB vec.bin is not read again
+    each time a run's key is asked for; a file copied over it with its old modification time
+    (``cp -p``) changes the status-change time. A file changed in the last two seconds is always
+    read: an edit within one timestamp tick could keep them all (git's "racy" rule)."""
     stat = os.stat(path)
-    if time.time_ns() - stat.st_mtime_ns < 2_000_000_000:
+    if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) < 2_000_000_000:
         return sha256_file(path)
-    return _file_digest(os.path.realpath(path), stat.st_size, stat.st_mtime_ns)
+    return _file_digest(
+        os.path.realpath(path), stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns
+    )
 
 
 @lru_cache(maxsize=64)
-def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+def _file_digest(path: str, *stat: int) -> str:
     return sha256_file(path)
 
 

