@@ -497,8 +497,8 @@ SWEEP_CONTRASTS = {  # by="model" on labelled_sizes' runs (model: the CNN's mode
 
 def sweep_differences(sweep):
     """Per dataset and share of the training split, each of :data:`SWEEP_CONTRASTS` paired by
-    fold, as "+1.2 ± 0.8" (points, 95% CI; Nadeau-Bengio's correction as everywhere), from
-    :func:`with_model`'s frame."""
+    fold, as "+1.2 ± 0.8" (points, 95% CI; Nadeau-Bengio's correction with each share's own
+    test-to-training ratio, see :func:`w2vcnn.stats.compare`), from :func:`with_model`'s frame."""
     import pandas as pd
 
     from .stats import compare
