@@ -317,6 +317,7 @@ def test_paired_table_is_indexed_by_dataset_and_contrast_name(mode_init):
         "p (paired t)",
         "a better",
         "p (Holm)",
+        "verdict",
     ]
     assert table.loc[("MR", "skipgram_vs_cbow"), "comparison"] == "static skipgram − static cbow"
     assert (
@@ -328,7 +329,7 @@ def test_paired_table_is_indexed_by_dataset_and_contrast_name(mode_init):
         expected = comparison_cells(
             compare(mode_init[mode_init["dataset"] == dataset], a, b, by=("mode", "init"))
         )
-        assert row.drop(["comparison", "p (Holm)"]).to_dict() == expected
+        assert row.drop(["comparison", "p (Holm)", "verdict"]).to_dict() == expected
     assert table.loc[("MR", "skipgram_vs_cbow"), "a better"] == "3 of 3"
 
 
@@ -494,16 +495,32 @@ def test_paired_table_adjusts_its_rows_as_one_family(mode_init):
     assert len(raw) == 4 and list(table["p (Holm)"]) == expected
 
 
-def test_verdict_reads_the_adjusted_p_and_the_sign():
-    row = {"a − b (points)": "-1.5 ± 0.9", "p (paired t)": "0.010", "p (Holm)": "0.030"}
-    assert verdict(row) == "lower"
-    assert verdict({**row, "a − b (points)": "+1.5 ± 0.9"}) == "higher"
-    # significant unadjusted, not after Holm: the adjusted p decides
-    assert verdict({**row, "p (Holm)": "0.080"}) == "no clear difference"
-    assert verdict({"a − b (points)": "+0.1", "p (paired t)": "—"}) == "no clear difference"
-    assert verdict({**row, "p (Holm)": "< 0.001"}) == "lower"  # how a tiny p is shown
-    tiny = {"a − b (points)": "+2.0 ± 0.1", "p (paired t)": "< 0.001", "a better": "9 of 9"}
-    assert in_words(tiny) == "+2.0 ± 0.1 points, better in 9 of 9 folds; p < 0.001, unadjusted"
+def test_verdict_reads_the_p_value_and_the_sign_as_numbers():
+    assert verdict(-0.015, 0.03) == "lower" and verdict(0.015, 0.03) == "higher"
+    assert verdict(0.015, 0.08) == "no clear difference"
+    assert verdict(0.001, math.nan) == "no clear difference"  # a single pair: no test
+    # a p that the table shows rounded to "0.050" is still below 0.05
+    assert verdict(0.01, 0.0496) == "higher" and verdict(0.01, 0.05) == "no clear difference"
+
+
+def test_the_table_decides_each_verdict_on_the_adjusted_p_before_rounding(mode_init):
+    contrasts = {
+        "static_sg_vs_cbow": (("static", "skipgram"), ("static", "cbow")),
+        "non_static_vs_static": (("non-static", "skipgram"), ("static", "skipgram")),
+    }
+    by = ("mode", "init")
+    for family in (True, False):
+        table = paired_table(mode_init, contrasts, by=by, family=family)
+        results = [
+            compare(mode_init[mode_init["dataset"] == dataset], *contrasts[name], by=by)
+            for dataset, name in table.index
+        ]
+        p_values = [r.p_value for r in results]
+        if family:
+            p_values = holm(p_values)
+        expected = [verdict(r.mean_difference, p) for r, p in zip(results, p_values)]
+        assert list(table["verdict"]) == expected, family
+    assert set(expected) == {"higher", "no clear difference"}  # the fixture shows both
 
 
 def test_equivalence_is_two_one_sided_tests():

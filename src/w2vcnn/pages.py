@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from .profile import Profile
-from .stats import in_words, verdict
+from .stats import in_words
 
 _WORDS = "zero one two three four five six seven eight nine ten".split()
 
@@ -90,15 +90,16 @@ def glue_key(*parts) -> str:
 def glue_contrasts(prefix: str, table) -> list[str]:
     """Glue every row of a :func:`w2vcnn.stats.paired_table` as prose
     (:func:`w2vcnn.stats.in_words`) under ``glue_key(prefix, dataset, contrast)``, and its
-    :func:`w2vcnn.stats.verdict` ("higher", "lower", "no clear difference") under that name +
-    ``_verdict``; returns the names, for a page to check."""
+    ``verdict`` ("higher", "lower", "no clear difference", decided from the numbers by
+    :func:`w2vcnn.stats.verdict`) under that name + ``_verdict``; returns the names, for a page to
+    check."""
     from myst_nb import glue
 
     names = []
     for (dataset, contrast), row in table.iterrows():
         name = glue_key(prefix, dataset, contrast)
         glue(name, in_words(row), display=False)
-        glue(f"{name}_verdict", verdict(row), display=False)
+        glue(f"{name}_verdict", row["verdict"], display=False)
         names += [name, f"{name}_verdict"]
     return names
 

@@ -254,30 +254,35 @@ def paired_table(
 
     ``family=True`` (a chapter's primary contrasts): the table's rows are one family of tests and a
     ``p (Holm)`` column adjusts their p-values for it (:func:`holm`). ``family=False``
-    (exploratory contrasts): unadjusted p only, for the page to label as exploratory.
+    (exploratory contrasts): unadjusted p only, for the page to label as exploratory. The
+    ``verdict`` column is :func:`verdict` of each row's numbers (its Holm-adjusted p in a family),
+    decided before any of them is rounded for display.
     """
     if not isinstance(contrasts, Mapping):
         raise ValueError(
             "contrasts must map a name to a pair of sides, e.g. "
             "{'non_static_vs_static': ('non-static', 'static')}"
         )
-    rows = []
+    rows, results = [], []
     for dataset, runs in frame.groupby("dataset", sort=False):
         for name, (a, b) in contrasts.items():
             result = compare(runs, a, b, by, value=value)
+            results.append(result)
             rows.append(
                 {
                     "dataset": dataset,
                     "contrast": name,
                     "comparison": f"{_describe(a)} − {_describe(b)}",
                     **comparison_cells(result),
-                    "_p": result.p_value,
                 }
             )
     table = pd.DataFrame(rows).set_index(["dataset", "contrast"])
+    p_values = [r.p_value for r in results]
     if family:
-        table["p (Holm)"] = [_p_cell(p) for p in holm(table["_p"])]
-    return table.drop(columns="_p")
+        p_values = holm(p_values)
+        table["p (Holm)"] = [_p_cell(p) for p in p_values]
+    table["verdict"] = [verdict(r.mean_difference, p) for r, p in zip(results, p_values)]
+    return table
 
 
 def holm(p_values) -> np.ndarray:
@@ -328,15 +333,13 @@ def _equals(p_cell: str) -> str:
     return p_cell if p_cell.startswith("<") else f"= {p_cell}"
 
 
-def verdict(row, alpha: float = 0.05) -> str:
-    """``"higher"``, ``"lower"`` or ``"no clear difference"``: what a row of :func:`paired_table`
-    shows at level ``alpha`` (on its Holm-adjusted p when it has one). Prose built on this word,
-    not on the digits, survives the run-to-run wobble of the means."""
-    shown = row["p (Holm)"] if "p (Holm)" in row else row["p (paired t)"]
-    p = 0.0 if shown.startswith("<") else math.nan if shown == MISSING else float(shown)
-    if not p < alpha:
+def verdict(difference: float, p_value: float, alpha: float = 0.05) -> str:
+    """``"higher"``, ``"lower"`` or ``"no clear difference"``: a paired difference of ``a - b``
+    and its p-value (Holm-adjusted in a family) at level ``alpha``; NaN p: no clear difference.
+    Prose built on this word, not on the digits, survives the run-to-run wobble of the means."""
+    if not p_value < alpha:
         return "no clear difference"
-    return "lower" if row["a − b (points)"].startswith("-") else "higher"
+    return "higher" if difference > 0 else "lower"
 
 
 class Equivalence(NamedTuple):
