@@ -596,3 +596,19 @@ def test_runs_on_a_share_of_the_training_split_get_the_ratio_of_their_own_sizes(
     assert widths[1.0] == pytest.approx(compare(folds, "x", "y").ci95)
     # three folds: about 2.5x, 1.9x and 1.35x the full split's interval at 5%, 10% and 25%
     assert [round(widths[s] / widths[1.0], 2) for s in (0.05, 0.1, 0.25)] == [2.48, 1.85, 1.35]
+
+
+def test_tost_power_is_the_chance_to_show_equivalence_at_a_true_difference_of_zero():
+    a = [0.800, 0.812, 0.805, 0.798, 0.809, 0.803]
+    b = [0.801, 0.808, 0.807, 0.799, 0.806, 0.805]
+    frame = pd.DataFrame(runs("x", a) + runs("y", b))
+    d = np.subtract(a, b)
+    t5 = scipy_stats.t(df=5)
+    error = d.std(ddof=1) / math.sqrt(6)
+    for margin in (0.002, 0.005, 0.02):
+        result = equivalence(frame, "x", "y", margin=margin)
+        expected = max(0.0, 2 * t5.cdf(margin / error - t5.ppf(0.95)) - 1)
+        assert result.power == pytest.approx(expected), margin
+    assert equivalence(frame, "x", "y", margin=0.0005).power == 0.0  # margin within the noise
+    assert equivalence(frame, "x", "y", margin=0.05).power > 0.99
+    assert math.isnan(equivalence(frame.iloc[[0, 6]], "x", "y", margin=0.01).power)

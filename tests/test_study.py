@@ -9,7 +9,7 @@ import pytest
 from gensim.models import KeyedVectors
 
 from w2vcnn import profile, study
-from w2vcnn.stats import paired_values
+from w2vcnn.stats import equivalence, paired_values
 from w2vcnn.tables import run_row, variant
 
 PROFILES = [profile.named(name) for name in profile.PROFILES]
@@ -215,7 +215,7 @@ def test_the_best_cnn_is_chosen_on_dev_never_on_test():
     assert sorted(pairs["fold"]) == list(range(10))
 
 
-def test_backend_agreement_pools_every_paired_run_sentence_by_sentence(monkeypatch):
+def test_backend_agreement_tests_sentences_per_mode_and_folds_over_all_modes(monkeypatch):
     import numpy as np
 
     from w2vcnn import experiments
@@ -237,13 +237,28 @@ def test_backend_agreement_pools_every_paired_run_sentence_by_sentence(monkeypat
     monkeypatch.setattr(experiments, "load_result", results.__getitem__)
     table = study.backend_agreement(frame)
     assert list(table.index) == ["rand", "static", "non-static", "all modes"]
+    for mode in ("rand", "static", "non-static"):  # per mode: every paired run's sentences
+        row = table.loc[mode]
+        assert row["paired runs"] == 3 and row["test sentences"] == 300
+        pairs = [f for (m, f, b) in right if b == "keras" and m == mode]
+        only_keras = sum(
+            int((right[mode, f, "keras"] & ~right[mode, f, "torch"]).sum()) for f in pairs
+        )
+        only_torch = sum(
+            int((~right[mode, f, "keras"] & right[mode, f, "torch"]).sum()) for f in pairs
+        )
+        assert row["only Keras right / only PyTorch right"] == f"{only_keras} / {only_torch}"
+    # over all modes: one pair per fold (its modes' mean), no per-sentence test
     pooled = table.loc["all modes"]
-    assert pooled["paired runs"] == 9 and pooled["test sentences"] == 900
-    pairs = [(m, f) for (m, f, b) in right if b == "keras"]
-    only_keras = sum(int((right[(*p, "keras")] & ~right[(*p, "torch")]).sum()) for p in pairs)
-    only_torch = sum(int((~right[(*p, "keras")] & right[(*p, "torch")]).sum()) for p in pairs)
-    assert pooled["only Keras right / only PyTorch right"] == f"{only_keras} / {only_torch}"
-    assert only_keras > 0 and only_torch > only_keras
+    assert pooled["paired folds"] == 3 and np.isnan(pooled["McNemar p"])
+    per_fold = frame.groupby(["fold", "backend"])["test_accuracy"].mean().unstack()
+    by_fold = pd.DataFrame(
+        [{"fold": f, "split": "kfold", "backend": b, "test_accuracy": per_fold.loc[f, b]}
+         for f in per_fold.index for b in ("keras", "torch")]
+    )  # fmt: skip
+    expected = equivalence(by_fold, "keras", "torch", 0.01, by="backend", on=["fold"])
+    assert pooled["TOST p (±1)"] == pytest.approx(expected.p_value)
+    assert 0 <= pooled["TOST power"] <= 1
     # 1-3 sentences in 100 apart on every run: not shown within a 1-point margin, within 5
     assert pooled["equivalent"] == "not shown"
     assert study.backend_agreement(frame, margin=0.05).loc["all modes", "equivalent"] == "yes"

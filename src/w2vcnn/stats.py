@@ -359,6 +359,20 @@ class Equivalence(NamedTuple):
         """Whether the difference is shown to lie within the margin, at the 5% level."""
         return bool(self.p_value < 0.05)
 
+    @property
+    def power(self) -> float:
+        """The chance this design shows equivalence when the true difference is 0, at the
+        standard error these pairs gave: ``2 F(margin / se - t_0.95) - 1`` (Student t with
+        ``n_pairs - 1`` degrees of freedom), 0 where the margin is within ``t_0.95`` errors; NaN
+        with fewer than two pairs. Low power: "not shown" says little."""
+        if self.n_pairs < 2:
+            return math.nan
+        t_dist = scipy_stats.t(df=self.n_pairs - 1)
+        error = (self.ci90_high - self.ci90_low) / (2 * t_dist.ppf(0.95))
+        if error == 0:
+            return 1.0
+        return float(max(0.0, 2 * t_dist.cdf(self.margin / error - t_dist.ppf(0.95)) - 1))
+
     def __str__(self) -> str:
         verdict = "equivalent" if self.equivalent else "not shown equivalent"
         return (

@@ -13,6 +13,7 @@ of the grid's columns (``by``), for :func:`w2vcnn.stats.paired_table`.
 from __future__ import annotations
 
 import functools
+import math
 
 from .choices import GENERAL, MODES, WORD2VEC_KINDS
 from .experiments import RunConfig
@@ -116,21 +117,32 @@ def backend_agreement(both, margin: float = BACKEND_MARGIN):
     """Keras against PyTorch per mode and over all modes (``both``: the :func:`backends` grid).
 
     Two tests that answer "do they agree", not "do their intervals overlap": TOST on the paired
-    runs' accuracies (equivalent within ``margin``), and, sentence by sentence over every paired
-    run's test predictions, the share predicted alike with McNemar's test of equal accuracy and the
-    95% interval of the accuracy difference those sentences give.
+    runs' accuracies (equivalent within ``margin``, with the power the design has to show it),
+    and, per mode, sentence by sentence over every paired run's test predictions, the share
+    predicted alike with McNemar's test of equal accuracy and the 95% interval of the accuracy
+    difference those sentences give. Over all modes, TOST pairs each fold's mean over the modes
+    (the modes of a fold share its split: they are not independent pairs), and no per-sentence
+    test is run (each sentence would count once per mode); the share predicted alike is given.
     """
     import numpy as np
     import pandas as pd
 
     from .experiments import load_result
-    from .stats import PAIR_KEYS, equivalence, mcnemar, paired_values
+    from .stats import MISSING, PAIR_KEYS, equivalence, mcnemar, paired_values
 
-    keys = [k for k in PAIR_KEYS if k in both.columns] + ["mode"]
+    fold = [k for k in PAIR_KEYS if k in both.columns]
+    keys = fold + ["mode"]
     rows = {}
     for mode in [*pd.unique(both["mode"]), "all modes"]:
-        runs = both if mode == "all modes" else both[both["mode"] == mode]
-        tost = equivalence(runs, "keras", "torch", margin, by="backend", on=keys)
+        pooled = mode == "all modes"
+        runs = both if pooled else both[both["mode"] == mode]
+        if pooled:
+            per_fold = both.groupby([*fold, "backend"], as_index=False, dropna=False)[
+                "test_accuracy"
+            ].mean()
+            tost = equivalence(per_fold, "keras", "torch", margin, by="backend", on=fold)
+        else:
+            tost = equivalence(runs, "keras", "torch", margin, by="backend", on=keys)
         ids = paired_values(runs, "keras", "torch", by="backend", on=keys, value="run_id")
         keras, torch = ([load_result(i) for i in ids[side]] for side in ("a", "b"))
         per_sentence = mcnemar(
@@ -140,17 +152,22 @@ def backend_agreement(both, margin: float = BACKEND_MARGIN):
         )
         difference = per_sentence["accuracy_a"] - per_sentence["accuracy_b"]
         rows[mode] = {
-            "paired runs": tost.n_pairs,
+            "paired folds" if pooled else "paired runs": tost.n_pairs,
             "Keras − PyTorch (points)": f"{100 * tost.mean_difference:+.2f}",
             "90% CI": f"[{100 * tost.ci90_low:+.2f}, {100 * tost.ci90_high:+.2f}]",
             f"TOST p (±{100 * margin:g})": tost.p_value,
             "equivalent": "yes" if tost.equivalent else "not shown",
-            "test sentences": per_sentence["n"],
+            "TOST power": tost.power,
             "same prediction (%)": 100 * per_sentence["agreement"],
-            "only Keras right / only PyTorch right": f"{per_sentence['b']} / {per_sentence['c']}",
-            "McNemar p": per_sentence["p_value"],
+            "test sentences": math.nan if pooled else per_sentence["n"],
+            "only Keras right / only PyTorch right": (
+                MISSING if pooled else f"{per_sentence['b']} / {per_sentence['c']}"
+            ),
+            "McNemar p": math.nan if pooled else per_sentence["p_value"],
             "per-sentence difference, 95% CI (points)": (
-                f"{100 * difference:+.2f} ± {100 * per_sentence['difference_ci95']:.2f}"
+                MISSING
+                if pooled
+                else f"{100 * difference:+.2f} ± {100 * per_sentence['difference_ci95']:.2f}"
             ),
         }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("mode")
