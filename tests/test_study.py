@@ -337,3 +337,75 @@ def test_kim_sizes_are_kims_in_the_full_profile_and_pair_with_ours():
     for name, (a, b) in study.KIM_SIZE_CONTRASTS.items():
         pairs = paired_values(frame, a, b, by=("mode", "size"))
         assert sorted(pairs["fold"]) == list(p.secondary_folds), name
+
+
+def _tiny_dataset():
+    from w2vcnn.data import Dataset
+
+    texts = ["good film", "bad film", "good good", "new words here", "good novel", "film"]
+    return Dataset(
+        name="tiny", texts=texts, labels=np.array([1, 0, 1, 0, 1, 0]),
+        label_names=["neg", "pos"], train=np.array([0, 1, 2]), dev=np.array([], dtype=int),
+        test=np.array([3, 4, 5]), split="kfold", source="generated",
+    )  # fmt: skip
+
+
+def test_unseen_share_counts_tokens_no_training_sentence_has():
+    shares = study.unseen_share(_tiny_dataset())
+    assert list(shares) == [1.0, 0.5, 0.0]  # "new words here", "good novel", "film"
+
+
+def test_accuracy_by_unseen_scores_each_run_on_each_bin(monkeypatch):
+    from w2vcnn import data, experiments
+    from w2vcnn.experiments import RunConfig
+
+    configs = [
+        RunConfig(mode=m, init="random" if m == "rand" else "skipgram", fold=f)
+        for m in ("rand", "non-static")
+        for f in (0, 1, 2)
+    ]
+    frame = _frame(configs)
+    # the test sentences: "new words here" (all unseen), "good novel" (half), "film" (none)
+    predictions = {"rand": [1, 1, 0], "non-static": [0, 1, 1]}
+    results = {
+        c.key: experiments.RunResult(
+            **{**_fields(c), "test_predictions": predictions[c.mode], "test_labels": [0, 1, 0]}
+        )
+        for c in configs
+    }
+    monkeypatch.setattr(experiments, "load_result", results.__getitem__)
+    monkeypatch.setattr(data, "dataset_of", lambda config: _tiny_dataset())
+    by_unseen = study.accuracy_by_unseen(frame)
+    assert len(by_unseen) == len(configs) * len(study.UNSEEN_BINS)
+    cells = by_unseen.set_index(["mode", "fold", "bin"]).sort_index()
+    for fold in (0, 1, 2):
+        sizes = [cells.loc[("rand", fold, name), "sentences"] for name in study.UNSEEN_BINS]
+        assert sizes == [1, 0, 2]
+        assert cells.loc[("rand", fold, "none"), "test_accuracy"] == 1.0  # "film" right
+        assert cells.loc[("rand", fold, "over 10%"), "test_accuracy"] == 0.5
+        assert cells.loc[("non-static", fold, "none"), "test_accuracy"] == 0.0
+        assert cells.loc[("non-static", fold, "over 10%"), "test_accuracy"] == 1.0
+        assert np.isnan(cells.loc[("rand", fold, "up to 10%"), "test_accuracy"])  # empty bin
+
+
+def test_unseen_differences_pairs_each_bin_and_the_gains_by_fold():
+    rows = []
+    for fold in range(5):
+        for mode, gain in (("rand", 0.0), ("non-static", 1.0)):
+            for name, base in (("none", 0.80), ("up to 10%", 0.75), ("over 10%", 0.60)):
+                bonus = {"none": 0.01, "up to 10%": 0.02, "over 10%": 0.06}[name] * gain
+                accuracy = base + bonus + 0.002 * fold * (1 + gain)
+                rows.append({"dataset": "rt-polarity", "split": "kfold", "fold": fold, "seed": 0,
+                             "mode": mode, "bin": name, "sentences": 100,
+                             "test_accuracy": accuracy})  # fmt: skip
+    table = study.unseen_differences(pd.DataFrame(rows))
+    names = [name for _, name in table.index]
+    assert names == [
+        "non-static − rand, none",
+        "non-static − rand, up to 10%",
+        "non-static − rand, over 10%",
+        "gain over 10% − gain none",
+    ]
+    assert list(table["difference"].round(4)) == [0.014, 0.024, 0.064, 0.05]
+    assert list(table["folds"]) == [5, 5, 5, 5]
+    assert table["verdict"].iloc[-1] == "higher"  # the gain is larger where words are unseen

@@ -15,6 +15,8 @@ from __future__ import annotations
 import functools
 import math
 
+import numpy as np
+
 from .choices import GENERAL, MODES, WORD2VEC_KINDS
 from .experiments import RunConfig
 from .grids import grid, run_groups
@@ -449,6 +451,121 @@ def drift_over_folds(runs, by: str = "dataset"):
     summary = pd.DataFrame(columns).rename_axis("mean ± 95% CI over the runs")
     summary.attrs["angle by decile"] = deciles
     return summary
+
+
+# Test sentences by the share of their tokens that no training sentence of the fold has
+# (question 2: what fine-tuned pretrained vectors give a word the labelled data lacks)
+UNSEEN_BINS = {"none": (0.0, 0.0), "up to 10%": (0.0, 0.1), "over 10%": (0.1, 1.0)}
+UNSEEN_CONTRAST = ("non-static", "rand")  # by="mode"
+
+
+def unseen_share(dataset) -> np.ndarray:
+    """For each test sentence of ``dataset`` (a :class:`~w2vcnn.data.Dataset`), the share of its
+    tokens that appear in no training sentence (0 for a sentence without tokens)."""
+    from .text import tokenize
+
+    seen = {t for i in dataset.train for t in tokenize(dataset.texts[i])}
+    shares = []
+    for i in dataset.test:
+        tokens = tokenize(dataset.texts[i])
+        shares.append(sum(t not in seen for t in tokens) / len(tokens) if tokens else 0.0)
+    return np.array(shares)
+
+
+def accuracy_by_unseen(runs):
+    """Each run of ``runs`` (a grid of neural runs on full training splits) scored on each bin of
+    :data:`UNSEEN_BINS`: one row per run and bin, with the run's pairing columns, ``mode``,
+    ``bin``, ``sentences`` and ``test_accuracy`` on that bin's sentences, so the bins compare like
+    any grid (:func:`unseen_differences`)."""
+    import pandas as pd
+
+    from .data import dataset_of
+    from .experiments import load_result
+    from .stats import PAIR_KEYS
+
+    shares, rows = {}, []
+    for _, run in runs.iterrows():
+        result = load_result(run["run_id"])
+        if result.config.train_fraction != 1.0:
+            raise ValueError("accuracy_by_unseen needs runs on the whole training split")
+        split = (result.config.dataset, result.config.split, result.config.fold, result.config.seed)
+        if split not in shares:
+            shares[split] = unseen_share(dataset_of(result.config))
+        right = np.asarray(result.test_predictions) == np.asarray(result.test_labels)
+        for name, (low, high) in UNSEEN_BINS.items():
+            inside = (
+                (shares[split] == 0)
+                if high == 0
+                else (shares[split] > low) & (shares[split] <= high)
+            )
+            rows.append(
+                {
+                    **{k: run[k] for k in PAIR_KEYS if k in run.index},
+                    "mode": run["mode"],
+                    "bin": name,
+                    "sentences": int(inside.sum()),
+                    "test_accuracy": float(right[inside].mean()) if inside.any() else np.nan,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def unseen_differences(by_unseen, contrast=UNSEEN_CONTRAST):
+    """Per dataset and bin of :func:`accuracy_by_unseen`, ``a - b`` of ``contrast`` paired by
+    fold, and per dataset whether that gain differs between the sentences with the most unseen
+    words and those with none (the gain's difference, paired by fold): numbers (fractions) and
+    each row's :func:`~w2vcnn.stats.verdict` (unadjusted p: exploratory)."""
+    import pandas as pd
+
+    from .stats import PAIR_KEYS, compare, verdict
+
+    a, b = contrast
+    rows = []
+    for dataset, runs in by_unseen.groupby("dataset", sort=False):
+        for name in UNSEEN_BINS:
+            c = compare(runs[runs["bin"] == name], a, b, by="mode")
+            rows.append(_unseen_row(dataset, f"{a} − {b}, {name}", c, runs, name))
+        keys = [k for k in PAIR_KEYS if k in runs.columns]
+        wide = runs.pivot_table(
+            index=[*keys, "bin"], columns="mode", values="test_accuracy", dropna=False
+        )
+        gains = (wide[a] - wide[b]).rename("test_accuracy").reset_index()
+        most, none = list(UNSEEN_BINS)[-1], list(UNSEEN_BINS)[0]
+        c = compare(gains, most, none, by="bin")
+        rows.append(_unseen_row(dataset, f"gain {most} − gain {none}", c, runs, None))
+    table = pd.DataFrame(rows).set_index(["dataset", "comparison"])
+    table["verdict"] = [verdict(d, p) for d, p in zip(table["difference"], table["p"])]
+    return table
+
+
+def unseen_table(differences):
+    """:func:`unseen_differences` for the page: points ± 95% CI, p, verdict."""
+    from .stats import MISSING
+
+    def points(row) -> str:
+        spread = "" if np.isnan(row["ci95"]) else f" ± {100 * row['ci95']:.1f}"
+        return f"{100 * row['difference']:+.1f}{spread}"
+
+    return differences.assign(
+        **{
+            "a − b (points)": differences.apply(points, axis=1),
+            "p (paired t)": [MISSING if np.isnan(p) else f"{p:.3f}" for p in differences["p"]],
+        }
+    )[["sentences per fold", "a − b (points)", "p (paired t)", "folds", "verdict"]]
+
+
+def _unseen_row(dataset, comparison, c, runs, name) -> dict:
+    in_bin = runs if name is None else runs[runs["bin"] == name]
+    per_run = in_bin.groupby("mode")["sentences"].mean()
+    return {
+        "dataset": dataset,
+        "comparison": comparison,
+        "sentences per fold": float(per_run.iloc[0]) if name is not None else np.nan,
+        "difference": c.mean_difference,
+        "ci95": c.ci95,
+        "p": c.p_value,
+        "folds": c.n_pairs,
+    }
 
 
 # ---------------------------------------------------------------- beyond the question
