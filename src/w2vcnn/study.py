@@ -24,7 +24,7 @@ from .profile import Profile
 from .tables import variant
 
 DATASETS = ("rt-polarity", "rt-subjectivity")
-IN_DOMAIN = RunConfig.corpus  # the dataset's training sentences + plot texts
+IN_DOMAIN = RunConfig.corpus  # the dataset's training sentences + its unlabeled text
 WITH_BROWN = IN_DOMAIN + ("brown",)
 GENSIM_DEFAULT_EPOCHS = 5
 # Question 3's corpus-size curve: from the dataset's own text to general English (Brown, GCIDE,
