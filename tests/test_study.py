@@ -396,7 +396,7 @@ def test_unseen_differences_pairs_each_bin_and_the_gains_by_fold():
                 bonus = {"none": 0.01, "up to 10%": 0.02, "over 10%": 0.06}[name] * gain
                 accuracy = base + bonus + 0.002 * fold * (1 + gain)
                 rows.append({"dataset": "rt-polarity", "split": "kfold", "fold": fold, "seed": 0,
-                             "mode": mode, "bin": name, "sentences": 100,
+                             "max_examples": None, "mode": mode, "bin": name, "sentences": 100,
                              "test_accuracy": accuracy})  # fmt: skip
     table = study.unseen_differences(pd.DataFrame(rows))
     names = [name for _, name in table.index]
@@ -409,3 +409,21 @@ def test_unseen_differences_pairs_each_bin_and_the_gains_by_fold():
     assert list(table["difference"].round(4)) == [0.014, 0.024, 0.064, 0.05]
     assert list(table["folds"]) == [5, 5, 5, 5]
     assert table["verdict"].iloc[-1] == "higher"  # the gain is larger where words are unseen
+
+
+def test_sweep_trend_pairs_the_gain_at_the_fewest_labels_with_the_gain_on_the_whole_split():
+    rows = []
+    for fold in range(5):
+        for model, gain in (("rand", 0.0), ("static", 0.5), ("non-static", 1.0), ("TF-IDF", 0.2)):
+            for fraction, head_start in ((0.05, 0.08), (0.5, 0.03), (1.0, 0.01)):
+                accuracy = 0.6 + 0.2 * fraction + gain * head_start + 0.003 * fold * (1 + gain)
+                rows.append({"dataset": "rt-polarity", "split": "kfold", "fold": fold, "seed": 0,
+                             "max_examples": None, "model": model, "train_fraction": fraction,
+                             "test_accuracy": accuracy})  # fmt: skip
+    table = study.sweep_trend(pd.DataFrame(rows))
+    assert list(table.index) == [
+        ("rt-polarity", "static − rand: 5% − 100%"),
+        ("rt-polarity", "non-static − rand: 5% − 100%"),
+    ]
+    assert list(table["difference"].round(4)) == [0.035, 0.07]
+    assert list(table["folds"]) == [5, 5] and list(table["verdict"]) == ["higher", "higher"]

@@ -526,6 +526,7 @@ def unseen_differences(by_unseen, contrast=UNSEEN_CONTRAST):
             c = compare(runs[runs["bin"] == name], a, b, by="mode")
             rows.append(_unseen_row(dataset, f"{a} − {b}, {name}", c, runs, name))
         keys = [k for k in PAIR_KEYS if k in runs.columns]
+        # dropna=False: keep the rows whose max_examples is None (the full profile's)
         wide = runs.pivot_table(
             index=[*keys, "bin"], columns="mode", values="test_accuracy", dropna=False
         )
@@ -538,20 +539,23 @@ def unseen_differences(by_unseen, contrast=UNSEEN_CONTRAST):
     return table
 
 
-def unseen_table(differences):
-    """:func:`unseen_differences` for the page: points ± 95% CI, p, verdict."""
+def points_table(differences):
+    """A table of numeric differences (:func:`unseen_differences`, :func:`sweep_trend`) for the
+    page: ``difference`` ± ``ci95`` in points, p to three decimals, the rest as it is."""
     from .stats import MISSING
 
     def points(row) -> str:
         spread = "" if np.isnan(row["ci95"]) else f" ± {100 * row['ci95']:.1f}"
         return f"{100 * row['difference']:+.1f}{spread}"
 
-    return differences.assign(
+    shown = differences.assign(
         **{
             "a − b (points)": differences.apply(points, axis=1),
             "p (paired t)": [MISSING if np.isnan(p) else f"{p:.3f}" for p in differences["p"]],
         }
-    )[["sentences per fold", "a − b (points)", "p (paired t)", "folds", "verdict"]]
+    )
+    rest = [c for c in differences.columns if c not in ("difference", "ci95", "p", "verdict")]
+    return shown[[*rest, "a − b (points)", "p (paired t)", "verdict"]]
 
 
 def _unseen_row(dataset, comparison, c, runs, name) -> dict:
@@ -645,6 +649,43 @@ def sweep_differences(sweep):
             cells[name] = f"{100 * c.mean_difference:+.1f} ± {100 * c.ci95:.1f}"
         rows[(dataset, f"{fraction:.0%}")] = cells
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["dataset", "labelled"])
+
+
+def sweep_trend(sweep):
+    """Per dataset and pretrained mode of :func:`with_model`'s frame, whether its gain over
+    ``rand`` at the smallest share of the training split differs from its gain on the whole split,
+    paired by fold: numbers (fractions) and the :func:`~w2vcnn.stats.verdict` (unadjusted p:
+    exploratory; the error taken at the smallest share's ratio, see
+    :func:`~w2vcnn.stats.compare`). "higher": the head start is larger with fewer labels."""
+    import pandas as pd
+
+    from .stats import PAIR_KEYS, compare, verdict
+
+    fewest, whole = min(sweep["train_fraction"]), max(sweep["train_fraction"])
+    ends = sweep[sweep["train_fraction"].isin([fewest, whole])]
+    keys = [k for k in PAIR_KEYS if k in ends.columns]
+    rows = []
+    for (dataset, mode), _ in ends[ends["model"].isin(["static", "non-static"])].groupby(
+        ["dataset", "model"], sort=False
+    ):
+        runs = ends[(ends["dataset"] == dataset) & ends["model"].isin([mode, "rand"])]
+        wide = runs.pivot_table(  # dropna=False: keep max_examples None
+            index=[*keys, "train_fraction"], columns="model", values="test_accuracy", dropna=False
+        )
+        gains = (wide[mode] - wide["rand"]).rename("test_accuracy").reset_index()
+        c = compare(gains, fewest, whole, by="train_fraction")
+        rows.append(
+            {
+                "dataset": dataset,
+                "comparison": f"{mode} − rand: {fewest:.0%} − {whole:.0%}",
+                "difference": c.mean_difference,
+                "ci95": c.ci95,
+                "p": c.p_value,
+                "folds": c.n_pairs,
+                "verdict": verdict(c.mean_difference, c.p_value),
+            }
+        )
+    return pd.DataFrame(rows).set_index(["dataset", "comparison"])
 
 
 def transfer_schedules(p: Profile, dataset: str = "rt-polarity") -> dict[str, list[RunConfig]]:
