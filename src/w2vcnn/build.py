@@ -93,6 +93,7 @@ def cache_report(p: Profile, prune: bool = False, dry_run: bool = False) -> str:
     (no ``meta.json`` yet: perhaps being written) is never removed, nor any set of word vectors
     while some of the book's runs are not trained yet (they may be about to read it)."""
     entries = cache.entries()
+    incomplete = [e for e in entries if not e.complete]
     used = used_entries(p)
     untrained = sum(kind == "runs" and not cache.has_run(key) for kind, key in used)
     unused = [
@@ -116,7 +117,6 @@ def cache_report(p: Profile, prune: bool = False, dry_run: bool = False) -> str:
         lines.append(f"unused: {_sizes(unused)}; remove them with: python -m w2vcnn cache prune")
     if untrained:
         lines.append(f"{untrained} of the book's runs are not trained yet: word vectors kept")
-    incomplete = [e for e in entries if not e.complete]
     if incomplete:
         lines.append(f"{len(incomplete)} incomplete word-vector entries left alone")
     return "\n".join(lines)

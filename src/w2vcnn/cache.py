@@ -234,12 +234,9 @@ class Entry:
     name: str
     path: Path
     size: int  # bytes
-
-    @property
-    def complete(self) -> bool:
-        """A run's folder appears complete (renamed into place); a vectors folder is complete
-        once its ``meta.json`` exists. An incomplete one may be being written right now."""
-        return self.kind == "runs" or (self.path / "meta.json").is_file()
+    # when listed: a run's folder appears complete (renamed into place); a vectors folder once
+    # its meta.json exists. An incomplete one may be being written right now.
+    complete: bool
 
 
 def entries() -> list[Entry]:
@@ -251,7 +248,8 @@ def entries() -> list[Entry]:
             for path in sorted(folder.iterdir()):
                 if path.is_dir() and not path.name.startswith("."):
                     size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
-                    found.append(Entry(kind, path.name, path, size))
+                    complete = kind == "runs" or (path / "meta.json").is_file()
+                    found.append(Entry(kind, path.name, path, size, complete))
     return found
 
 
