@@ -136,6 +136,9 @@ def test_a_train_fraction_trains_on_a_subset_with_the_same_vectors_and_test_sent
         (dict(frozen_rows="some"), "unknown frozen rows 'some'; valid: none, pretrained"),
         (dict(frozen_rows="pretrained", mode="static"), "needs mode 'non-static'"),
         (dict(frozen_rows="pretrained", backend="keras"), "the torch backend"),
+        (dict(embedding_lr_scale=0), "embedding_lr_scale must be a positive number, got 0"),
+        (dict(embedding_lr_scale="10"), "embedding_lr_scale must be a positive number"),
+        (dict(embedding_lr_scale=10, backend="keras"), "in the torch backend only .*'keras'"),
     ],
 )
 def test_bad_fraction_or_frozen_rows_is_one_clear_error(overrides, message):

@@ -148,6 +148,15 @@ class RunConfig:
                 f"mode 'rand' goes with init 'random' and only with it "
                 f"(got mode {config.mode!r}, init {config.init!r})"
             )
+        scale = config.embedding_lr_scale
+        if not isinstance(scale, numbers.Real) or isinstance(scale, bool) or not scale > 0:
+            raise ValueError(f"embedding_lr_scale must be a positive number, got {scale!r}")
+        if scale != 1 and config.backend != "torch":
+            raise ValueError(
+                "embedding_lr_scale scales the embedding's step in the torch backend only (Keras "
+                f"optimizers take one learning rate for all weights); got backend "
+                f"{config.backend!r} with embedding_lr_scale {scale!r}"
+            )
         check_choice("frozen rows", config.frozen_rows, FROZEN_ROWS)
         if config.frozen_rows != "none" and (
             config.mode != "non-static" or config.init == "random" or config.backend != "torch"
