@@ -223,19 +223,20 @@ class RunConfig:
     @property
     def code(self) -> tuple[str, ...]:
         """The package modules whose code the run's key covers (paths relative to the package)."""
-        roots, leave_out = self._code_roots()
+        roots, leave_out = _CODE[self._kind()]
         return cache.result_code(*roots, leave_out=leave_out)
 
-    def _code_roots(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def _kind(self) -> str:
+        """``tfidf``, or the neural run's backend: what picks its code and libraries."""
         c = self.validated()
-        return _CODE["tfidf" if c.is_baseline else c.backend]
+        return "tfidf" if c.is_baseline else c.backend
 
     @property
     def key(self) -> str:
         """Content address of the run: its parts (files by content) and the code it runs."""
         data, vectors, model, training = self.parts()
-        roots, leave_out = self._code_roots()
-        kind = "tfidf" if training is None else training.backend
+        kind = "tfidf" if training is None else training.backend  # parts() validated the config
+        roots, leave_out = _CODE[kind]
         return cache.content_key(
             {
                 "data": data.keyed(),
