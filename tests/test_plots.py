@@ -87,6 +87,17 @@ def test_learning_curves_one_line_per_variant(tmp_path):
     check_saves(fig, tmp_path, "curves")
 
 
+def test_learning_curves_stop_where_fewer_than_half_the_runs_still_train():
+    results = [
+        fake_result("static", 0, (0.70, 0.72)),
+        fake_result("static", 1, (0.74, 0.76)),
+        fake_result("static", 2, (0.60, 0.62, 0.99, 0.99)),
+    ]
+    line = plots.learning_curves(results, show_best=False).axes[0].lines[0]
+    np.testing.assert_allclose(line.get_xdata(), [1, 2])  # epochs 3-4: one run of three
+    np.testing.assert_allclose(line.get_ydata(), [68, 70])
+
+
 def test_learning_curves_marks_best_epochs_and_skips_runs_without_curve():
     baseline = dataclasses.replace(fake_result("static"), curve=[])
     fig = plots.learning_curves(

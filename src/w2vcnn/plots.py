@@ -82,7 +82,9 @@ def learning_curves(
 
     ``results`` are :class:`~w2vcnn.experiments.RunResult` objects; runs without a curve (the
     tf-idf baseline) are skipped. Early stopping ends runs at different epochs: each epoch's mean
-    and band cover the runs still training then, so the tail of a line may rest on fewer runs.
+    and band cover the runs still training then, and a line stops at the last epoch where at least
+    half of its runs still train (a mean of the few runs that did not stop early describes those
+    runs, not the variant); the dots still show every run's best epoch.
     ``show_best`` marks each run's best dev epoch, the weights it was tested with.
     """
     if metric not in _METRICS:
@@ -103,7 +105,8 @@ def learning_curves(
                 for e in run.curve
             ]
         )
-        per_epoch = frame.groupby("epoch")["value"].agg(["mean", "min", "max"])
+        per_epoch = frame.groupby("epoch")["value"].agg(["mean", "min", "max", "count"])
+        per_epoch = per_epoch[2 * per_epoch["count"] >= len(runs)]
         ax.plot(
             per_epoch.index,
             per_epoch["mean"],
@@ -129,7 +132,7 @@ def learning_curves(
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel(axis_label)
-    how = "line: mean over runs · band: min to max" + (
+    how = "line: mean over runs, while half or more still train · band: min to max" + (
         " · dot: a run's best dev epoch" if show_best else ""
     )
     ax.set_title(f"{axis_label.split(' (')[0].capitalize()} per epoch\n{how}")
