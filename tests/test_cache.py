@@ -203,6 +203,10 @@ def test_a_key_covers_only_the_parts_a_run_has():
         dict(mode="rand", init="random", vector_size=30),  # a rand run's rows have a size too
         dict(max_norm=None),
         dict(seed=1),
+        dict(replicate=1),
+        dict(padding="wide"),
+        dict(word2vec_alpha=0.05),
+        dict(mode="rand-scaled"),
         dict(corpus=("train",)),
         dict(word2vec_epochs=3),
         dict(windows=(2,)),
@@ -222,6 +226,10 @@ def test_runs_that_share_their_word_vectors_share_a_vectors_key():
     general = RunConfig(corpus=("brown", "gcide"))  # no training sentences: the same for every fold
     assert RunConfig(corpus=("brown", "gcide"), fold=3).vectors_key == general.vectors_key
     assert RunConfig(mode="rand", init="random").vectors_key is None
+    assert RunConfig(mode="rand-scaled").vectors_key == base.vectors_key  # its rows' scale
+    assert RunConfig(padding="wide").vectors_key == base.vectors_key
+    for redrawn in (dict(replicate=1), dict(word2vec_alpha=0.05)):
+        assert RunConfig(**redrawn).vectors_key != base.vectors_key, redrawn
     # the unlabeled text leaves out the fold's dev and test sentences: it depends on the fold
     unlabeled = RunConfig(corpus=("unlabeled",))
     assert RunConfig(corpus=("unlabeled",), fold=3).vectors_key != unlabeled.vectors_key

@@ -118,6 +118,7 @@ def test_training_is_deterministic_across_processes_and_hash_seeds(kv):
         (dict(vector_size=0), "vector_size must be a positive integer"),
         (dict(epochs=1.5), "epochs must be a positive integer"),
         (dict(sample=-0.1), "sample"),
+        (dict(alpha=0), "alpha .* must be positive, got 0"),
         (dict(min_count=10_000), "empty vocabulary"),
     ],
 )

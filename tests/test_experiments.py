@@ -149,6 +149,62 @@ def test_bad_fraction_or_frozen_rows_is_one_clear_error(overrides, message):
 def test_rand_goes_with_random_init_only():
     with pytest.raises(ValueError, match="mode 'rand' goes with init 'random'"):
         quick(mode="rand", init="skipgram").validated()
+    with pytest.raises(ValueError, match="'rand-scaled' draws its random rows at the scale"):
+        quick(mode="rand-scaled", init="random").validated()
+
+
+def test_rand_scaled_is_kims_rand_drawn_at_the_pretrained_vectors_scale(cache):
+    from w2vcnn.embeddings import random_scale
+    from w2vcnn.experiments import prepare
+
+    rand, scaled = run(quick(mode="rand", init="random")), run(quick(mode="rand-scaled"))
+    static = run(quick(mode="static"))
+    a = random_scale(prepare(quick(mode="static").validated()).kv)
+    assert rand.extra["random_scale"] == 0.25
+    assert scaled.extra["random_scale"] == pytest.approx(a) == static.coverage["scale"]
+    assert a > 0.25  # why the control exists: Kim's rows start smaller than the vectors
+    (words, rand_start, _), (scaled_words, scaled_start, _) = rand.embeddings(), scaled.embeddings()
+    assert scaled_words == words  # the training words only, as rand
+    np.testing.assert_allclose(scaled_start, rand_start * (a / 0.25), rtol=1e-5, atol=1e-7)
+    assert scaled.test_accuracy != rand.test_accuracy or scaled.run_id != rand.run_id
+    assert "rand-scaled skipgram" in variant(scaled.config)
+
+
+def test_wide_padding_gives_every_word_every_filter_position(cache):
+    from w2vcnn.experiments import prepare
+    from w2vcnn.predict import TrainedModel
+
+    narrow = quick(mode="rand", init="random").validated()
+    wide = quick(mode="rand", init="random", padding="wide").validated()
+    pads = [0] * (max(wide.windows) - 1)
+    for part in ("train", "test"):
+        sentences, wide_sentences = prepare(narrow).parts[part][0], prepare(wide).parts[part][0]
+        assert wide_sentences == [pads + s + pads for s in sentences]
+    assert "wide convolution" in variant(wide)
+    with pytest.raises(ValueError, match="padding 'wide' is a CNN's"):
+        quick(arch="cbow", padding="wide").validated()
+    with pytest.raises(ValueError, match="unknown padding 'full'; valid: narrow, wide"):
+        quick(padding="full").validated()
+    model = run(wide)
+    trained = TrainedModel(None, prepare(wide).vocab, ["a", "b"], wide)
+    seen = []
+    trained._logits = lambda tokens: seen.append(tokens) or np.zeros((len(tokens), 2))
+    trained.predict(["a fine film"])
+    assert (seen[0][0, : len(pads)] == 0).all()  # predicting pads as training did
+    assert model.test_accuracy > 0
+
+
+def test_a_replicate_draws_everything_anew_but_the_sentences(cache):
+    first, again = run(quick(mode="non-static")), run(quick(mode="non-static", replicate=1))
+    assert again.test_labels == first.test_labels  # the same split and test sentences
+    assert again.n_train_words == first.n_train_words
+    assert again.vectors["path"] != first.vectors["path"]  # word2vec trained from another start
+    assert not np.array_equal(again.embeddings()[1], first.embeddings()[1])
+    assert again.config.draw_seed != first.config.draw_seed == first.config.seed
+    assert run(quick(mode="non-static", replicate=1)).test_predictions == again.test_predictions
+    assert "replicate 1" in variant(again.config)
+    with pytest.raises(ValueError, match="replicate must be a non-negative integer, got -1"):
+        quick(replicate=-1).validated()
 
 
 @pytest.mark.parametrize(

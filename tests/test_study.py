@@ -77,8 +77,8 @@ def _frame(configs):
 @pytest.mark.parametrize(
     "grid, contrasts, by",
     [
-        ("embedding_modes", "MODE_CONTRASTS", "mode"),
-        ("embedding_modes", "MODE_EXPLORATORY", "mode"),
+        ("headline", "MODE_CONTRASTS", "mode"),
+        ("headline", "MODE_EXPLORATORY", "mode"),
         ("initialisers", "INIT_CONTRASTS", ("mode", "init")),
         ("corpus_sizes", "CORPUS_CONTRASTS", ("mode", "corpus")),
         ("word2vec_epochs", "word2vec_epochs_contrasts", ("init", "word2vec_epochs")),
@@ -97,6 +97,63 @@ def test_each_contrast_pairs_one_run_per_fold_on_each_side(p, grid, contrasts, b
             assert (pairs["a"] != pairs["b"]).all()  # two different runs on each fold
 
 
+def test_rand_scaled_and_the_higher_epoch_cap_pair_with_the_headline_runs():
+    p = profile.named("full")
+    scaled = study.scaled_rand(p)
+    assert {c.mode for c in scaled} == {"rand-scaled"} and {c.init for c in scaled} == {"skipgram"}
+    assert {(c.dataset, c.fold) for c in scaled} == {
+        (d, f) for d in study.DATASETS for f in p.folds
+    }
+    caps = study.epoch_cap(p)
+    assert {c.key for c in caps["profile's cap"]} <= {c.key for c in study.embedding_modes(p)}
+    assert {c.max_epochs for c in caps["higher cap"]} == {25}
+    frame = pd.concat(
+        [_frame(configs).assign(cap=name) for name, configs in caps.items()], ignore_index=True
+    )
+    (a, b) = study.EPOCH_CAP_CONTRASTS["higher_cap_vs_profile_cap"]
+    assert sorted(paired_values(frame, a, b, by="cap")["fold"]) == list(p.folds)
+
+
+@pytest.mark.parametrize("p", PROFILES, ids=lambda p: p.name)
+def test_replicates_repeat_the_primary_contrasts_on_the_secondary_folds(p):
+    configs = study.replicates(p)
+    assert {c.replicate for c in configs} == set(range(p.replicates))
+    assert {c.fold for c in configs} == set(p.secondary_folds)
+    assert {c.mode for c in configs} == set(study.SEED_MODES)
+    assert {side for pair in study.MODE_CONTRASTS.values() for side in pair} <= set(
+        study.SEED_MODES
+    )
+    first = {c.key for c in configs if c.replicate == 0}
+    assert first <= {c.key for c in study.headline(p)}  # replicate 0 is the headline run
+
+
+def test_seed_variance_and_stability_separate_folds_from_seeds():
+    p = profile.named("quick")
+    configs = [
+        c
+        for c in study.replicates(dataclasses.replace(p, secondary_folds=(0, 1, 2), replicates=3))
+        if c.dataset == "rt-polarity"
+    ]
+    frame = _frame(configs)
+    fold_effect = {0: 0.0, 1: 0.04, 2: 0.08}
+    seed_noise = {0: -0.01, 1: 0.0, 2: 0.01}
+    gain = {"rand": 0.0, "rand-scaled": 0.0, "static": 0.02, "non-static": 0.05}
+    frame["test_accuracy"] = [
+        0.7 + fold_effect[f] + gain[m] + (seed_noise[r] if m == "non-static" else 0.0)
+        for f, m, r in zip(frame["fold"], frame["mode"], frame["replicate"])
+    ]
+    variance = study.seed_variance(frame).loc["rt-polarity"]
+    assert variance.loc["rand", "SD between seeds"] == pytest.approx(0.0, abs=1e-9)
+    assert variance.loc["non-static", "SD between seeds"] == pytest.approx(1.0)  # points
+    assert variance.loc["rand", "SD between folds"] == pytest.approx(4.0)
+    stability = study.seed_stability(frame).loc["rt-polarity"]
+    row = stability.loc["non_static_vs_rand"]
+    assert [row[f"replicate {r}: a − b (points)"] for r in range(3)] == pytest.approx([4, 5, 6])
+    assert row["SD between folds"] == pytest.approx(0.0, abs=1e-9)  # the gain is the same on
+    assert row["SD between seeds"] == pytest.approx(1.0)  # every fold; only the seed moves it
+    assert row["same sign every seed"]
+
+
 def test_transfer_schedules_are_distinct_runs_on_the_same_folds():
     p = profile.named("full")
     schedules = study.transfer_schedules(p)
@@ -109,6 +166,8 @@ def test_transfer_schedules_are_distinct_runs_on_the_same_folds():
     }
     assert {c.unfreeze_epoch for c in schedules["frozen, then unfrozen"]} == {4}
     assert {c.frozen_rows for c in schedules["pretrained rows frozen"]} == {"pretrained"}
+    eager_rand = schedules["random rows, eager"]
+    assert {(c.mode, c.embedding_lr_scale) for c in eager_rand} == {("rand", 10.0)}
 
 
 def test_the_corpus_curve_spans_every_corpus_with_epochs_for_its_size():
@@ -137,7 +196,7 @@ def test_your_vectors_replace_ours_in_every_grid_but_question_3s_own(tmp_path):
     grids = study.chapter_grids(p)
     theirs = {c for configs in grids.values() for c in configs if c.init == str(vectors)}
     assert {c.vector_size for c in theirs} == {7}
-    assert {c.mode for c in theirs} == {"static", "non-static", "multichannel"}
+    assert {c.mode for c in theirs} == {"static", "non-static", "multichannel", "rand-scaled"}
     ours = {c for c in grids["Q3 skip-gram and CBOW"] if c.init in ("skipgram", "cbow")}
     assert ours and {c.vector_size for c in ours} == {p.vector_size}
     assert {c.key for c in study.initialisers(p)} == {

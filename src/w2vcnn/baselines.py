@@ -110,7 +110,7 @@ def compute_tfidf(config: RunConfig) -> tuple[dict, None]:
     dataset = train_subset(dataset_of(config), config.train_fraction, seed=config.seed)
     parts = {name: dataset.part(name) for name in ("train", "dev", "test")}
     scored = tfidf_logistic_regression(
-        parts["train"], parts["dev"], parts["test"], seed=config.seed
+        parts["train"], parts["dev"], parts["test"], seed=config.draw_seed
     )
     fields = dict(
         test_accuracy=scored["test_accuracy"],

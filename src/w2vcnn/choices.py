@@ -9,6 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 MODES = ("rand", "static", "non-static", "multichannel")
+# Kim's rand draws its rows from U[-0.25, 0.25]; rand-scaled draws them at the pretrained vectors'
+# scale (a = sqrt(3 var), as the pretrained modes' unknown words): a control, so that "pretrained
+# minus random" compares what the rows hold, not how large they start
+RANDOM_MODES = ("rand", "rand-scaled")
+RUN_MODES = MODES + ("rand-scaled",)
 ARCHITECTURES = ("cnn", "cbow")  # the neural classifiers, in both backends
 BASELINE_ARCHITECTURES = ("tfidf",)  # no embedding, no backend: scikit-learn
 BACKENDS = ("torch", "keras")
@@ -17,6 +22,10 @@ BACKENDS = ("torch", "keras")
 WORD2VEC_KINDS = {"skipgram": 1, "cbow": 0}
 INITS = ("random", *WORD2VEC_KINDS)  # or a path to any word2vec file
 FROZEN_ROWS = ("none", "pretrained")
+# a CNN's sentence: "narrow", padded on the right only up to the widest window (the study's);
+# "wide", (widest window - 1) pads on both sides, as Kim's code, so every word meets every filter
+# position
+PADDINGS = ("narrow", "wide")
 # general-English pretraining text, independent of every dataset (see w2vcnn.corpus)
 GENERAL = ("brown", "gcide", "wordnet")
 

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from . import cache
 from . import profile as profiles
 from ._io import DataError
@@ -39,7 +41,8 @@ from .choices import (
     FROZEN_ROWS,
     GENERAL,
     INITS,
-    MODES,
+    PADDINGS,
+    RUN_MODES,
     WORD2VEC_KINDS,
     check_choice,
 )
@@ -66,6 +69,9 @@ class RunConfig:
     split: str = _FULL.split
     seed: int = 0  # the split's shuffle, the word2vec init, the model init and the batches
     fold: int = 0  # k-fold: the fold that is the test set
+    # 0: the study's run. r > 0: the same split and training sentences, every other random draw
+    # (word2vec, the random rows, the model's weights, the batch order) made anew: seed variance
+    replicate: int = 0
     max_examples: int | None = None
     init: str = "skipgram"  # random | skipgram | cbow | path to a word2vec .bin/.txt
     corpus: tuple[str, ...] = ("train", "unlabeled")
@@ -76,10 +82,13 @@ class RunConfig:
     word2vec_epochs: int = _FULL.word2vec_epochs
     # gensim's default: rarer words get Kim's random init, not a vector from one or two contexts
     word2vec_min_count: int = 5
+    # the initial learning rate: gensim's default for both tasks (word2vec.c gives CBOW 0.05)
+    word2vec_alpha: float = 0.025
     arch: str = "cnn"  # cnn | cbow | tfidf
-    mode: str = "non-static"  # rand | static | non-static | multichannel
+    mode: str = "non-static"  # rand | static | non-static | multichannel | rand-scaled
     backend: str = "torch"  # torch | keras (tfidf: sklearn)
     windows: tuple[int, ...] = (3, 4, 5)
+    padding: str = "narrow"  # narrow | wide (Kim's code): see choices.PADDINGS
     feature_maps: int = _FULL.feature_maps
     dropout: float = 0.5
     max_norm: float | None = 3.0  # l2 cap on each class's output weights (Kim); None: none
@@ -117,11 +126,13 @@ class RunConfig:
     def validated(self) -> "RunConfig":
         """Normalise and check; every bad value gets a ValueError naming the valid ones."""
         config = dataclasses.replace(self, corpus=tuple(self.corpus), windows=tuple(self.windows))
-        for name in ("seed", "fold"):
+        for name in ("seed", "fold", "replicate"):
             value = getattr(config, name)
             if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-        config = dataclasses.replace(config, seed=int(config.seed), fold=int(config.fold))
+        config = dataclasses.replace(
+            config, seed=int(config.seed), fold=int(config.fold), replicate=int(config.replicate)
+        )
         fraction = config.train_fraction
         if not isinstance(fraction, numbers.Real) or not 0 < fraction <= 1:
             raise ValueError(f"train_fraction must be in (0, 1], got {fraction!r}")
@@ -136,12 +147,17 @@ class RunConfig:
                 general_max_sentences=None,
             )
         check_choice("architecture", config.arch, ARCHITECTURES + BASELINE_ARCHITECTURES)
-        check_choice("mode", config.mode, MODES)
+        check_choice("mode", config.mode, RUN_MODES)
         check_choice("backend", config.backend, BACKENDS)
         if config.init not in INITS and not Path(config.init).suffix:
             raise ValueError(
                 f"unknown init {config.init!r}; valid: {', '.join(INITS)} or a path to a "
                 f"word2vec file (.bin, .txt, .vec)"
+            )
+        if config.mode == "rand-scaled" and config.init == "random":
+            raise ValueError(
+                "mode 'rand-scaled' draws its random rows at the scale of pretrained vectors: "
+                "give them as init (skipgram, cbow or a word2vec file), not 'random'"
             )
         if (config.mode == "rand") != (config.init == "random"):
             raise ValueError(
@@ -158,6 +174,12 @@ class RunConfig:
                 f"{config.backend!r} with embedding_lr_scale {scale!r}"
             )
         check_choice("frozen rows", config.frozen_rows, FROZEN_ROWS)
+        check_choice("padding", config.padding, PADDINGS)
+        if config.padding != "narrow" and config.arch != "cnn":
+            raise ValueError(
+                f"padding {config.padding!r} is a CNN's: the {config.arch} model has no "
+                "convolution to pad for"
+            )
         if config.frozen_rows != "none" and (
             config.mode != "non-static" or config.init == "random" or config.backend != "torch"
         ):
@@ -178,6 +200,14 @@ class RunConfig:
         return self.init in WORD2VEC_KINDS
 
     @property
+    def draw_seed(self) -> int:
+        """The seed of every random draw but the split's and the training subset's: ``seed``
+        itself for replicate 0, else a seed derived from both (:attr:`replicate`)."""
+        if self.replicate == 0:
+            return self.seed
+        return int(np.random.SeedSequence([self.seed, self.replicate]).generate_state(1)[0])
+
+    @property
     def is_baseline(self) -> bool:
         """Whether the run is the bag-of-words baseline (no embedding, no training loop)."""
         return self.arch in BASELINE_ARCHITECTURES
@@ -186,7 +216,9 @@ class RunConfig:
         """The run composed: ``(data, vectors, model, training)``; ``vectors`` and ``training``
         are None for TF-IDF."""
         c = self.validated()
-        data = Data(c.dataset, c.split, c.fold, c.seed, c.max_examples, c.train_fraction)
+        data = Data(
+            c.dataset, c.split, c.fold, c.seed, c.max_examples, c.train_fraction, c.replicate
+        )
         if c.is_baseline:
             return data, None, TfIdf(), None
         if c.init == "random":
@@ -200,12 +232,21 @@ class RunConfig:
                 negative=c.word2vec_negative,
                 epochs=c.word2vec_epochs,
                 min_count=c.word2vec_min_count,
+                alpha=c.word2vec_alpha,
                 general_max_sentences=c.general_max_sentences,
             )
         else:
             vectors = VectorsFile(c.init, c.vector_size)
         if c.arch == "cnn":
-            model = CNN(c.mode, c.windows, c.feature_maps, c.dropout, c.max_norm, c.vocab_min_count)
+            model = CNN(
+                c.mode,
+                c.windows,
+                c.feature_maps,
+                c.dropout,
+                c.max_norm,
+                c.vocab_min_count,
+                c.padding,
+            )
         else:
             model = CBOW(c.mode, c.dropout, c.max_norm, c.vocab_min_count)
         training = Training(
@@ -272,7 +313,7 @@ class RunConfig:
 @dataclass(frozen=True)
 class Data:
     """Which sentences: the dataset (a name or a path), its split, test fold, seed and the share of
-    the training split the classifier trains on."""
+    the training split the classifier trains on; and which repeat of the run's random draws."""
 
     dataset: str
     split: str
@@ -280,6 +321,7 @@ class Data:
     seed: int
     max_examples: int | None
     train_fraction: float
+    replicate: int
 
     def keyed(self) -> dict:
         """The fields, the dataset by what it is (a name and its checksum, or a path's content)."""
@@ -308,6 +350,7 @@ class Word2Vec:
     negative: int
     epochs: int
     min_count: int
+    alpha: float
     general_max_sentences: int | None
 
     def keyed(self) -> dict:
@@ -338,6 +381,7 @@ class CNN:
     dropout: float
     max_norm: float | None
     vocab_min_count: int
+    padding: str
 
 
 @dataclass(frozen=True)

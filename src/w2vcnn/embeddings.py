@@ -59,6 +59,7 @@ def train_word2vec(
     seed: int = 0,
     workers: int = 1,
     sample: float = 1e-3,
+    alpha: float = 0.025,
 ) -> KeyedVectors:
     """Train word2vec with negative sampling (``sg=1`` skip-gram, ``sg=0`` CBOW); return its
     vectors.
@@ -66,7 +67,9 @@ def train_word2vec(
     ``corpus`` is a list (or any re-iterable) of token lists: gensim reads it once to build the
     vocabulary and once per epoch. With ``workers=1`` the same seed gives bit-identical vectors;
     more workers are faster but their thread scheduling makes results vary from run to run.
-    The returned ``KeyedVectors`` carries ``training_stats`` (:class:`TrainingStats`) and
+    ``alpha``: the initial learning rate, gensim's default for both tasks (word2vec.c's own
+    default is 0.025 for skip-gram and 0.05 for CBOW). The returned ``KeyedVectors`` carries
+    ``training_stats`` (:class:`TrainingStats`) and
     ``training_seconds``.
     """
     if sg not in (0, 1):
@@ -81,6 +84,8 @@ def train_word2vec(
     ]:
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if not alpha > 0:
+        raise ValueError(f"alpha (the initial learning rate) must be positive, got {alpha!r}")
     if not 0 <= sample < 1:
         raise ValueError(f"sample (the down-sampling threshold) must be in [0, 1), got {sample!r}")
     if iter(corpus) is corpus:
@@ -108,6 +113,7 @@ def train_word2vec(
         seed=seed,
         workers=workers,
         sample=sample,
+        alpha=alpha,
     )
     model.build_vocab(corpus)
     if len(model.wv) == 0:
@@ -173,6 +179,14 @@ def vector_variance(vectors: np.ndarray, block: int = 1 << 16) -> float:
     return max(squares / n - (total / n) ** 2, 0.0)
 
 
+def random_scale(kv: KeyedVectors) -> float:
+    """Kim's a = sqrt(3 var) of the pretrained vectors (of the whole file, for
+    ``load_vectors(vocabulary=...)``): random rows drawn from U[-a, a] have their variance."""
+    # a vocabulary-restricted load remembers the variance of the whole file
+    variance = getattr(kv, "source_variance", None)
+    return math.sqrt(3.0 * (vector_variance(kv.vectors) if variance is None else variance))
+
+
 def pretrained_rows(vocab: Vocab, kv: KeyedVectors) -> list[int]:
     """The rows of ``vocab`` that :func:`embedding_matrix` fills from ``kv`` (the others start
     random)."""
@@ -186,21 +200,16 @@ def embedding_matrix(
 
     Row 0 (``<pad>``) is zero. A word found in ``kv`` (exact, case-sensitive match) gets a copy of
     its vector. Every other row, ``<unk>`` included, is drawn from U[-a, a] with
-    a = sqrt(3 var), Kim's choice, where var is the variance of the pretrained vectors (of the
-    whole file, for ``load_vectors(vocabulary=...)``): the random vectors then have the variance
+    a = :func:`random_scale` of ``kv``, Kim's choice: the random vectors then have the variance
     of the pretrained ones (var U[-a, a] = a^2/3). ``scale`` sets a directly. The random rows are
-    exactly those of ``random_matrix(len(vocab), dim, seed, a)``, so CNN-rand and CNN-static runs
-    with the same seed differ only in the rows word2vec knows. Warns when under half the training
-    tokens are covered.
+    exactly those of ``random_matrix(len(vocab), dim, seed, a)``. Kim's CNN-rand draws every row
+    at a = 0.25 instead, so it differs from CNN-static in the rows' scale as well as in the rows
+    word2vec knows; the study's ``rand-scaled`` runs draw them at this a. Warns when under half
+    the training tokens are covered.
     """
     if len(kv) == 0:
         raise ValueError("the vectors are empty: no word to initialise the embedding layer with")
-    if scale is None:
-        # a vocabulary-restricted load remembers the variance of the whole file
-        variance = getattr(kv, "source_variance", None)
-        a = math.sqrt(3.0 * (vector_variance(kv.vectors) if variance is None else variance))
-    else:
-        a = float(scale)
+    a = random_scale(kv) if scale is None else float(scale)
     matrix = random_matrix(len(vocab), kv.vector_size, seed=seed, scale=a)
 
     rows = pretrained_rows(vocab, kv)

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import cache
 from ._io import DataError, sha256_file
-from .choices import WORD2VEC_KINDS
+from .choices import RANDOM_MODES, WORD2VEC_KINDS
 from .config import RunConfig
 from .corpus import pretraining_corpus
 from .data import Dataset, dataset_of, train_subset
@@ -51,7 +51,8 @@ def word2vec_vectors(dataset: Dataset, config: RunConfig):
         negative=config.word2vec_negative,
         min_count=config.word2vec_min_count,
         epochs=config.word2vec_epochs,
-        seed=config.seed,
+        alpha=config.word2vec_alpha,
+        seed=config.draw_seed,
     )
     import gensim
 
@@ -112,7 +113,8 @@ class Prepared:
     vocab: Vocab
     parts: dict  # "train", "dev", "test" -> (encoded sentences, labels)
     matrix: np.ndarray  # the Embedding layer's initial weights, [len(vocab), dim]
-    coverage: dict | None  # embeddings.Coverage as a dict; None for random init
+    random_scale: float | None  # random rows: drawn from U[-a, a] with this a
+    coverage: dict | None  # embeddings.Coverage as a dict; None for random rows
     vectors: dict | None  # provenance of the pretrained vectors (path, sha256, stats)
     kv: object | None  # the pretrained KeyedVectors; None for random init
     pretrained: list[int]  # the rows that start from a pretrained vector
@@ -121,7 +123,7 @@ class Prepared:
 def prepare(config: RunConfig) -> Prepared:
     """Dataset, vocabulary, encoded splits, initial embedding matrix and its provenance for
     ``config``."""
-    from .embeddings import embedding_matrix, pretrained_rows, random_matrix
+    from .embeddings import embedding_matrix, pretrained_rows, random_matrix, random_scale
 
     dataset = dataset_of(config)
     kv = vectors_record = coverage = None
@@ -131,25 +133,37 @@ def prepare(config: RunConfig) -> Prepared:
     dataset = train_subset(dataset, config.train_fraction, seed=config.seed)
     tokens = [tokenize(t) for t in dataset.texts]
     train_tokens = [tokens[i] for i in dataset.train]
-    if config.init == "random":
+    scale = None
+    if config.mode in RANDOM_MODES:
+        # rand-scaled: Kim's rand at the scale of the vectors the other modes start from
+        scale = 0.25 if config.mode == "rand" else random_scale(kv)
         vocab = Vocab.build(train_tokens, config.vocab_min_count)
-        matrix = random_matrix(len(vocab), config.vector_size, seed=config.seed)
+        matrix = random_matrix(len(vocab), config.vector_size, seed=config.draw_seed, scale=scale)
     else:
         # Words of dev/test sentences that the vectors know keep their pretrained vector: a deployed
         # model looking them up in the full vec.bin would do the same. Without a gradient they never
         # change, so this is the full table, minus rows no sentence of the dataset uses.
         extra = sorted({t for sentence in tokens for t in sentence if t in kv.key_to_index})
         vocab = Vocab.build(train_tokens, config.vocab_min_count, extra_words=extra)
-        matrix, cov = embedding_matrix(vocab, kv, seed=config.seed)
-        coverage = dataclasses.asdict(cov)
+        matrix, cov = embedding_matrix(vocab, kv, seed=config.draw_seed)
+        coverage, scale = dataclasses.asdict(cov), cov.scale
         pretrained = pretrained_rows(vocab, kv)
-    # an empty sentence becomes one <unk>: a mean over zero words would be NaN in Keras
-    encoded = [vocab.encode(t) or [Vocab.unk_index] for t in tokens]
+    encoded = [encode(vocab, t, config) for t in tokens]
     parts = {
         name: ([encoded[i] for i in getattr(dataset, name)], dataset.labels[getattr(dataset, name)])
         for name in ("train", "dev", "test")
     }
-    return Prepared(dataset, vocab, parts, matrix, coverage, vectors_record, kv, pretrained)
+    return Prepared(dataset, vocab, parts, matrix, scale, coverage, vectors_record, kv, pretrained)
+
+
+def encode(vocab: Vocab, tokens: list[str], config: RunConfig) -> list[int]:
+    """A sentence's ids as ``config``'s model reads them, in training and in prediction."""
+    # an empty sentence becomes one <unk>: a mean over zero words would be NaN in Keras
+    ids = vocab.encode(tokens) or [Vocab.unk_index]
+    if config.padding == "wide":
+        pads = [Vocab.pad_index] * (max(config.windows) - 1)
+        ids = pads + ids + pads
+    return ids
 
 
 def build_classifier(config: RunConfig, matrix: np.ndarray, n_classes: int):
@@ -160,8 +174,9 @@ def build_classifier(config: RunConfig, matrix: np.ndarray, n_classes: int):
     hyper = dict(dropout=config.dropout, max_norm=config.max_norm)
     if config.arch == "cnn":
         hyper.update(windows=config.windows, maps=config.feature_maps)
+    mode = "rand" if config.mode in RANDOM_MODES else config.mode  # the rows' scale is the matrix's
     return build_model(
-        config.backend, config.arch, config.mode, matrix, n_classes, seed=config.seed, **hyper
+        config.backend, config.arch, mode, matrix, n_classes, seed=config.draw_seed, **hyper
     )
 
 
@@ -183,7 +198,7 @@ def compute_neural(config: RunConfig) -> tuple[dict, dict[str, np.ndarray]]:
         embedding_lr_scale=config.embedding_lr_scale,
         unfreeze_epoch=config.unfreeze_epoch,
         frozen_rows=tuple(prepared.pretrained) if config.frozen_rows == "pretrained" else (),
-        seed=config.seed,
+        seed=config.draw_seed,
     )
     fitted = fit(model, parts["train"], parts["dev"], parts["test"], settings)
     if vectors_record is not None:
@@ -209,6 +224,7 @@ def compute_neural(config: RunConfig) -> tuple[dict, dict[str, np.ndarray]]:
         vectors=vectors_record,
         device=fitted.device,
         extra={
+            "random_scale": prepared.random_scale,
             "embedding_changed": bool(np.any(fitted.final_embeddings != fitted.initial_embeddings)),
             "unseen_rows_max_change": float(np.abs(unseen).max()) if unseen.size else 0.0,
         },

@@ -59,8 +59,9 @@ class TrainedModel:
 
         if isinstance(texts, str):
             raise TypeError("predict takes a list of texts, not one string")
-        # as in training: an empty sentence becomes one <unk>
-        encoded = [self.vocab.encode(tokenize(t)) or [Vocab.unk_index] for t in texts]
+        from .neural import encode
+
+        encoded = [encode(self.vocab, tokenize(t), self.config) for t in texts]  # as in training
         logits = score_batches(self._logits, encoded).reshape(len(texts), -1)
         logits = logits - logits.max(axis=1, keepdims=True)
         probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)

@@ -29,6 +29,9 @@ class Profile:
     secondary_folds: tuple[int, ...]
     # the split's shuffle (one fixed seed for k-fold), the word2vec init, model init and batches
     seeds: tuple[int, ...]
+    # question 1's seed control: each primary contrast's runs this many times on the secondary
+    # folds (RunConfig.replicate 0, 1, ...), every random draw but the split's made anew
+    replicates: int
     max_epochs: int
     patience: int  # epochs without a better dev accuracy before stopping
     vector_size: int
@@ -53,6 +56,7 @@ PROFILES = {
         folds=tuple(range(10)),
         secondary_folds=(0, 1, 2),
         seeds=(0,),
+        replicates=3,
         max_epochs=15,
         patience=3,
         vector_size=100,
@@ -66,6 +70,7 @@ PROFILES = {
         folds=(0,),
         secondary_folds=(0,),
         seeds=(0,),
+        replicates=2,
         max_epochs=2,
         patience=1,
         vector_size=50,

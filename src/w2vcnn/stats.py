@@ -22,7 +22,8 @@ from scipy import stats as scipy_stats
 
 # Runs of two variants are paired when they agree on all of these (those the frame has): same data,
 # same split, fold and seed, hence the same initialisation and batch order.
-PAIR_KEYS = ("dataset", "split", "max_examples", "fold", "seed")
+# the same sentences and the same random draws: a pair differs only in what is compared
+PAIR_KEYS = ("dataset", "split", "max_examples", "fold", "seed", "replicate")
 MISSING = "—"  # a cell with no run behind it
 
 

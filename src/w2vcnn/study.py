@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -81,16 +82,69 @@ def embedding_modes(p: Profile, datasets=DATASETS, backend: str = "torch") -> li
     )
 
 
-# by="mode". Question 1's primary family (Holm-adjusted over both datasets): does fine-tuning
-# pretrained vectors beat random vectors, and beat freezing them?
+def scaled_rand(p: Profile, datasets=DATASETS) -> list[RunConfig]:
+    """Question 1's control for the rows' scale: ``rand-scaled``, Kim's ``rand`` with its rows
+    drawn at the pretrained vectors' scale (a = sqrt(3 var), as the pretrained modes' unknown
+    words) instead of 0.25, on the headline folds. Kim's ``rand`` stays the row compared with
+    Kim."""
+    return grid(
+        profile=p,
+        dataset=list(datasets),
+        arch="cnn",
+        backend="torch",
+        mode="rand-scaled",
+        **pretrained(p),
+    )
+
+
+def headline(p: Profile, datasets=DATASETS) -> list[RunConfig]:
+    """The runs of question 1's primary contrasts: :func:`embedding_modes` and
+    :func:`scaled_rand`."""
+    return embedding_modes(p, datasets) + scaled_rand(p, datasets)
+
+
+def random_scales(runs) -> dict[str, float]:
+    """Each dataset's a of its ``rand-scaled`` runs' rows (U[-a, a]; the mean over the folds, whose
+    vectors each have their own), to print beside Kim's 0.25."""
+    from .experiments import load_result
+
+    scaled = runs[runs["mode"] == "rand-scaled"]
+    return {
+        dataset: float(np.mean([load_result(i).extra["random_scale"] for i in group["run_id"]]))
+        for dataset, group in scaled.groupby("dataset", sort=False)
+    }
+
+
+# by="mode" on the headline runs. Question 1's primary family (Holm-adjusted over both datasets):
+# does fine-tuning pretrained vectors beat random vectors (Kim's, and at the vectors' own scale),
+# and beat freezing them?
 MODE_CONTRASTS = {
     "non_static_vs_rand": ("non-static", "rand"),
+    "non_static_vs_rand_scaled": ("non-static", "rand-scaled"),
     "non_static_vs_static": ("non-static", "static"),
 }
 MODE_EXPLORATORY = {  # unadjusted, labelled exploratory on the page
     "static_vs_rand": ("static", "rand"),
     "multichannel_vs_non_static": ("multichannel", "non-static"),
+    "rand_scaled_vs_rand": ("rand-scaled", "rand"),
 }
+SEED_MODES = ("rand", "rand-scaled", "static", "non-static")  # those of MODE_CONTRASTS
+
+
+def replicates(p: Profile, datasets=DATASETS) -> list[RunConfig]:
+    """Question 1's seed control: the modes of the primary contrasts ``p.replicates`` times on
+    each secondary fold (replicate 0 is the headline run; the others draw word2vec's start, the
+    random rows, the weights and the batch order anew on the same sentences)."""
+    return grid(
+        profile=p,
+        folds=p.secondary_folds,
+        dataset=list(datasets),
+        arch="cnn",
+        backend="torch",
+        mode=list(SEED_MODES),
+        replicate=list(range(p.replicates)),
+        **pretrained(p),
+    )
 
 
 def backends(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
@@ -109,9 +163,89 @@ def backends(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
     )
 
 
+def seed_variance(runs, modes=SEED_MODES):
+    """How much of a mode's accuracy is the fold and how much the seed (``runs``: the
+    :func:`replicates` grid), per dataset and mode, in points: the standard deviation between
+    the folds' means, and between the replicates within a fold (one-way random effects: the
+    within-fold variance pooled over folds; the between-fold component less its share of it)."""
+    import pandas as pd
+
+    rows = []
+    for (dataset, mode), of_mode in runs.groupby(["dataset", "mode"], sort=False):
+        if mode in modes:
+            by_fold = of_mode.pivot_table(index="fold", columns="replicate", values="test_accuracy")
+            rows.append({"dataset": dataset, "mode": mode, **_components(by_fold)})
+    return pd.DataFrame(rows).set_index(["dataset", "mode"])
+
+
+def _components(by_fold) -> dict:
+    """Variance components of a folds x replicates table, as standard deviations in points."""
+    within = float(by_fold.var(axis=1, ddof=1).mean())
+    between = max(float(by_fold.mean(axis=1).var(ddof=1)) - within / by_fold.shape[1], 0.0)
+    return {
+        "folds": by_fold.shape[0],
+        "replicates": by_fold.shape[1],
+        "SD between folds": 100 * math.sqrt(between),
+        "SD between seeds": 100 * math.sqrt(within),
+    }
+
+
+def seed_stability(runs, contrasts=MODE_CONTRASTS):
+    """Does each contrast's answer depend on the seed? Per dataset and contrast (``runs``: the
+    :func:`replicates` grid): the paired difference on the secondary folds for each replicate
+    alone, with its verdict (:func:`w2vcnn.stats.verdict` of that replicate's p, unadjusted), the
+    variance components of the difference (:func:`seed_variance`'s), and whether every replicate
+    gives the same verdict and the same sign."""
+    import pandas as pd
+
+    from .stats import compare, verdict
+
+    rows = []
+    for dataset, of_dataset in runs.groupby("dataset", sort=False):
+        for name, (a, b) in contrasts.items():
+            row = {"dataset": dataset, "contrast": name}
+            verdicts, signs, differences = [], [], {}
+            for replicate, runs_r in of_dataset.groupby("replicate"):
+                c = compare(runs_r, a, b, by="mode")
+                verdicts.append(verdict(c.mean_difference, c.p_value))
+                signs.append(np.sign(c.mean_difference))
+                row[f"replicate {replicate}: a − b (points)"] = 100 * c.mean_difference
+                row[f"replicate {replicate}: verdict"] = verdicts[-1]
+                pairs = runs_r.pivot_table(index="fold", columns="mode", values="test_accuracy")
+                differences[replicate] = pairs[a] - pairs[b]
+            components = _components(pd.DataFrame(differences))
+            row["SD between folds"] = components["SD between folds"]
+            row["SD between seeds"] = components["SD between seeds"]
+            row["same verdict every seed"] = len(set(verdicts)) == 1
+            row["same sign every seed"] = len(set(signs)) == 1
+            rows.append(row)
+    return pd.DataFrame(rows).set_index(["dataset", "contrast"])
+
+
+class SeedSummary(NamedTuple):
+    """What :func:`seed_variance` and :func:`seed_stability` say in brief (SDs in points)."""
+
+    contrasts: int
+    same_verdict: int  # contrasts whose verdict is the same for every replicate
+    same_sign: int  # ... whose difference has the same sign for every replicate
+    seed_sd: tuple[float, float]  # the smallest and largest SD between seeds, over the modes
+    fold_sd: tuple[float, float]  # ... and between folds
+
+
+def seed_summary(variance, stability) -> SeedSummary:
+    """The counts and ranges a page states of the seed control."""
+    return SeedSummary(
+        contrasts=len(stability),
+        same_verdict=int(stability["same verdict every seed"].sum()),
+        same_sign=int(stability["same sign every seed"].sum()),
+        seed_sd=(variance["SD between seeds"].min(), variance["SD between seeds"].max()),
+        fold_sd=(variance["SD between folds"].min(), variance["SD between folds"].max()),
+    )
+
+
 # Keras and PyTorch "agree" when Keras - PyTorch is shown to lie within +-1 point of accuracy
-# (TOST over the paired runs): a third of the fold-to-fold spread of one variant, and smaller
-# than any difference between modes the book draws a conclusion from.
+# (TOST over the paired runs): smaller than any difference between modes the book draws a
+# conclusion from.
 BACKEND_MARGIN = 0.01
 
 
@@ -225,6 +359,40 @@ KIM_SIZE_CONTRASTS = {  # by=("mode", "size") on kim_sizes' runs: Kim's sizes mi
 }
 
 
+def epoch_cap(p: Profile, dataset: str = "rt-polarity") -> dict[str, list[RunConfig]]:
+    """Question 1's control: does the epoch cap hold ``rand`` back? Kim's ``rand`` on the
+    headline folds with the profile's cap and with 5/3 of it (25 in the full profile; the same
+    patience), by cap name (run them with :func:`w2vcnn.grids.run_groups`)."""
+    common = dict(profile=p, dataset=dataset, arch="cnn", backend="torch", mode="rand")
+    return {
+        "profile's cap": grid(**common),
+        "higher cap": grid(max_epochs=p.max_epochs * 5 // 3, **common),
+    }
+
+
+EPOCH_CAP_CONTRASTS = {"higher_cap_vs_profile_cap": ("higher cap", "profile's cap")}  # by="cap"
+
+
+def wide_convolution(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
+    """Question 1's control: Kim's padding (``padding="wide"``: every word meets every filter
+    position) against ours, for ``rand`` and ``non-static`` on the headline folds."""
+    return grid(
+        profile=p,
+        dataset=dataset,
+        arch="cnn",
+        backend="torch",
+        mode=["rand", "non-static"],
+        padding=["narrow", "wide"],
+        **pretrained(p),
+    )
+
+
+PADDING_CONTRASTS = {  # by=("mode", "padding"): Kim's wide convolution minus our narrow one
+    "rand": (("rand", "wide"), ("rand", "narrow")),
+    "non_static": (("non-static", "wide"), ("non-static", "narrow")),
+}
+
+
 # ---------------------------------------------------------------- questions 2 and 3
 
 
@@ -262,6 +430,45 @@ def initialisers(p: Profile, datasets=DATASETS) -> list[RunConfig]:
 # by=("mode", "init"): skip-gram minus CBOW vectors. Question 3's primary family on rt-polarity's
 # ten folds; on rt-subjectivity's secondary folds the same contrasts are exploratory.
 INIT_CONTRASTS = {mode: ((mode, "skipgram"), (mode, "cbow")) for mode in ("static", "non-static")}
+CBOW_ALPHA = 0.05  # word2vec.c's default initial learning rate for CBOW (gensim: 0.025 for both)
+
+
+def cbow_alpha(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
+    """Question 3's control: CBOW vectors trained at word2vec.c's own CBOW learning rate
+    (:data:`CBOW_ALPHA`), frozen and fine-tuned, on the headline folds of ``dataset``, to pair
+    with :func:`initialisers`' runs there."""
+    return grid(
+        profile=p,
+        dataset=dataset,
+        arch="cnn",
+        backend="torch",
+        mode=["static", "non-static"],
+        init="cbow",
+        word2vec_alpha=CBOW_ALPHA,
+    )
+
+
+# by=("mode", "init", "word2vec_alpha") on initialisers + cbow_alpha (exploratory): skip-gram
+# minus CBOW at its own learning rate, and that rate minus gensim's
+_GENSIM_ALPHA = RunConfig.word2vec_alpha
+ALPHA_CONTRASTS = {
+    "static_skipgram_vs_cbow_alpha_0_05": (
+        ("static", "skipgram", _GENSIM_ALPHA),
+        ("static", "cbow", CBOW_ALPHA),
+    ),
+    "non_static_skipgram_vs_cbow_alpha_0_05": (
+        ("non-static", "skipgram", _GENSIM_ALPHA),
+        ("non-static", "cbow", CBOW_ALPHA),
+    ),
+    "static_cbow_alpha_0_05_vs_0_025": (
+        ("static", "cbow", CBOW_ALPHA),
+        ("static", "cbow", _GENSIM_ALPHA),
+    ),
+    "non_static_cbow_alpha_0_05_vs_0_025": (
+        ("non-static", "cbow", CBOW_ALPHA),
+        ("non-static", "cbow", _GENSIM_ALPHA),
+    ),
+}
 
 
 def word2vec_epochs_for(p: Profile, corpus: tuple[str, ...]) -> int:
@@ -708,6 +915,9 @@ def transfer_schedules(p: Profile, dataset: str = "rt-polarity") -> dict[str, li
         "gentle fine-tuning": grid(mode="non-static", embedding_lr_scale=0.1, **common),
         "eager fine-tuning": grid(mode="non-static", embedding_lr_scale=10.0, **common),
         "pretrained rows frozen": grid(mode="non-static", frozen_rows="pretrained", **common),
+        # Kim's rand with the same 10x step: does the eager step help any embedding, or the
+        # pretrained one?
+        "random rows, eager": grid(mode="rand", embedding_lr_scale=10.0, **common),
     }
 
 
@@ -724,6 +934,7 @@ SCHEDULE_CONTRASTS = {  # by="schedule", exploratory: each schedule minus frozen
         )
     },
     "fine-tuned vs pretrained rows frozen": ("fine-tuned", "pretrained rows frozen"),
+    "eager fine-tuning vs random rows, eager": ("eager fine-tuning", "random rows, eager"),
 }
 
 
@@ -782,11 +993,17 @@ def chapter_grids(p: Profile) -> dict[str, list[RunConfig]]:
     schedules = [c for configs in transfer_schedules(p).values() for c in configs]
     return {
         "Q1 embedding layer": (
-            embedding_modes(p) + backends(p) + [c for cs in kim_sizes(p).values() for c in cs]
+            headline(p)
+            + replicates(p)
+            + backends(p)
+            + [c for cs in kim_sizes(p).values() for c in cs]
+            + [c for cs in epoch_cap(p).values() for c in cs]
+            + wide_convolution(p)
         ),
         "Q2 vec.bin": embedding_modes(p) + classifiers(p),
         "Q3 skip-gram and CBOW": (
             initialisers(p)
+            + cbow_alpha(p)
             + classifiers(p)
             + corpus_sizes(p)
             + word2vec_epochs(p)

@@ -48,10 +48,16 @@ def variant(config: RunConfig) -> str:
         parts.append(f"{config.train_fraction:.0%} of train")
     if config.trains_word2vec and config.word2vec_epochs != _DEFAULT.word2vec_epochs:
         parts.append(f"word2vec×{config.word2vec_epochs}")
+    if config.trains_word2vec and config.word2vec_alpha != _DEFAULT.word2vec_alpha:
+        parts.append(f"word2vec alpha {config.word2vec_alpha:g}")
     if config.vector_size != _DEFAULT.vector_size and not config.is_baseline:
         parts.append(f"{config.vector_size}-d")
     if config.max_epochs != _DEFAULT.max_epochs and not config.is_baseline:
         parts.append(f"≤{config.max_epochs} epochs")
+    if config.padding != _DEFAULT.padding:
+        parts.append(f"{config.padding} convolution")
+    if config.replicate:
+        parts.append(f"replicate {config.replicate}")
     return " ".join(parts)
 
 
