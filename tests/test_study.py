@@ -383,21 +383,6 @@ def test_curve_table_formats_each_fact_and_joins_each_difference_with_its_interv
     assert table.loc["static − rand (points)", "general English"] == "+1.0 ± nan"
 
 
-def test_kim_sizes_are_kims_in_the_full_profile_and_pair_with_ours():
-    p = profile.named("full")
-    sizes = study.kim_sizes(p)
-    assert {(c.vector_size, c.max_epochs, c.patience) for c in sizes["Kim's"]} == {(300, 25, 25)}
-    assert {c.key for c in sizes["ours"]} <= {c.key for c in study.embedding_modes(p)}
-    assert {variant(c) for c in sizes["Kim's"]} == {
-        "cnn rand random torch 300-d ≤25 epochs",
-        "cnn non-static skipgram torch 300-d ≤25 epochs",
-    }
-    frame = pd.concat([_frame(configs).assign(size=name) for name, configs in sizes.items()])
-    for name, (a, b) in study.KIM_SIZE_CONTRASTS.items():
-        pairs = paired_values(frame, a, b, by=("mode", "size"))
-        assert sorted(pairs["fold"]) == list(p.secondary_folds), name
-
-
 def _tiny_dataset():
     from w2vcnn.data import Dataset
 

@@ -333,32 +333,6 @@ def against_kim(aggregated):
     return pd.DataFrame(rows).set_index(["dataset", "mode"])
 
 
-def kim_sizes(p: Profile, dataset: str = "rt-polarity") -> dict[str, list[RunConfig]]:
-    """Question 1's control: is the gap to Kim our sizes? ``rand`` and ``non-static`` at the
-    profile's sizes and at Kim's (3x the vector size: 300-d in the full profile, word2vec trained
-    at that size; 5/3 the epochs: 25, every one run and the best dev epoch kept), on the
-    secondary folds, by size name (run them with :func:`w2vcnn.grids.run_groups`)."""
-    common = dict(
-        profile=p,
-        folds=p.secondary_folds,
-        dataset=dataset,
-        arch="cnn",
-        backend="torch",
-        mode=["rand", "non-static"],
-        init="skipgram",
-    )
-    epochs = p.max_epochs * 5 // 3
-    return {
-        "ours": grid(**common),
-        "Kim's": grid(vector_size=3 * p.vector_size, max_epochs=epochs, patience=epochs, **common),
-    }
-
-
-KIM_SIZE_CONTRASTS = {  # by=("mode", "size") on kim_sizes' runs: Kim's sizes minus ours
-    mode: ((mode, "Kim's"), (mode, "ours")) for mode in ("rand", "non-static")
-}
-
-
 def epoch_cap(p: Profile, dataset: str = "rt-polarity") -> dict[str, list[RunConfig]]:
     """Question 1's control: does the epoch cap hold ``rand`` back? Kim's ``rand`` on the
     headline folds with the profile's cap and with 5/3 of it (25 in the full profile; the same
@@ -996,7 +970,6 @@ def chapter_grids(p: Profile) -> dict[str, list[RunConfig]]:
             headline(p)
             + replicates(p)
             + backends(p)
-            + [c for cs in kim_sizes(p).values() for c in cs]
             + [c for cs in epoch_cap(p).values() for c in cs]
             + wide_convolution(p)
         ),
