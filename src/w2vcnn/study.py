@@ -198,7 +198,7 @@ def seed_stability(runs, contrasts=MODE_CONTRASTS):
     gives the same verdict and the same sign."""
     import pandas as pd
 
-    from .stats import compare, verdict
+    from .stats import compare, paired_values, verdict
 
     rows = []
     for dataset, of_dataset in runs.groupby("dataset", sort=False):
@@ -211,8 +211,8 @@ def seed_stability(runs, contrasts=MODE_CONTRASTS):
                 signs.append(np.sign(c.mean_difference))
                 row[f"replicate {replicate}: a − b (points)"] = 100 * c.mean_difference
                 row[f"replicate {replicate}: verdict"] = verdicts[-1]
-                pairs = runs_r.pivot_table(index="fold", columns="mode", values="test_accuracy")
-                differences[replicate] = pairs[a] - pairs[b]
+                pairs = paired_values(runs_r, a, b, by="mode").set_index("fold")
+                differences[replicate] = pairs["a"] - pairs["b"]
             components = _components(pd.DataFrame(differences))
             row["SD between folds"] = components["SD between folds"]
             row["SD between seeds"] = components["SD between seeds"]
