@@ -182,7 +182,26 @@ def test_the_corpus_curve_spans_every_corpus_with_epochs_for_its_size():
     }
     assert {c.general_max_sentences for c in configs} == {None}
     quick = study.corpus_sizes(profile.named("quick"))
+    assert {c.word2vec_epochs for c in quick if c.mode != "rand"} == {2}
     assert {c.general_max_sentences for c in quick if "gcide" in c.corpus} == {20_000}
+
+
+def test_every_corpus_of_the_curve_passes_over_the_in_domain_text_equally_often():
+    p = profile.named("full")
+    passes = {}
+    for c in study.corpus_sizes(p):
+        if c.mode != "rand":
+            name = study.corpus_name("+".join(c.corpus))
+            passes[name] = c.corpus.count("train") * c.word2vec_epochs
+            assert c.corpus.count("train") == c.corpus.count("unlabeled")
+    assert passes == {
+        "in-domain": 20,
+        "in-domain + Brown": 20,
+        "general English": 0,
+        "general English + in-domain": 20,
+    }
+    general = study.matched_corpus(p, study.CORPORA["general English"])
+    assert general == study.CORPORA["general English"]
 
 
 def test_your_vectors_replace_ours_in_every_grid_but_question_3s_own(tmp_path):

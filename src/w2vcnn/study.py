@@ -454,9 +454,26 @@ def word2vec_epochs_for(p: Profile, corpus: tuple[str, ...]) -> int:
     return p.word2vec_epochs
 
 
+def in_domain_repeats(p: Profile, corpus: tuple[str, ...]) -> int:
+    """How many times ``corpus`` lists the in-domain text so that word2vec passes over it as
+    often as over the in-domain corpus alone: 20 in-domain epochs over 5 general ones is 4."""
+    if not set(corpus) & set(IN_DOMAIN):
+        return 1
+    return max(1, p.word2vec_epochs // word2vec_epochs_for(p, corpus))
+
+
+def matched_corpus(p: Profile, corpus: tuple[str, ...]) -> tuple[str, ...]:
+    """``corpus`` with its in-domain sources repeated :func:`in_domain_repeats` times, so every
+    point of the corpus curve reads the in-domain text equally often."""
+    in_domain = tuple(s for s in corpus if s in IN_DOMAIN)
+    rest = tuple(s for s in corpus if s not in IN_DOMAIN)
+    return in_domain * in_domain_repeats(p, corpus) + rest
+
+
 def corpus_sizes(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
-    """Question 3: skip-gram vectors from each of :data:`CORPORA`, frozen and fine-tuned, and
-    ``rand`` on the same folds (their difference from it is the curve)."""
+    """Question 3: skip-gram vectors from each of :data:`CORPORA` (:func:`matched_corpus`),
+    frozen and fine-tuned, and ``rand`` on the same folds (their difference from it is the
+    curve)."""
     common = dict(profile=p, folds=p.secondary_folds, dataset=dataset, arch="cnn", backend="torch")
     return grid(mode="rand", **common) + [
         config
@@ -464,7 +481,7 @@ def corpus_sizes(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
         for config in grid(
             mode=["static", "non-static"],
             init="skipgram",
-            corpus=corpus,
+            corpus=matched_corpus(p, corpus),
             word2vec_epochs=word2vec_epochs_for(p, corpus),
             **common,
         )
@@ -472,9 +489,10 @@ def corpus_sizes(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
 
 
 def corpus_name(corpus: str) -> str:
-    """The :data:`CORPORA` name of a grid row's ``corpus`` column (``"train+unlabeled"``)."""
+    """The :data:`CORPORA` name of a grid row's ``corpus`` column (``"train+unlabeled"``; a
+    source listed more than once, as :func:`matched_corpus` does, counts once)."""
     names = {"+".join(sources): name for name, sources in CORPORA.items()}
-    return names[corpus]
+    return names["+".join(dict.fromkeys(corpus.split("+")))]
 
 
 CORPUS_CONTRASTS = {  # by=("mode", "corpus"): with the Brown corpus minus in-domain text only
@@ -507,15 +525,18 @@ def corpus_curve(p: Profile, runs, dataset: str = "rt-polarity"):
             init="skipgram",
             mode="static",
             fold=p.secondary_folds[0],
-            corpus=sources,
+            corpus=matched_corpus(p, sources),
             word2vec_epochs=word2vec_epochs_for(p, sources),
         )
         kv, meta = word2vec_vectors(dataset_of(config), config)
         scores = intrinsic.evaluate(kv).set_index("benchmark")
         coverage = [load_result(i).coverage for i in of_corpus["run_id"]]
+        repeats = in_domain_repeats(p, sources)
+        in_domain_tokens = rows["in-domain"]["tokens"] if repeats > 1 else 0
         row = {
-            "tokens": meta["corpus_tokens"],
+            "tokens": meta["corpus_tokens"] - (repeats - 1) * in_domain_tokens,  # distinct text
             "word2vec epochs": meta["epochs"],
+            "in-domain passes": repeats * meta["epochs"] if set(sources) & set(IN_DOMAIN) else 0,
             "vocabulary": meta["vocabulary"],
             "types covered (%)": 100 * np.mean([c["type_coverage"] for c in coverage]),
             "tokens covered (%)": 100 * np.mean([c["token_coverage"] for c in coverage]),
@@ -544,7 +565,12 @@ def curve_table(curve):
     difference from ``rand`` with its 95% CI."""
     import pandas as pd
 
-    formats = {"tokens": "{:,.0f}", "word2vec epochs": "{:.0f}", "vocabulary": "{:,.0f}"}
+    formats = {
+        "tokens": "{:,.0f}",
+        "word2vec epochs": "{:.0f}",
+        "in-domain passes": "{:.0f}",
+        "vocabulary": "{:,.0f}",
+    }
     rows = {}
     for fact in curve.columns:
         if fact.endswith("95% CI ±"):
