@@ -37,7 +37,7 @@ test: $(STAMP) $(CHROMIUM)
 # profile, the package's code or the set of runs changed, the pages are built afresh (about a minute)
 # rather than showing old numbers.
 PROFILE ?= $(or $(W2VCNN_PROFILE),full)
-# CONFIG: another _config.yml, e.g. the published site's (see build.publish_config)
+# CONFIG: another _config.yml, e.g. the published site's (see notebooks.publish_config)
 CONFIG ?=
 # VECTORS: your own word2vec file (e.g. GoogleNews-vectors-negative300.bin.gz) in place of our
 # skip-gram vectors in every chapter (runs cached under its content; each page names it)
@@ -51,7 +51,7 @@ book: $(STAMP)
 	$(BOOK_ENV) $(BIN)/python -m w2vcnn cache
 
 # Each chapter as a notebook (for Colab and Jupyter): its first cell installs the package from
-# repository.url of CONFIG (the published site's configuration; see build.publish_config).
+# repository.url of CONFIG (the published site's configuration; see notebooks.publish_config).
 notebooks: $(STAMP)
 	$(BIN)/python -m w2vcnn notebooks notebooks $(if $(CONFIG),--config $(CONFIG))
 

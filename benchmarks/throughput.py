@@ -73,7 +73,7 @@ def worker(threads: int, cases: list) -> None:
     import tensorflow as tf
     import torch
 
-    from w2vcnn.build import sgemm_gflops
+    from w2vcnn.machine import sgemm_gflops
 
     torch.set_num_threads(threads)
     tf.config.threading.set_intra_op_parallelism_threads(threads)
@@ -115,7 +115,7 @@ def main() -> None:
         return worker(int(args.worker[0]), json.loads(args.worker[1]))
     import pandas as pd
 
-    from w2vcnn.build import machine
+    from w2vcnn.machine import machine
 
     facts = machine()
     cores = facts["cores"]

@@ -1,6 +1,7 @@
 import os
 
 import numpy as np
+import pandas as pd
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -106,3 +107,40 @@ def numpy_forward(tokens, channels, convs, output):
         features = np.concatenate(pooled, axis=1)
     kernel, bias = output
     return features @ kernel + bias
+
+
+# ---------------------------------------------------------------- accuracy tables
+
+T_975_DF2 = 4.302652729911275  # Student t, 97.5th percentile, 2 degrees of freedom (any t table)
+
+
+def accuracy_runs(variant, accuracies, dataset="MR", seeds=None):
+    """Grid rows of one variant, a run per accuracy (seeds 0, 1, ... unless given)."""
+    seeds = range(len(accuracies)) if seeds is None else seeds
+    return [
+        {"dataset": dataset, "variant": variant, "seed": s, "test_accuracy": acc}
+        for s, acc in zip(seeds, accuracies)
+    ]
+
+
+@pytest.fixture
+def grid():
+    return pd.DataFrame(
+        accuracy_runs("static", [0.80, 0.82, 0.84])
+        + accuracy_runs("rand", [0.75])
+        + accuracy_runs("static", [0.40, 0.42], dataset="SST-1")
+        + accuracy_runs("rand", [0.36, 0.38], dataset="SST-1")
+    )
+
+
+@pytest.fixture
+def paired():
+    a = [0.80, 0.82, 0.81, 0.79, 0.83]
+    b = [0.78, 0.81, 0.80, 0.80, 0.80]
+    frame = pd.DataFrame(
+        accuracy_runs("non-static", a)
+        + accuracy_runs("static", b)
+        + accuracy_runs("non-static", [0.99], seeds=[7])  # no partner: must be ignored
+        + accuracy_runs("static", [0.10], dataset="SST-1", seeds=[0])
+    )  # other dataset: ditto
+    return frame.sample(frac=1, random_state=0), a, b  # shuffled: pairing is by key, not position

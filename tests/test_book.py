@@ -26,13 +26,13 @@ FIGURES = {
 }
 
 
-# The published site's configuration (build.publish_config), with a stand-in address: the
+# The published site's configuration (notebooks.publish_config), with a stand-in address: the
 # deployment workflow passes the real one.
 REPOSITORY = "https://github.com/example/w2vcnn"
 
 
 def build(source: Path, output: Path) -> subprocess.CompletedProcess:
-    from w2vcnn.build import publish_config
+    from w2vcnn.notebooks import publish_config
 
     env = dict(os.environ, W2VCNN_PROFILE="quick")
     config = publish_config(REPOSITORY, output / "_config.publish.yml", source=REPO / "_config.yml")
@@ -280,7 +280,7 @@ def test_make_book_with_your_vectors_uses_and_names_them_on_every_page(tmp_path)
 
 @pytest.mark.slow
 def test_colab_opens_the_notebook_the_workflow_puts_beside_a_chapter(tmp_path):
-    from w2vcnn.build import publish_config, write_notebooks
+    from w2vcnn.notebooks import publish_config, write_notebooks
 
     source = tmp_path / "book_copy"  # the intro alone, as the workflow lays it out
     (source / "book").mkdir(parents=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import QUICK
-from w2vcnn import build, profile, study
+from w2vcnn import build, machine, profile, study
 from w2vcnn.experiments import RunConfig, is_cached, load_result, run
 
 QUICK_PROFILE = profile.named("quick")
@@ -16,7 +16,7 @@ QUICK_PROFILE = profile.named("quick")
 def test_train_all_trains_every_chapter_run_and_records_the_minutes(cache, monkeypatch):
     tiny = [RunConfig(**QUICK, mode="rand", init="random", seed=s) for s in (21, 22)]
     monkeypatch.setattr(study, "chapter_grids", lambda p: {"Q1 tiny": tiny, "Q2 tiny": tiny[:1]})
-    monkeypatch.setattr(build, "sgemm_gflops", lambda threads: 10.0 * threads)  # no need to time
+    monkeypatch.setattr(machine, "sgemm_gflops", lambda threads: 10.0 * threads)  # no need to time
     digest_before = build.inputs_digest(QUICK_PROFILE)
     lines = []
     table = build.train_all(QUICK_PROFILE, workers=1, report=lines.append)
@@ -54,13 +54,6 @@ def test_inputs_digest_follows_the_profile(isolated_data):
     yours = dataclasses.replace(QUICK_PROFILE, vectors="/data/GoogleNews.bin")
     assert build.inputs_digest(yours) != build.inputs_digest(QUICK_PROFILE)
     assert build._build_times_path(yours) != build._build_times_path(QUICK_PROFILE)
-
-
-def test_environment_names_the_libraries_that_made_the_numbers():
-    facts = build.environment()["value"]
-    assert facts["cores"] >= 1 and facts["sgemm GFLOP/s, 1 thread"] > 0
-    for name in ("torch", "keras", "gensim", "w2vcnn"):
-        assert facts[name] != "not installed", name
 
 
 def test_cache_prune_removes_what_the_book_does_not_use_and_nothing_else(

@@ -31,6 +31,8 @@ OUTSIDE_THE_KEY = (
     "grids.py",
     "study.py",
     "build.py",
+    "machine.py",
+    "notebooks.py",
     "pages.py",
     "drift.py",
     "intrinsic.py",

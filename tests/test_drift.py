@@ -5,11 +5,15 @@ import numpy as np
 import pytest
 
 from w2vcnn.drift import (
+    RunDrift,
+    SwapBack,
     cosine_distance,
     drift_summary,
     drift_table,
     nearest_neighbours,
     projection_2d,
+    run_drift,
+    swap_back,
 )
 from w2vcnn.tables import run_row
 
@@ -240,17 +244,13 @@ def test_word_drift_measures_every_training_word_of_a_run(tuned):
 
 
 def test_run_drift_and_swap_back_summarise_a_run(tuned):
-    from w2vcnn.drift import run_drift, swap_back
-
     facts = run_drift(tuned, n_polar=20)
-    assert 0 <= facts["neighbours kept, 20 most polar words (Jaccard@10)"] <= 1
-    assert facts["cos(good, bad) before"] != facts["cos(good, bad) after"]
-    assert facts["norm, pretrained rows"] > 0 and facts["norm, random rows"] > 0
+    assert 0 <= facts.neighbours_kept <= 1
+    assert facts.cos_good_bad_before != facts.cos_good_bad_after
+    assert facts.norm_pretrained_rows > 0 and facts.norm_random_rows > 0
     lost = swap_back(tuned)
-    assert lost["accuracy, fine-tuned vectors"] == pytest.approx(tuned.test_accuracy)
-    assert lost["lost"] == pytest.approx(
-        lost["accuracy, fine-tuned vectors"] - lost["accuracy, initial vectors put back"]
-    )
+    assert lost.accuracy_fine_tuned == pytest.approx(tuned.test_accuracy)
+    assert lost.lost == pytest.approx(lost.accuracy_fine_tuned - lost.accuracy_initial_put_back)
 
 
 def test_drift_over_folds_gives_each_fact_with_its_interval(tuned):
@@ -261,10 +261,14 @@ def test_drift_over_folds_gives_each_fact_with_its_interval(tuned):
 
     other = run(dataclasses.replace(tuned.config, seed=1))
     frame = pd.DataFrame([run_row(tuned), run_row(other)])
-    table = study.drift_over_folds(frame)
-    assert list(table.columns) == ["rt-polarity"] and table.loc["runs", "rt-polarity"] == "2"
-    assert table.loc["lost", "rt-polarity"].count(" ± ") == 1
-    assert "cos(good, bad) after" in table.index
-    deciles = table.attrs["angle by decile"]["rt-polarity"]
+    summary = study.drift_over_folds(frame)
+    facts = summary.loc[("rt-polarity", "in_domain")]
+    assert set(facts.index) == {f.name for f in dataclasses.fields(RunDrift)} | {
+        f.name for f in dataclasses.fields(SwapBack)
+    }
+    assert (facts["runs"] == 2).all() and (facts["ci95"].dropna() >= 0).all()
+    lost = [swap_back(r).lost for r in (tuned, other)]
+    assert facts.loc["lost", "mean"] == pytest.approx(np.mean(lost))  # a fraction, not points
+    deciles = summary.attrs["angle by decile"][("rt-polarity", "in_domain")]
     assert list(deciles.columns) == ["neutral", "mild", "polar"]
     assert set(deciles.index) <= set(range(1, 11)) and (deciles.to_numpy() >= 0).all()

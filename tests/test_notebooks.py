@@ -8,7 +8,7 @@ import nbformat
 import pytest
 import yaml
 
-from w2vcnn import build
+from w2vcnn.notebooks import publish_config, write_notebooks
 
 REPO = Path(__file__).resolve().parents[1]
 URL = "https://github.com/example/w2vcnn"
@@ -18,8 +18,8 @@ URL = "https://github.com/example/w2vcnn"
 def notebooks(tmp_path_factory):
     folder = tmp_path_factory.mktemp("notebooks")
     # as the deployment workflow does: the configuration outside the book's folder
-    config = build.publish_config(URL, folder / "publish.yml", source=REPO / "_config.yml")
-    return build.write_notebooks(folder / "out", config=config, root=REPO)
+    config = publish_config(URL, folder / "publish.yml", source=REPO / "_config.yml")
+    return write_notebooks(folder / "out", config=config, root=REPO)
 
 
 def test_every_chapter_becomes_a_notebook_that_installs_the_package_first(notebooks):
@@ -41,7 +41,7 @@ def test_every_chapter_becomes_a_notebook_that_installs_the_package_first(notebo
 
 def test_a_configuration_without_a_repository_address_is_refused_and_nothing_written(tmp_path):
     with pytest.raises(ValueError, match="has no repository.url"):
-        build.write_notebooks(tmp_path / "out", config=REPO / "_config.yml", root=REPO)
+        write_notebooks(tmp_path / "out", config=REPO / "_config.yml", root=REPO)
     assert not (tmp_path / "out").exists()
 
 

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from w2vcnn import pages, profile, stats
+from w2vcnn.tables import in_words
 
 
 def runs(dataset, mode, accuracies):
@@ -42,24 +43,31 @@ def glued(monkeypatch):
     return calls
 
 
-def test_glue_key_joins_parts_into_one_identifier():
+def test_glue_key_joins_names_and_refuses_a_display_label():
     assert (
         pages.glue_key("q1", "rt-polarity", "non_static_vs_static")
         == "q1_rt_polarity_non_static_vs_static"
     )
-    assert pages.glue_key("q3", "SST 1", 2) == "q3_SST_1_2"
-    assert pages.glue_key("sweep", "rt-polarity", "5%", "static − rand") == (
-        "sweep_rt_polarity_5_static_rand"
+    assert pages.glue_key("sweep", "rt-polarity", 5, "static_vs_rand") == (
+        "sweep_rt_polarity_5_static_vs_rand"
     )
+    for label in ("static − rand", "general English", "5%", "cos(good, bad)"):
+        with pytest.raises(ValueError, match="not a name"):
+            pages.glue_key("q3", label)
 
 
-def test_glue_cells_glues_every_cell_under_its_row_and_column(glued):
-    frame = pd.DataFrame(
-        {"static − rand": ["+1.0 ± 0.5", "-2.0 ± 1.0"]},
-        index=pd.MultiIndex.from_tuples([("rt-polarity", "5%"), ("rt-polarity", "100%")]),
-    )
-    names = pages.glue_cells("sweep", frame)
-    assert names == ["sweep_rt_polarity_5_static_rand", "sweep_rt_polarity_100_static_rand"]
+def test_glue_sweep_names_each_share_by_its_percent_and_contrast(glued):
+    differences = pd.DataFrame(
+        {
+            "dataset": ["rt-polarity", "rt-polarity"],
+            "train_fraction": [0.05, 1.0],
+            "contrast": ["static_vs_rand", "static_vs_rand"],
+            "difference": [0.01, -0.02],
+            "ci95": [0.005, 0.01],
+        }
+    ).set_index(["dataset", "train_fraction", "contrast"])
+    names = pages.glue_sweep("sweep", differences)
+    assert names == ["sweep_rt_polarity_5_static_vs_rand", "sweep_rt_polarity_100_static_vs_rand"]
     assert glued == [(names[0], "+1.0 ± 0.5", False), (names[1], "-2.0 ± 1.0", False)]
 
 
@@ -76,7 +84,7 @@ def test_glue_contrasts_glues_every_row_in_words_and_its_verdict(table, glued):
     assert [name for name, _, _ in glued] == expected
     texts = dict((name, text) for name, text, _ in glued)
     for name, (_, row) in zip(rows, table.iterrows()):
-        assert texts[name] == stats.in_words(row)
+        assert texts[name] == in_words(row)
         assert texts[f"{name}_verdict"] == row["verdict"]
     assert all(display is False for _, _, display in glued)  # for the prose, not shown here
     assert texts["q1_rt_polarity_static_vs_rand"].startswith("+4.3 ± ")
@@ -140,35 +148,69 @@ def test_the_prose_names_our_vectors_by_their_corpus_and_yours_by_the_file():
     assert pages.vectors_in_words(yours, results) == "your vectors (GoogleNews.bin)"
 
 
-def test_interval_verdict_reads_the_interval_not_the_mean():
-    assert pages.interval_verdict(2.0, 1.5) == "higher"
-    assert pages.interval_verdict(-2.0, 1.5) == "lower"
-    assert pages.interval_verdict(-2.0, 2.5) == "no clear difference"
-    assert pages.interval_verdict(3.0, float("nan")) == "no clear difference"
-
-
 def test_glue_curve_glues_each_corpus_facts_and_verdicts(glued):
     curve = pd.DataFrame(
         {
             "tokens": [6394112],
-            "types covered (%)": [68.9],
-            "WordSim353 ρ": [0.552],
-            "cos(good, bad)": [0.783],
-            "static − rand (points)": [-6.7],
-            "static − rand, 95% CI ±": [4.3],
-            "non-static − rand (points)": [-2.4],
-            "non-static − rand, 95% CI ±": [2.6],
+            "types_covered": [0.689],
+            "wordsim": [0.552],
+            "cos_good_bad": [0.783],
+            "static_difference": [-0.067],
+            "static_ci95": [0.043],
+            "static_verdict": ["lower"],
+            "non_static_difference": [-0.024],
+            "non_static_ci95": [0.026],
+            "non_static_verdict": ["no clear difference"],
         },
-        index=["general English"],
+        index=["general"],
     )
     pages.glue_curve("curve", curve)
     assert dict((name, value) for name, value, _ in glued) == {
-        "curve_general_English_tokens": "6.4 M",
-        "curve_general_English_types": "69%",
-        "curve_general_English_wordsim": "0.55",
-        "curve_general_English_good_bad": "0.78",
-        "curve_general_English_static": "-6.7 ± 4.3 points",
-        "curve_general_English_static_verdict": "lower",
-        "curve_general_English_non_static": "-2.4 ± 2.6 points",
-        "curve_general_English_non_static_verdict": "no clear difference",
+        "curve_general_tokens": "6.4 M",
+        "curve_general_types_covered": "69%",
+        "curve_general_wordsim": "0.55",
+        "curve_general_cos_good_bad": "0.78",
+        "curve_general_static": "-6.7 ± 4.3 points",
+        "curve_general_static_verdict": "lower",
+        "curve_general_non_static": "-2.4 ± 2.6 points",
+        "curve_general_non_static_verdict": "no clear difference",
     }
+
+
+def test_glue_drift_names_each_fact_by_its_field_dataset_and_corpus(glued):
+    summary = pd.DataFrame(
+        {
+            "dataset": ["rt-polarity", "rt-polarity"],
+            "corpus": ["general", "general"],
+            "fact": ["lost", "angle_polar_words"],
+            "runs": [3, 3],
+            "mean": [0.0321, 1.234],
+            "ci95": [0.01, 0.2],
+        }
+    ).set_index(["dataset", "corpus", "fact"])
+    assert pages.glue_drift("drift", summary) == [
+        "drift_lost_rt_polarity_general",
+        "drift_angle_polar_words_rt_polarity_general",
+    ]
+    assert [value for _, value, _ in glued] == ["3.21", "1.23"]  # accuracies in points
+
+
+def test_glue_backends_glues_the_pooled_test_and_each_modes_sentences(glued):
+    common = {"margin": 0.01, "equivalent": False, "power": 0.3, "same_prediction": 0.9}
+    agreement = pd.DataFrame.from_dict(
+        {
+            "rand": common
+            | {"tost_p": 0.2, "difference": 0.001, "ci90_low": -0.01, "ci90_high": 0.012}
+            | {"mcnemar_p": 0.5, "sentence_difference": 0.002, "sentence_ci95": 0.004},
+            "all modes": common
+            | {"tost_p": 0.3, "difference": 0.0, "ci90_low": -0.005, "ci90_high": 0.02}
+            | {"mcnemar_p": float("nan"), "sentence_difference": float("nan")},
+        },
+        orient="index",
+    )
+    pages.glue_backends("q1_backends", agreement)
+    texts = {name: value for name, value, _ in glued}
+    assert texts["q1_backends_equivalent"] == "not shown"
+    assert texts["q1_backends_runs_ci"] == "[-0.50, +2.00]"
+    assert texts["q1_backends_same"] == "90.0" and texts["q1_backends_mcnemar"] == "0.50"
+    assert texts["q1_backends_difference"] == "+0.20 ± 0.40"

@@ -1,12 +1,33 @@
 """Display code: run labels, table rows, dataset descriptions, the projector export."""
 
+import math
+import re
+
 import numpy as np
+import pandas as pd
 import pytest
 
+from conftest import T_975_DF2, accuracy_runs
 from w2vcnn._io import DataError
 from w2vcnn.data import load_dataset
 from w2vcnn.experiments import RunConfig, RunResult
-from w2vcnn.tables import describe, export_projector, run_row, variant
+from w2vcnn.stats import aggregate, paired_table
+from w2vcnn.tables import (
+    contrast_table,
+    curve_table,
+    describe,
+    drift_over_folds_table,
+    export_projector,
+    format_cells,
+    format_table,
+    in_words,
+    p_text,
+    points,
+    run_row,
+    show,
+    sweep_table,
+    variant,
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +87,181 @@ def test_a_row_is_the_config_flat_with_the_headline_numbers():
         (1 / 1 + 3 / 4) / 2
     )  # recall of class 0, of class 1
     assert row["test_accuracy"] == 0.6 and row["run_id"] == "k" and row["cached"] is False
+
+
+# ---------------------------------------------------------------- numbers as text
+
+
+def bold_cells(styler):
+    """(row, column) labels of the cells the Styler's HTML makes bold."""
+    styler.set_uuid("t")
+    html = styler.to_html()
+    data = styler.data
+    bold = set()
+    for rule in html.split("}"):
+        if "font-weight: bold" in rule:
+            for row, col in re.findall(r"#T_t_row(\d+)_col(\d+)", rule):
+                bold.add((data.index[int(row)], data.columns[int(col)]))
+    return bold
+
+
+def test_format_cells_show_mean_and_interval_in_percent(grid):
+    cells = format_cells(aggregate(grid))
+    assert list(cells.index) == ["static", "rand"] and list(cells.columns) == ["MR", "SST-1"]
+    assert (
+        cells.loc["static", "MR"]
+        == f"82.0 ± {100 * T_975_DF2 * 0.02 / math.sqrt(3):.1f}"
+        == "82.0 ± 5.0"
+    )
+    assert cells.loc["rand", "MR"] == "75.0"  # one run: no interval
+    assert "±" in cells.loc["rand", "SST-1"]
+
+
+def test_format_table_bolds_the_best_of_each_column(grid):
+    styler = format_table(aggregate(grid), caption="Test accuracy (%)")
+    html = styler.to_html()
+    assert "±" in html and "Test accuracy (%)" in html
+    assert bold_cells(styler) == {("static", "MR"), ("static", "SST-1")}
+
+
+def test_format_table_bolds_ties_as_displayed():
+    frame = pd.DataFrame(
+        accuracy_runs("a", [0.81201]) + accuracy_runs("b", [0.81199]) + accuracy_runs("c", [0.5])
+    )
+    assert bold_cells(format_table(aggregate(frame))) == {("a", "MR"), ("b", "MR")}
+
+
+def test_format_table_reference_column(grid):
+    kim = {"MR (Kim 2014)": {"rand": 76.1, "static": 81.0, "multichannel": 81.1}}
+    styler = format_table(aggregate(grid), reference=kim)
+    cells = styler.data
+    assert list(cells.columns) == ["MR", "SST-1", "MR (Kim 2014)"]
+    assert list(cells.index) == ["static", "rand", "multichannel"]
+    assert cells.loc["rand", "MR (Kim 2014)"] == "76.1"
+    assert cells.loc["multichannel", "MR"] == "—"  # only Kim ran it
+    assert all(column != "MR (Kim 2014)" for _, column in bold_cells(styler))
+    assert "MR (Kim 2014)" in styler.to_html()
+
+
+def test_format_cells_missing_cell_and_plain_text():
+    frame = pd.DataFrame(accuracy_runs("a", [0.8, 0.9]) + accuracy_runs("b", [0.7], dataset="TREC"))
+    cells = format_cells(aggregate(frame))
+    assert cells.loc["b", "MR"] == "—" and cells.loc["a", "TREC"] == "—"
+    assert "85.0 ± " in cells.to_string()
+
+
+def test_show_rounds_hides_the_index_and_marks_missing():
+    frame = pd.DataFrame(
+        {"word": ["good", "bad"], "drift": [0.123456, float("nan")], "count": [1234, 5]}
+    )
+    html = show(frame, decimals=2, index=False, caption="Drift").to_html()
+    assert "0.12" in html and "0.123456" not in html and "—" in html and "1,234" in html
+    assert "<caption>Drift</caption>" in html
+    assert 'class="row_heading' not in html  # no index column
+
+
+def test_in_words_reads_a_paired_table_row_from_its_numbers(paired):
+    frame, _, _ = paired
+    contrast = {"non_static_vs_static": ("non-static", "static")}
+    table = paired_table(frame[frame["dataset"] != "SST-1"], contrast)
+    text = in_words(table.iloc[0])
+    p_holm = p_text(table.iloc[0]["p_holm"])
+    assert text.startswith("+1.2 ± ")
+    assert text.endswith(f" points, better in 4 of 5 folds; Holm-adjusted p = {p_holm}")
+    exploratory = paired_table(frame[frame["dataset"] != "SST-1"], contrast, family=False)
+    assert "p_holm" not in exploratory.columns
+    p = p_text(exploratory.iloc[0]["p"])
+    assert in_words(exploratory.iloc[0]).endswith(f"; p = {p}, unadjusted")
+
+
+def test_points_and_p_values_as_text():
+    assert points(0.0123, 0.0081) == "+1.2 ± 0.8" and points(-0.02) == "-2.0"
+    assert points(float("nan")) == "—" and points(0.01, float("nan")) == "+1.0"
+    assert p_text(0.0004) == "< 0.001" and p_text(0.0496) == "0.050"
+    assert p_text(float("nan")) == "—"
+
+
+def test_contrast_table_shows_the_numbers_in_points_with_the_verdict_decided_on_them(paired):
+    frame, _, _ = paired
+    mr = frame[frame["dataset"] == "MR"]
+    table = paired_table(mr, {"tuning": ("non-static", "static")}, by="variant")
+    shown = contrast_table(table)
+    assert list(shown.columns) == [
+        "comparison",
+        "a − b (points)",
+        "p (paired t)",
+        "p (Holm)",
+        "a better",
+        "verdict",
+    ]
+    row = shown.iloc[0]
+    assert row["a − b (points)"] == points(table.iloc[0]["difference"], table.iloc[0]["ci95"])
+    assert row["a better"] == "4 of 5" and row["verdict"] == table.iloc[0]["verdict"]
+    assert table.iloc[0]["difference"] == pytest.approx(0.012)  # the numbers stay numbers
+
+
+def test_curve_table_formats_each_fact_and_joins_each_difference_with_its_interval():
+    curve = pd.DataFrame(
+        {
+            "tokens": [165194.0, 6.4e6],
+            "word2vec_epochs": [20, 5],
+            "in_domain_passes": [20, 0],
+            "vocabulary": [18000, 60000],
+            "types_covered": [0.9893, 0.6893],
+            "tokens_covered": [0.995, 0.9],
+            "wordsim": [0.241, 0.512],
+            "wordsim_oov": [0.2, 0.05],
+            "simlex": [0.1, 0.2],
+            "analogies": [0.01, 0.1],
+            "analogies_oov": [0.5, 0.1],
+            "cos_good_bad": [0.7, float("nan")],
+            "static_difference": [-0.0244, 0.01],
+            "static_ci95": [0.0104, float("nan")],
+            "static_verdict": ["lower", "no clear difference"],
+            "non_static_difference": [0.0, 0.0],
+            "non_static_ci95": [0.01, 0.01],
+            "non_static_verdict": ["no clear difference"] * 2,
+        },
+        index=pd.Index(["in_domain", "general"], name="corpus"),
+    )
+    table = curve_table(curve)
+    assert list(table.columns) == ["in-domain", "general English"]
+    assert table.loc["tokens", "in-domain"] == "165,194"
+    assert table.loc["types covered (%)", "general English"] == "68.93"
+    assert table.loc["cos(good, bad)", "general English"] == "—"
+    assert table.loc["static − rand (points)", "in-domain"] == "-2.4 ± 1.0"
+    assert table.loc["static − rand (points)", "general English"] == "+1.0"
+    assert table.loc["static − rand: verdict", "in-domain"] == "lower"
+
+
+def test_drift_over_folds_table_gives_each_fact_in_its_unit_under_its_label():
+    summary = pd.DataFrame(
+        {
+            "dataset": ["rt-polarity"] * 2,
+            "corpus": ["in_domain"] * 2,
+            "fact": ["angle_polar_words", "lost"],
+            "runs": [10, 10],
+            "mean": [1.234, 0.0321],
+            "ci95": [0.21, 0.004],
+        }
+    ).set_index(["dataset", "corpus", "fact"])
+    table = drift_over_folds_table(summary)
+    assert list(table.columns) == ["rt-polarity, in-domain"]
+    assert table.loc["runs", "rt-polarity, in-domain"] == "10"
+    assert table.loc["angle, polar words (°)", "rt-polarity, in-domain"] == "1.23 ± 0.21"
+    assert table.loc["lost (points)", "rt-polarity, in-domain"] == "3.21 ± 0.4"
+
+
+def test_sweep_table_puts_each_contrast_in_a_column_of_points():
+    from w2vcnn.study import SWEEP_CONTRASTS
+
+    rows = [
+        {"dataset": "rt-polarity", "train_fraction": f, "contrast": name}
+        | {"difference": 0.01 * i, "ci95": 0.005, "p": 0.5, "verdict": "no clear difference"}
+        for f in (0.05, 1.0)
+        for i, name in enumerate(SWEEP_CONTRASTS)
+    ]
+    table = sweep_table(pd.DataFrame(rows).set_index(["dataset", "train_fraction", "contrast"]))
+    assert list(table.columns) == ["static − rand", "non-static − rand", "non-static − TF-IDF"]
+    assert list(table.index) == [("rt-polarity", "5%"), ("rt-polarity", "100%")]
+    assert table.loc[("rt-polarity", "5%"), "non-static − rand"] == "+1.0 ± 0.5"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from w2vcnn import build
+from w2vcnn import notebooks
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOW = REPO / ".github" / "workflows" / "book.yml"
@@ -58,8 +58,9 @@ def test_the_workflow_builds_the_full_book_on_main_and_deploys_it_to_pages():
     book = next(i for i, step in enumerate(order) if "make book PROFILE=full" in step)
     assert order.index(cached["uses"]) < book
     # the site gets the repository's address from GitHub, not from a file
-    assert "build.publish_config('${{ github.server_url }}/${{ github.repository }}'" in " ".join(
-        runs
+    assert (
+        "notebooks.publish_config('${{ github.server_url }}/${{ github.repository }}'"
+        in " ".join(runs)
     )
     assert "CONFIG=" in order[book]
     prune = next(i for i, step in enumerate(order) if "w2vcnn --profile full cache prune" in step)
@@ -112,7 +113,7 @@ def test_actionlint_finds_nothing_to_fix_in_the_workflow(actionlint, tmp_path):
 
 
 def test_publish_config_adds_the_repository_and_its_buttons(tmp_path):
-    out = build.publish_config(
+    out = notebooks.publish_config(
         "https://github.com/example/w2vcnn", tmp_path / "c.yml", source=REPO / "_config.yml"
     )
     config = yaml.safe_load(out.read_text())
@@ -124,7 +125,7 @@ def test_publish_config_adds_the_repository_and_its_buttons(tmp_path):
 
 
 def test_publish_config_points_colab_at_the_notebooks_branch_and_keeps_them_out(tmp_path):
-    out = build.publish_config(
+    out = notebooks.publish_config(
         "https://github.com/example/w2vcnn",
         tmp_path / "c.yml",
         source=REPO / "_config.yml",
@@ -139,5 +140,5 @@ def test_publish_config_points_colab_at_the_notebooks_branch_and_keeps_them_out(
 
 def test_publish_config_refuses_an_address_that_is_not_https_and_writes_nothing(tmp_path):
     with pytest.raises(ValueError, match="must be an https:// address"):
-        build.publish_config("git@github.com:example/w2vcnn", tmp_path / "c.yml")
+        notebooks.publish_config("git@github.com:example/w2vcnn", tmp_path / "c.yml")
     assert not list(tmp_path.iterdir())

@@ -151,7 +151,7 @@ def _predict(args) -> None:
 def _notebooks(args) -> None:
     from pathlib import Path
 
-    from .build import write_notebooks
+    from .notebooks import write_notebooks
 
     for path in write_notebooks(args.folder, config=Path(args.config)):
         print(path)

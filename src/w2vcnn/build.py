@@ -1,7 +1,7 @@
 """What ``make book`` runs before the pages: every chapter's runs on one schedule, the record of
 how long that took, and the digest that says when the pages must be executed again.
 
-The Results chapter shows :func:`build_times` and :func:`environment`.
+The Results chapter shows :func:`build_times` beside :func:`w2vcnn.machine.environment`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from . import cache, study
 from ._io import atomic_write
 from .experiments import is_cached
 from .grids import run_grid
+from .machine import machine
 from .profile import Profile
 
 
@@ -167,173 +168,3 @@ def _build_times_path(p: Profile) -> Path:
     if p.vectors is not None:  # a book built on the reader's vectors keeps its own record
         name += "-" + hashlib.sha256(p.vectors.encode()).hexdigest()[:12]
     return cache.cache_dir() / f"build-times-{name}.json"
-
-
-def sgemm_gflops(threads: int, n: int = 2048, repeats: int = 3) -> float:
-    """This machine's float32 matrix-multiply rate on ``threads`` threads (torch, n x n), the best
-    of ``repeats`` timings: the peak a training run's useful FLOP rate is compared with."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        a, b = torch.randn(n, n), torch.randn(n, n)
-        a @ b  # warm-up
-        best = float("inf")
-        for _ in range(repeats):
-            began = time.perf_counter()
-            for _ in range(4):
-                a @ b
-            best = min(best, (time.perf_counter() - began) / 4)
-    finally:
-        torch.set_num_threads(before)
-    return 2 * n**3 / best / 1e9
-
-
-def machine() -> dict:
-    """The CPU's model, cores and vector extensions, and its measured sgemm GFLOP/s on one thread
-    and on all: what a build time or a throughput means depends on them."""
-    import os
-    import platform
-
-    cores = os.cpu_count() or 1
-    model, flags = platform.processor() or platform.machine(), set()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        for line in cpuinfo.read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name":
-                model = value.strip()
-            elif key.strip() == "flags":
-                flags = set(value.split())
-    simd = [f for f in ("avx512f", "avx2", "fma", "neon", "asimd") if f in flags]
-    return {
-        "CPU": model,
-        "cores": cores,
-        "vector extensions": " ".join(simd) or "unknown",
-        "sgemm GFLOP/s, 1 thread": round(sgemm_gflops(1), 1),
-        f"sgemm GFLOP/s, {cores} threads": round(sgemm_gflops(cores), 1),
-    }
-
-
-def environment():
-    """Versions of what produced the numbers, and the machine (:func:`machine`, measured now)."""
-    import importlib.metadata as metadata
-    import platform
-
-    import pandas as pd
-
-    packages = (
-        "torch",
-        "keras",
-        "tensorflow-cpu",
-        "gensim",
-        "numpy",
-        "scipy",
-        "pandas",
-        "scikit-learn",
-        "matplotlib",
-        "jupyter-book",
-        "w2vcnn",
-    )
-    facts = {"python": platform.python_version(), "platform": platform.platform(), **machine()}
-    for name in packages:
-        try:
-            facts[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            facts[name] = "not installed"
-    try:
-        import torch
-
-        facts["accelerator"] = (
-            torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none (CPU)"
-        )
-    except ImportError:
-        pass
-    return pd.Series(facts, name="value").to_frame()
-
-
-def publish_config(
-    repository_url: str,
-    out: Path,
-    branch: str = "main",
-    source: Path = Path("_config.yml"),
-    notebooks_branch: str | None = None,
-) -> Path:
-    """``_config.yml`` plus what only a published site can know: the repository's address, its
-    repository and issues buttons, and launch buttons (which also make every page offer its
-    executed ``.ipynb`` for download), added to ``source`` and written to ``out``, for
-    ``make book CONFIG=out``. The deployment workflow passes the address GitHub gives it, so no
-    address is written by hand.
-
-    Colab opens only ``.ipynb`` files of a repository. With ``notebooks_branch``, the launch
-    buttons point at that branch, where the workflow commits each chapter as a notebook beside
-    its ``.md`` (:func:`write_notebooks` into ``book/``); the theme links a page's ``.ipynb`` when
-    one lies beside its source at build time, and those notebooks are kept out of the build."""
-    import yaml
-
-    if not repository_url.startswith("https://"):
-        raise ValueError(f"repository_url must be an https:// address, got {repository_url!r}")
-    config = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
-    config["repository"] = {
-        "url": repository_url,
-        "branch": notebooks_branch or branch,
-        "path_to_book": "",
-    }
-    if notebooks_branch:
-        notebooks = [f"{chapter}.ipynb" for chapter in _chapters(Path(source).parent)]
-        config["exclude_patterns"] = [*config.get("exclude_patterns", []), *notebooks]
-    config.setdefault("html", {}).update(use_repository_button=True, use_issues_button=True)
-    config["launch_buttons"] = {
-        "notebook_interface": "classic",
-        "colab_url": "https://colab.research.google.com",
-    }
-    with atomic_write(out, "w", encoding="utf-8") as handle:
-        yaml.safe_dump(config, handle, sort_keys=False, allow_unicode=True)
-    return Path(out)
-
-
-def write_notebooks(
-    folder, config: Path = Path("_config.yml"), root: Path = Path(".")
-) -> list[Path]:
-    """Every chapter of the book at ``root`` (its ``_toc.yml``) as a Jupyter notebook (cells as
-    in the chapter, no outputs), for Colab and Jupyter users, written to ``folder``.
-
-    The first cell installs this package from the repository named by ``config``'s
-    ``repository.url`` (see :func:`publish_config`), plus myst-nb for the chapters' ``glue``. It
-    pins neither torch nor TensorFlow: Colab's own builds stay in place, as pinned installs there
-    break with every Colab update.
-    """
-    import jupytext
-    import nbformat
-    import yaml
-
-    settings = yaml.safe_load(Path(config).read_text(encoding="utf-8"))
-    url = (settings.get("repository") or {}).get("url")
-    if not url:
-        raise ValueError(
-            f"{config} has no repository.url: pass the published site's configuration "
-            "(build.publish_config), which has"
-        )
-    chapters = _chapters(Path(root))
-    install = nbformat.v4.new_code_cell(f'%pip install -q "w2vcnn @ git+{url}" myst-nb')
-    install.metadata["tags"] = ["install"]
-    written = []
-    folder = Path(folder)
-    for chapter in chapters:
-        notebook = jupytext.read(Path(root) / f"{chapter}.md")
-        notebook.cells.insert(0, install)
-        nbformat.validate(notebook)
-        path = folder / f"{Path(chapter).name}.ipynb"
-        with atomic_write(path, "w", encoding="utf-8") as out:
-            nbformat.write(notebook, out)
-        written.append(path)
-    return written
-
-
-def _chapters(root: Path) -> list[str]:
-    """The book's pages in ``_toc.yml`` order, as paths without suffix (``book/intro``)."""
-    import yaml
-
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    return [toc["root"]] + [entry["file"] for entry in toc.get("chapters", [])]

@@ -22,7 +22,9 @@ Distances are plain fractions in the frames (0.12, not 12%), like everywhere in 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -256,7 +258,29 @@ def angle_by_decile(table: pd.DataFrame) -> pd.DataFrame:
     return medians.unstack().reindex(columns=list(POLARITY_GROUPS))
 
 
-def run_drift(result, n_polar: int = 200, k: int = 10, table: pd.DataFrame | None = None) -> dict:
+@dataclass(frozen=True)
+class RunDrift:
+    """A fine-tuning run's drift in a few numbers (:func:`run_drift`): angles in degrees, the
+    rest plain ratios; NaN where the run cannot tell (no "good" or "bad" in its vocabulary)."""
+
+    angle_neutral_words: float  # median over the pretrained words of each polarity group
+    angle_mild_words: float
+    angle_polar_words: float
+    relative_change_neutral_words: float
+    relative_change_mild_words: float
+    relative_change_polar_words: float
+    angle_pretrained_rows: float  # median over the rows that started pretrained ...
+    angle_random_rows: float  # ... and random
+    norm_pretrained_rows: float  # mean initial norm
+    norm_random_rows: float
+    cos_good_bad_before: float
+    cos_good_bad_after: float
+    neighbours_kept: float  # mean Jaccard overlap of the most polar words' nearest neighbours
+
+
+def run_drift(
+    result, n_polar: int = 200, k: int = 10, table: pd.DataFrame | None = None
+) -> RunDrift:
     """A fine-tuning run's drift in a few numbers: median angle and relative change of the
     pretrained words by polarity group, of pretrained against random rows, their mean initial
     norms, cos(good, bad) before and after, and the mean Jaccard overlap of the ``k`` nearest
@@ -264,22 +288,16 @@ def run_drift(result, n_polar: int = 200, k: int = 10, table: pd.DataFrame | Non
     run's :func:`word_drift`, if already computed."""
     table = word_drift(result) if table is None else table
     words, initial, final = result.embeddings()
-    facts = {}
     pretrained = table[table["pretrained"]]
-    for group in POLARITY_GROUPS:
-        of_group = pretrained[pretrained["polarity_group"] == group]
-        facts[f"angle, {group} words (°)"] = of_group["angle"].median()
-        facts[f"relative change, {group} words"] = of_group["relative_change"].median()
-    for started, rows in (("pretrained", table["pretrained"]), ("random", ~table["pretrained"])):
-        facts[f"angle, {started} rows (°)"] = table.loc[rows, "angle"].median()
-        facts[f"norm, {started} rows"] = table.loc[rows, "norm"].mean()
+    by_group = {
+        group: pretrained[pretrained["polarity_group"] == group] for group in POLARITY_GROUPS
+    }
+    random = ~table["pretrained"]
     position = {w: i for i, w in enumerate(words)}
+    cosines = [math.nan, math.nan]
     if "good" in position and "bad" in position:
         good, bad = position["good"], position["bad"]
-        for name, matrix in (("before", initial), ("after", final)):
-            facts[f"cos(good, bad) {name}"] = float(
-                1 - cosine_distance(matrix[good], matrix[bad])[0]
-            )
+        cosines = [1 - cosine_distance(m[good], m[bad])[0] for m in (initial, final)]
     frequent = table.dropna(subset=["polarity_group"])
     polar = frequent.reindex(frequent["polarity"].abs().sort_values(ascending=False).index)
     candidates = np.zeros(len(words), dtype=bool)
@@ -292,13 +310,37 @@ def run_drift(result, n_polar: int = 200, k: int = 10, table: pd.DataFrame | Non
         allowed[i] = False
         near = [set(_nearest(m, i, allowed, k)) for m in (before, after)]
         overlaps.append(len(near[0] & near[1]) / len(near[0] | near[1]))
-    facts[f"neighbours kept, {n_polar} most polar words (Jaccard@{k})"] = float(np.mean(overlaps))
-    return facts
+    return RunDrift(
+        angle_neutral_words=by_group["neutral"]["angle"].median(),
+        angle_mild_words=by_group["mild"]["angle"].median(),
+        angle_polar_words=by_group["polar"]["angle"].median(),
+        relative_change_neutral_words=by_group["neutral"]["relative_change"].median(),
+        relative_change_mild_words=by_group["mild"]["relative_change"].median(),
+        relative_change_polar_words=by_group["polar"]["relative_change"].median(),
+        angle_pretrained_rows=table.loc[table["pretrained"], "angle"].median(),
+        angle_random_rows=table.loc[random, "angle"].median(),
+        norm_pretrained_rows=table.loc[table["pretrained"], "norm"].mean(),
+        norm_random_rows=table.loc[random, "norm"].mean(),
+        cos_good_bad_before=float(cosines[0]),
+        cos_good_bad_after=float(cosines[1]),
+        neighbours_kept=float(np.mean(overlaps)),
+    )
 
 
-def swap_back(result) -> dict:
+@dataclass(frozen=True)
+class SwapBack:
+    """Test accuracy of a fine-tuned model as trained and with its initial vectors put back
+    (fractions), and ``lost``, the first minus the second (:func:`swap_back`)."""
+
+    accuracy_fine_tuned: float
+    accuracy_initial_put_back: float
+    lost: float
+
+
+def swap_back(result) -> SwapBack:
     """The fine-tuned model scored on its test sentences as trained, and with its initial
-    (pretrained) vectors put back, every other weight as trained: what the drift carries."""
+    (pretrained) vectors put back, every other weight as trained: how far the rest of the network
+    co-adapted to the moved vectors."""
     from .experiments import prepare
     from .predict import load_model
 
@@ -309,11 +351,11 @@ def swap_back(result) -> dict:
         predicted, _ = model.predict(texts)
         truth = [model.label_names[y] for y in labels]
         scores[vectors] = float(np.mean([p == t for p, t in zip(predicted, truth)]))
-    return {
-        "accuracy, fine-tuned vectors": scores["trained"],
-        "accuracy, initial vectors put back": scores["initial"],
-        "lost": scores["trained"] - scores["initial"],
-    }
+    return SwapBack(
+        accuracy_fine_tuned=scores["trained"],
+        accuracy_initial_put_back=scores["initial"],
+        lost=scores["trained"] - scores["initial"],
+    )
 
 
 # ---------------------------------------------------------------- helpers

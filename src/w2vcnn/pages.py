@@ -7,12 +7,11 @@ the contrasts were given in :mod:`w2vcnn.study`.
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 
 from .profile import Profile
-from .stats import in_words
+from .tables import drift_fact, in_words, interval90, points, sentence_difference
 
 _WORDS = "zero one two three four five six seven eight nine ten".split()
 
@@ -80,74 +79,118 @@ def _folds(p: Profile) -> str:
     )
 
 
+_NAME_PART = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def glue_key(*parts) -> str:
-    """A glue name from its parts, every run of other characters than ASCII letters and digits
-    made one ``_``: ``glue_key("q1", "rt-polarity", "x")`` -> ``"q1_rt_polarity_x"``,
-    ``glue_key("sweep", "5%", "static − rand")`` -> ``"sweep_5_static_rand"``."""
-    return re.sub(r"[^0-9A-Za-z]+", "_", "_".join(str(part) for part in parts)).strip("_")
+    """A glue name joined from names that appear literally in the code -- a prefix, a dataset
+    name, a contrast or field name -- with ``_``, a dataset's ``-`` made ``_`` as well:
+    ``glue_key("q1", "rt-polarity", "non_static_vs_rand")`` ->
+    ``"q1_rt_polarity_non_static_vs_rand"``.
+    A part with other characters (a display label such as ``"general English"``) is refused, so
+    every name a page uses can be found with grep."""
+    for part in parts:
+        if not _NAME_PART.fullmatch(str(part)):
+            raise ValueError(
+                f"glue name part {part!r} is not a name (letters, digits, '_' and '-' only): "
+                "glue under the field or contrast name, not under a display label"
+            )
+    return "_".join(str(part) for part in parts).replace("-", "_")
+
+
+def _glue(name: str, text: str) -> str:
+    from myst_nb import glue
+
+    glue(name, text, display=False)
+    return name
 
 
 def glue_contrasts(prefix: str, table) -> list[str]:
-    """Glue every row of a :func:`w2vcnn.stats.paired_table` as prose
-    (:func:`w2vcnn.stats.in_words`) under ``glue_key(prefix, dataset, contrast)``, and its
+    """Glue every row of a numeric table of paired differences
+    (:func:`w2vcnn.stats.paired_table`, :func:`w2vcnn.study.unseen_differences`, ...) as prose
+    (:func:`w2vcnn.tables.in_words`) under ``glue_key(prefix, *row index)``, and its
     ``verdict`` ("higher", "lower", "no clear difference", decided from the numbers by
     :func:`w2vcnn.stats.verdict`) under that name + ``_verdict``; returns the names, for a page to
     check."""
-    from myst_nb import glue
-
     names = []
-    for (dataset, contrast), row in table.iterrows():
-        name = glue_key(prefix, dataset, contrast)
-        glue(name, in_words(row), display=False)
-        glue(f"{name}_verdict", row["verdict"], display=False)
-        names += [name, f"{name}_verdict"]
+    for index, row in table.iterrows():
+        name = glue_key(prefix, *(index if isinstance(index, tuple) else (index,)))
+        names.append(_glue(name, in_words(row)))
+        names.append(_glue(f"{name}_verdict", row["verdict"]))
     return names
 
 
-def interval_verdict(mean: float, half_width: float) -> str:
-    """ "higher", "lower" or "no clear difference": whether a difference's 95% interval lies above
-    zero, below it, or spans it (no interval: no clear difference)."""
-    if math.isnan(half_width) or mean - half_width <= 0 <= mean + half_width:
-        return "no clear difference"
-    return "higher" if mean > 0 else "lower"
-
-
-def glue_cells(prefix: str, table) -> list[str]:
-    """Glue every cell of ``table`` as text under ``glue_key(prefix, *row index, column)``;
-    returns the names."""
-    from myst_nb import glue
-
+def glue_differences(prefix: str, table) -> list[str]:
+    """Like :func:`glue_contrasts`, but each row as its difference alone, ``"+1.2 ± 0.9
+    points"`` (:func:`w2vcnn.tables.points`), for prose that gives the verdict beside it."""
     names = []
     for index, row in table.iterrows():
-        parts = index if isinstance(index, tuple) else (index,)
-        for column, value in row.items():
-            name = glue_key(prefix, *parts, column)
-            glue(name, str(value), display=False)
-            names.append(name)
+        name = glue_key(prefix, *(index if isinstance(index, tuple) else (index,)))
+        names.append(_glue(name, f"{points(row['difference'], row['ci95'])} points"))
+        names.append(_glue(f"{name}_verdict", row["verdict"]))
+    return names
+
+
+def glue_sweep(prefix: str, differences) -> list[str]:
+    """Glue each row of :func:`w2vcnn.study.sweep_differences` as ``"+1.2 ± 0.9"`` under
+    ``glue_key(prefix, dataset, percent, contrast)``, e.g. ``sweep_rt_polarity_5_static_vs_rand``
+    for 5% of the training split."""
+    names = []
+    for (dataset, fraction, contrast), row in differences.iterrows():
+        name = glue_key(prefix, dataset, round(100 * fraction), contrast)
+        names.append(_glue(name, points(row["difference"], row["ci95"])))
     return names
 
 
 def glue_curve(prefix: str, curve) -> list[str]:
-    """Glue, per corpus of :func:`w2vcnn.study.corpus_curve`'s table, under
-    ``glue_key(prefix, corpus, ...)``: ``tokens`` (millions), ``types`` (% covered),
-    ``wordsim``, ``good_bad`` (their cosine), and per mode (``static``, ``non_static``) the
-    difference from rand with its interval and, under ``..._verdict``, :func:`interval_verdict`."""
-    from myst_nb import glue
+    """Glue, per corpus of :func:`w2vcnn.study.corpus_curve` (its :data:`w2vcnn.study.CORPORA`
+    name), under ``glue_key(prefix, corpus, ...)``: ``tokens`` (millions), ``types_covered`` (%),
+    ``wordsim``, ``cos_good_bad``, and per mode of :data:`w2vcnn.study.CURVE_MODES`
+    (``static``, ``non_static``) the difference from rand with its interval and, under
+    ``..._verdict``, its verdict."""
+    from .study import CURVE_MODES
 
     names = []
     for corpus, row in curve.iterrows():
         texts = {
             "tokens": f"{row['tokens'] / 1e6:.2g} M",
-            "types": f"{row['types covered (%)']:.0f}%",
-            "wordsim": f"{row['WordSim353 ρ']:.2f}",
-            "good_bad": f"{row['cos(good, bad)']:.2f}",
+            "types_covered": f"{row['types_covered']:.0%}",
+            "wordsim": f"{row['wordsim']:.2f}",
+            "cos_good_bad": f"{row['cos_good_bad']:.2f}",
         }
-        for mode in ("static", "non-static"):
-            mean, half = row[f"{mode} − rand (points)"], row[f"{mode} − rand, 95% CI ±"]
-            texts[mode] = f"{mean:+.1f} ± {half:.1f} points"
-            texts[f"{mode} verdict"] = interval_verdict(mean, half)
-        for what, text in texts.items():
-            name = glue_key(prefix, corpus, what)
-            glue(name, text, display=False)
-            names.append(name)
+        for field in CURVE_MODES:
+            difference = points(row[f"{field}_difference"], row[f"{field}_ci95"])
+            texts[field] = f"{difference} points"
+            texts[f"{field}_verdict"] = row[f"{field}_verdict"]
+        names += [_glue(glue_key(prefix, corpus, what), text) for what, text in texts.items()]
     return names
+
+
+def glue_drift(prefix: str, summary) -> list[str]:
+    """Glue each fact of :func:`w2vcnn.study.drift_over_folds` (mean over the runs, accuracies in
+    points: :func:`w2vcnn.tables.drift_fact`) under ``glue_key(prefix, fact, dataset,
+    corpus)``, e.g. ``drift_lost_rt_polarity_in_domain``."""
+    names = []
+    for (dataset, corpus, fact), row in summary.iterrows():
+        name = glue_key(prefix, fact, dataset, corpus)
+        names.append(_glue(name, drift_fact(fact, row["mean"])))
+    return names
+
+
+def glue_backends(prefix: str, agreement) -> list[str]:
+    """Glue what question 1 says of :func:`w2vcnn.study.backend_agreement` under
+    ``glue_key(prefix, ...)``: over all modes ``equivalent`` ("yes" / "not shown"), ``tost_p``,
+    ``power``, ``runs_ci`` (the 90% interval) and ``same`` (% predicted alike); per mode, joined,
+    ``mcnemar`` (the p-values) and ``difference`` (per-sentence differences)."""
+    pooled = agreement.loc["all modes"]
+    per_mode = agreement.drop(index="all modes")
+    texts = {
+        "equivalent": "yes" if pooled["equivalent"] else "not shown",
+        "tost_p": f"{pooled['tost_p']:.2f}",
+        "power": f"{pooled['power']:.2f}",
+        "runs_ci": interval90(pooled),
+        "same": f"{100 * pooled['same_prediction']:.1f}",
+        "mcnemar": ", ".join(f"{p:.2f}" for p in per_mode["mcnemar_p"]),
+        "difference": "; ".join(sentence_difference(row) for _, row in per_mode.iterrows()),
+    }
+    return [_glue(glue_key(prefix, what), text) for what, text in texts.items()]

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .tables import variant
+from .tables import CORPUS_LABELS, variant, vectors_label
 
 PAGE = (8.0, 4.5)  # inches: readable at the book's page width
 _STYLE = {
@@ -225,14 +225,16 @@ def corpus_curve(
     """Accuracy minus ``rand`` against the pretraining corpus's tokens (log scale), one line per
     mode, with 95% CIs: ``table`` is :func:`w2vcnn.study.corpus_curve`'s. ``reference`` marks
     published gains at ``reference_tokens`` (Kim's GoogleNews vectors: ``{mode: points}``)."""
+    from .study import CURVE_MODES
+
     fig = _new_figure(figsize=PAGE, layout="constrained")
     ax = fig.subplots()
     table = table.sort_values("tokens")
-    for colour, mode in zip(_colours(2), ("static", "non-static")):
+    for colour, (field, mode) in zip(_colours(2), CURVE_MODES.items()):
         ax.errorbar(
             table["tokens"],
-            table[f"{mode} − rand (points)"],
-            yerr=table[f"{mode} − rand, 95% CI ±"],
+            100 * table[f"{field}_difference"],
+            yerr=100 * table[f"{field}_ci95"],
             marker="o",
             capsize=3,
             color=colour,
@@ -252,15 +254,18 @@ def corpus_curve(
                 color=colour,
             )
     for i, (name, row) in enumerate(table.iterrows()):
-        ax.annotate(  # below and above in turn: neighbouring corpora may have similar sizes
-            name,
-            (row["tokens"], row["static − rand (points)"]),
+        ax.annotate(  # right of the point, clear of its error bar; low and high in turn, as
+            # neighbouring corpora may have similar sizes
+            CORPUS_LABELS.get(name, name),
+            (row["tokens"], 100 * row["static_difference"]),
             textcoords="offset points",
-            xytext=(0, -14 if i % 2 == 0 else 10),
-            ha="center",
+            xytext=(7, -12 if i % 2 == 0 else 8),
+            ha="left",
             fontsize=8,
             color="dimgrey",
+            annotation_clip=False,
         )
+    ax.margins(x=0.12)  # room for the first label's point and the last one's text
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xscale("log")
     ax.set_xlabel("pretraining tokens (log scale)")
@@ -313,18 +318,20 @@ def accuracy_by_fraction(frame: pd.DataFrame, hue: str = "model") -> Figure:
 def angle_by_decile(tables: Mapping[str, pd.DataFrame]) -> Figure:
     """How far fine-tuning turned the frequent words, by training-frequency decile, one line per
     polarity group, one panel per entry of ``tables`` (:func:`w2vcnn.drift.angle_by_decile`
-    frames, e.g. averaged over folds by :func:`w2vcnn.study.drift_over_folds`)."""
+    frames, e.g. averaged over folds by :func:`w2vcnn.study.drift_over_folds`, keyed by
+    ``(dataset, corpus)`` or by a title)."""
     fig = _new_figure(figsize=(PAGE[0], PAGE[1] * 0.85), layout="constrained")
     axes = fig.subplots(1, len(tables), sharey=True, squeeze=False)[0]
     for ax, (name, table) in zip(axes, tables.items()):
         for colour, group in zip(_colours(len(table.columns)), table.columns):
             ax.plot(table.index, table[group], marker="o", ms=3, color=colour, label=str(group))
-        ax.set_title(str(name), fontsize=9)
-        ax.set_xlabel("training-frequency decile (1: rarest)")
+        ax.set_title(vectors_label(*name) if isinstance(name, tuple) else str(name), fontsize=9)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    # one label under all panels: a label per narrow panel runs into its neighbour's
+    fig.supxlabel("training-frequency decile (1: rarest)", fontsize=10)
     axes[0].set_ylabel("median angle turned (degrees)")
     handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside lower center", ncols=len(names))
+    fig.legend(handles, names, loc="outside upper center", ncols=len(names))
     return fig
 
 

@@ -2,9 +2,9 @@
 overlapping training sets) with Holm's adjustment, equivalence (TOST) and McNemar's test.
 
 One convention throughout: accuracies stay fractions in [0, 1] in every frame and every number
-returned here (``aggregate``'s ``mean``, ``compare``'s ``mean_difference``, ...). Only the
-presentation helpers (:func:`format_cells`, :func:`format_table`, ``str(Comparison)``) turn them
-into percentages, so no number is ever scaled twice.
+returned here (``aggregate``'s ``mean``, ``compare``'s ``mean_difference``, ...): this module
+returns numbers and decisions taken on numbers (:func:`verdict`), never display strings.
+:mod:`w2vcnn.tables` turns them into percentages and text, once, for the page.
 
 The input is the grid's DataFrame (:func:`w2vcnn.grids.run_grid`): one row per run with at
 least ``dataset``, ``variant``, ``fold`` or ``seed``, and ``test_accuracy``.
@@ -24,7 +24,6 @@ from scipy import stats as scipy_stats
 # same split, fold and seed, hence the same initialisation and batch order.
 # the same sentences and the same random draws: a pair differs only in what is compared
 PAIR_KEYS = ("dataset", "split", "max_examples", "fold", "seed", "replicate")
-MISSING = "—"  # a cell with no run behind it
 
 
 # ---------------------------------------------------------------- intervals
@@ -71,12 +70,13 @@ def aggregate(
 
     Columns: the ``by`` columns, then ``n``, ``mean``, ``std`` (ddof=1), ``ci95`` (half width of the
     95% t interval), ``low`` and ``high`` (the interval), ``min`` and ``max``. Values are fractions
-    like ``value`` itself (0.812, not 81.2); :func:`format_table` shows them as percentages.
+    like ``value`` itself (0.812, not 81.2); :func:`w2vcnn.tables.format_table` shows them as
+    percentages.
     ``std``, ``ci95``, ``low`` and ``high`` are NaN for a group of one run. Groups keep the order in
     which they first appear in ``frame`` (the grid's order), not alphabetical order.
     """
     by = list(by)
-    _require_columns(frame, [*by, value])
+    require_columns(frame, [*by, value])
     rows = [
         {**dict(zip(by, key)), **summarize(group[value])}
         for key, group in frame.groupby(by, sort=False, dropna=False)
@@ -144,9 +144,9 @@ def paired_values(
     ``by=("mode", "init")``.
     """
     by = [by] if isinstance(by, str) else list(by)
-    _require_columns(frame, [*by, value])
+    require_columns(frame, [*by, value])
     on = [k for k in PAIR_KEYS if k in frame.columns] if on is None else list(on)
-    _require_columns(frame, on)
+    require_columns(frame, on)
     sides = []
     for name, side in (("a", a), ("b", b)):
         runs = frame.loc[_select(frame, by, side), [*on, value]]
@@ -245,45 +245,52 @@ def paired_table(
     value: str = "test_accuracy",
     family: bool = True,
 ) -> pd.DataFrame:
-    """One :func:`compare` per dataset and named contrast, as a readable table.
+    """One :func:`compare` per dataset and named contrast, as numbers.
 
     ``contrasts`` maps a name to a pair of sides, e.g.
     ``{"non_static_vs_static": ("non-static", "static")}`` with ``by="mode"``. The rows are indexed
     by ``(dataset, contrast name)``, so a chapter finds a row by the name it gave, never by parsing
-    a label (:func:`w2vcnn.pages.glue_contrasts` glues every row under its name). Differences are
-    in points.
+    a label (:func:`w2vcnn.pages.glue_contrasts` glues every row under its name). Columns:
+    ``comparison`` (the sides, for the reader), ``difference`` and ``ci95`` (fractions, like the
+    accuracies), ``p``, ``wins`` and ``pairs``; :func:`w2vcnn.tables.contrast_table` shows them.
 
     ``family=True`` (a chapter's primary contrasts): the table's rows are one family of tests and a
-    ``p (Holm)`` column adjusts their p-values for it (:func:`holm`). ``family=False``
+    ``p_holm`` column adjusts their p-values for it (:func:`holm`). ``family=False``
     (exploratory contrasts): unadjusted p only, for the page to label as exploratory. The
-    ``verdict`` column is :func:`verdict` of each row's numbers (its Holm-adjusted p in a family),
-    decided before any of them is rounded for display.
+    ``verdict`` column is :func:`verdict` of each row's numbers (its Holm-adjusted p in a family).
     """
     if not isinstance(contrasts, Mapping):
         raise ValueError(
             "contrasts must map a name to a pair of sides, e.g. "
             "{'non_static_vs_static': ('non-static', 'static')}"
         )
-    rows, results = [], []
+    rows = []
     for dataset, runs in frame.groupby("dataset", sort=False):
         for name, (a, b) in contrasts.items():
-            result = compare(runs, a, b, by, value=value)
-            results.append(result)
+            c = compare(runs, a, b, by, value=value)
+            comparison = f"{c.a} − {c.b}"
             rows.append(
-                {
-                    "dataset": dataset,
-                    "contrast": name,
-                    "comparison": f"{_describe(a)} − {_describe(b)}",
-                    **comparison_cells(result),
-                }
+                {"dataset": dataset, "contrast": name, "comparison": comparison, **numbers(c)}
             )
     table = pd.DataFrame(rows).set_index(["dataset", "contrast"])
-    p_values = [r.p_value for r in results]
+    p_values = table["p"].to_numpy()
     if family:
         p_values = holm(p_values)
-        table["p (Holm)"] = [_p_cell(p) for p in p_values]
-    table["verdict"] = [verdict(r.mean_difference, p) for r, p in zip(results, p_values)]
+        table["p_holm"] = p_values
+    table["verdict"] = [verdict(d, p) for d, p in zip(table["difference"], p_values)]
     return table
+
+
+def numbers(c: Comparison) -> dict:
+    """A :class:`Comparison`'s numbers as the columns of a table: ``difference``, ``ci95``,
+    ``p``, ``wins`` and ``pairs``."""
+    return {
+        "difference": c.mean_difference,
+        "ci95": c.ci95,
+        "p": c.p_value,
+        "wins": c.wins,
+        "pairs": c.n_pairs,
+    }
 
 
 def holm(p_values) -> np.ndarray:
@@ -301,37 +308,6 @@ def holm(p_values) -> np.ndarray:
         running = max(running, min(1.0, (len(tested) - rank) * p[i]))
         adjusted[i] = running
     return adjusted
-
-
-def _p_cell(p: float) -> str:
-    if math.isnan(p):
-        return MISSING
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def comparison_cells(c: Comparison) -> dict:
-    """A :class:`Comparison` as display strings: difference in points ± CI, p-value, wins."""
-    spread = "" if math.isnan(c.ci95) else f" ± {100 * c.ci95:.1f}"
-    return {
-        "a − b (points)": f"{100 * c.mean_difference:+.1f}{spread}",
-        "p (paired t)": _p_cell(c.p_value),
-        "a better": f"{c.wins} of {c.n_pairs}",
-    }
-
-
-def in_words(row) -> str:
-    """A row of :func:`paired_table` (or ``study.recipe_evidence``) as prose, for a chapter's text:
-    ``"+2.2 ± 2.6 points, better in 8 of 10 folds; Holm-adjusted p = 0.012"``; the unadjusted p
-    where the row has no Holm column."""
-    if "p (Holm)" in row:
-        p = f"Holm-adjusted p {_equals(row['p (Holm)'])}"
-    else:
-        p = f"p {_equals(row['p (paired t)'])}, unadjusted"
-    return f"{row['a − b (points)']} points, better in {row['a better']} folds; {p}"
-
-
-def _equals(p_cell: str) -> str:
-    return p_cell if p_cell.startswith("<") else f"= {p_cell}"
 
 
 def verdict(difference: float, p_value: float, alpha: float = 0.05) -> str:
@@ -463,92 +439,7 @@ def mcnemar(predictions_a, predictions_b, labels) -> dict:
     }
 
 
-# ---------------------------------------------------------------- tables
-
-
-def show(frame: pd.DataFrame, decimals: int = 3, index: bool = True, caption: str | None = None):
-    """Any small table, readable: numbers rounded, missing as "—", full cell text, optional
-    index."""
-    styler = frame.style.format(precision=decimals, na_rep=MISSING, thousands=",")
-    if not index:
-        styler = styler.hide(axis="index")
-    return styler.set_caption(caption) if caption else styler
-
-
-def format_cells(
-    aggregated: pd.DataFrame,
-    rows: str = "variant",
-    columns: str = "dataset",
-    reference: Mapping[str, Mapping[str, float]] | None = None,
-    decimals: int = 1,
-) -> pd.DataFrame:
-    """A DataFrame of plain strings: ``rows`` down, ``columns`` across, "81.2 ± 0.9" in each cell.
-
-    The cell is the mean ± the 95% CI half width, both in percent; "81.2" alone for a single run,
-    and "—" where no run exists. ``reference`` adds published numbers, already in percent, as
-    extra columns after ours: ``{"MR (Kim 2014)": {"cnn rand random torch": 76.1, ...}}``; a row
-    only the reference knows is added at the bottom. Print it with ``.to_string()`` for plain text.
-    """
-    means, half_widths = (_pivot(aggregated, rows, columns, field) for field in ("mean", "ci95"))
-    cells = pd.DataFrame(MISSING, index=means.index, columns=means.columns, dtype=object)
-    for row in means.index:
-        for column in means.columns:
-            cells.loc[row, column] = _cell(
-                means.loc[row, column], half_widths.loc[row, column], decimals
-            )
-    for name, published in (reference or {}).items():
-        extra_rows = [r for r in published if r not in cells.index]
-        cells = cells.reindex([*cells.index, *extra_rows], fill_value=MISSING)
-        cells[name] = [
-            f"{published[r]:.{decimals}f}" if r in published else MISSING for r in cells.index
-        ]
-    return cells
-
-
-def format_table(
-    aggregated: pd.DataFrame,
-    rows: str = "variant",
-    columns: str = "dataset",
-    reference: Mapping[str, Mapping[str, float]] | None = None,
-    decimals: int = 1,
-    caption: str | None = None,
-):
-    """:func:`format_cells` as a pandas ``Styler`` with the best mean of each of our columns in
-    bold.
-
-    The best is judged on the mean as displayed (rounded to ``decimals``), so equal-looking means
-    are bold together; reference columns are never bold. A Jupyter Book cell that ends with this
-    call renders it as an HTML table (``.to_html()`` gives the same HTML explicitly).
-    """
-    cells = format_cells(aggregated, rows, columns, reference, decimals)
-    shown_means = (100 * _pivot(aggregated, rows, columns, "mean")).round(decimals)
-    best = shown_means.eq(shown_means.max()).reindex(
-        index=cells.index, columns=cells.columns, fill_value=False
-    )
-    css = np.where(best.to_numpy(dtype=bool), "font-weight: bold", "")
-    styler = cells.style.apply(lambda _: css, axis=None)
-    return styler.set_caption(caption) if caption else styler
-
-
-def _cell(mean: float, half_width: float, decimals: int) -> str:
-    if pd.isna(mean):
-        return MISSING
-    shown = f"{100 * mean:.{decimals}f}"
-    return shown if pd.isna(half_width) else f"{shown} ± {100 * half_width:.{decimals}f}"
-
-
-def _pivot(aggregated: pd.DataFrame, rows: str, columns: str, field: str) -> pd.DataFrame:
-    """``field`` with ``rows`` down and ``columns`` across, both in order of first appearance."""
-    _require_columns(aggregated, [rows, columns, field])
-    if aggregated.duplicated([rows, columns]).any():
-        raise ValueError(
-            f"several rows per ({rows}, {columns}): aggregate by exactly those two columns"
-        )
-    table = aggregated.pivot(index=rows, columns=columns, values=field)
-    return table.reindex(index=pd.unique(aggregated[rows]), columns=pd.unique(aggregated[columns]))
-
-
-def _require_columns(frame: pd.DataFrame, names: Sequence[str]) -> None:
+def require_columns(frame: pd.DataFrame, names: Sequence[str]) -> None:
     missing = [n for n in names if n not in frame.columns]
     if missing:
         raise ValueError(

@@ -29,12 +29,13 @@ IN_DOMAIN = RunConfig.corpus  # the dataset's training sentences + its unlabeled
 WITH_BROWN = IN_DOMAIN + ("brown",)
 GENSIM_DEFAULT_EPOCHS = 5
 # Question 3's corpus-size curve: from the dataset's own text to general English (Brown, GCIDE,
-# WordNet: a stand-in for a downloaded vec.bin's text, the same for every fold) and both together
+# WordNet: a stand-in for a downloaded vec.bin's text, the same for every fold) and both together,
+# by name (tables.CORPUS_LABELS has what the page calls them)
 CORPORA = {
-    "in-domain": IN_DOMAIN,
-    "in-domain + Brown": WITH_BROWN,
-    "general English": GENERAL,
-    "general English + in-domain": IN_DOMAIN + GENERAL,
+    "in_domain": IN_DOMAIN,
+    "in_domain_brown": WITH_BROWN,
+    "general": GENERAL,
+    "general_in_domain": IN_DOMAIN + GENERAL,
 }
 GOOGLE_NEWS_TOKENS = 100e9  # what Kim's vectors were trained on (about 100 billion words)
 
@@ -259,12 +260,14 @@ def backend_agreement(both, margin: float = BACKEND_MARGIN):
     difference those sentences give. Over all modes, TOST pairs each fold's mean over the modes
     (the modes of a fold share its split: they are not independent pairs), and no per-sentence
     test is run (each sentence would count once per mode); the share predicted alike is given.
+    One row per mode and ``"all modes"``, in numbers (fractions), shown by
+    :func:`w2vcnn.tables.backend_table`.
     """
     import numpy as np
     import pandas as pd
 
     from .experiments import load_result
-    from .stats import MISSING, PAIR_KEYS, equivalence, mcnemar, paired_values
+    from .stats import PAIR_KEYS, equivalence, mcnemar, paired_values
 
     fold = [k for k in PAIR_KEYS if k in both.columns]
     keys = fold + ["mode"]
@@ -286,26 +289,24 @@ def backend_agreement(both, margin: float = BACKEND_MARGIN):
             np.concatenate([r.test_predictions for r in torch]),
             np.concatenate([r.test_labels for r in keras]),
         )
-        difference = per_sentence["accuracy_a"] - per_sentence["accuracy_b"]
         rows[mode] = {
-            "paired folds" if pooled else "paired runs": tost.n_pairs,
-            "Keras − PyTorch (points)": f"{100 * tost.mean_difference:+.2f}",
-            "90% CI": f"[{100 * tost.ci90_low:+.2f}, {100 * tost.ci90_high:+.2f}]",
-            "margin (± points)": 100 * margin,
-            "TOST p": tost.p_value,
-            "equivalent": "yes" if tost.equivalent else "not shown",
-            "TOST power": tost.power,
-            "same prediction (%)": 100 * per_sentence["agreement"],
-            "test sentences": math.nan if pooled else per_sentence["n"],
-            "only Keras right / only PyTorch right": (
-                MISSING if pooled else f"{per_sentence['b']} / {per_sentence['c']}"
+            "pairs": tost.n_pairs,  # runs per mode; folds over all modes
+            "difference": tost.mean_difference,
+            "ci90_low": tost.ci90_low,
+            "ci90_high": tost.ci90_high,
+            "margin": margin,
+            "tost_p": tost.p_value,
+            "equivalent": tost.equivalent,
+            "power": tost.power,
+            "same_prediction": per_sentence["agreement"],
+            "test_sentences": math.nan if pooled else per_sentence["n"],
+            "only_keras_right": math.nan if pooled else per_sentence["b"],
+            "only_torch_right": math.nan if pooled else per_sentence["c"],
+            "mcnemar_p": math.nan if pooled else per_sentence["p_value"],
+            "sentence_difference": (
+                math.nan if pooled else per_sentence["accuracy_a"] - per_sentence["accuracy_b"]
             ),
-            "McNemar p": math.nan if pooled else per_sentence["p_value"],
-            "per-sentence difference, 95% CI (points)": (
-                MISSING
-                if pooled
-                else f"{100 * difference:+.2f} ± {100 * per_sentence['difference_ci95']:.2f}"
-            ),
+            "sentence_ci95": math.nan if pooled else per_sentence["difference_ci95"],
         }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("mode")
 
@@ -489,8 +490,9 @@ def corpus_sizes(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
 
 
 def corpus_name(corpus: str) -> str:
-    """The :data:`CORPORA` name of a grid row's ``corpus`` column (``"train+unlabeled"``; a
-    source listed more than once, as :func:`matched_corpus` does, counts once)."""
+    """The :data:`CORPORA` name of a grid row's ``corpus`` column (``"train+unlabeled"`` ->
+    ``"in_domain"``; a source listed more than once, as :func:`matched_corpus` does, counts
+    once)."""
     names = {"+".join(sources): name for name, sources in CORPORA.items()}
     return names["+".join(dict.fromkeys(corpus.split("+")))]
 
@@ -499,19 +501,24 @@ CORPUS_CONTRASTS = {  # by=("mode", "corpus"): with the Brown corpus minus in-do
     mode: ((mode, "+".join(WITH_BROWN)), (mode, "+".join(IN_DOMAIN)))
     for mode in ("static", "non-static")
 }
+CURVE_MODES = {"static": "static", "non_static": "non-static"}  # field prefix: mode
 
 
 def corpus_curve(p: Profile, runs, dataset: str = "rt-polarity"):
-    """Per corpus of :data:`CORPORA` (``runs``: the :func:`corpus_sizes` grid): its tokens and
-    vocabulary, the share of the training vocabulary's types and tokens it has a vector for, the
-    vectors' intrinsic scores (the first fold's vectors) with the share of benchmark items they
-    cannot answer, and frozen and fine-tuned accuracy minus ``rand`` (paired by fold)."""
+    """Per corpus of :data:`CORPORA` (``runs``: the :func:`corpus_sizes` grid), indexed by its
+    name, in numbers: ``tokens`` (of distinct text) and ``vocabulary``, ``word2vec_epochs`` and
+    ``in_domain_passes``, the share of the training vocabulary's types and tokens it has a vector
+    for (``types_covered``, ``tokens_covered``), the vectors' intrinsic scores (the first fold's
+    vectors: ``wordsim``, ``simlex``, ``analogies``) with the share of benchmark items they
+    cannot answer (``..._oov``), ``cos_good_bad``, and per mode of :data:`CURVE_MODES`
+    (``static_...``, ``non_static_...``) the accuracy minus ``rand`` paired by fold:
+    ``difference``, ``ci95``, ``p`` and ``verdict`` (fractions, like every accuracy)."""
     import numpy as np
     import pandas as pd
 
     from . import intrinsic
     from .experiments import dataset_of, load_result, word2vec_vectors
-    from .stats import compare
+    from .stats import compare, verdict
 
     rows = {}
     with_vectors = runs[runs["mode"] != "rand"].assign(
@@ -532,55 +539,34 @@ def corpus_curve(p: Profile, runs, dataset: str = "rt-polarity"):
         scores = intrinsic.evaluate(kv).set_index("benchmark")
         coverage = [load_result(i).coverage for i in of_corpus["run_id"]]
         repeats = in_domain_repeats(p, sources)
-        in_domain_tokens = rows["in-domain"]["tokens"] if repeats > 1 else 0
+        in_domain_tokens = rows["in_domain"]["tokens"] if repeats > 1 else 0
         row = {
             "tokens": meta["corpus_tokens"] - (repeats - 1) * in_domain_tokens,  # distinct text
-            "word2vec epochs": meta["epochs"],
-            "in-domain passes": repeats * meta["epochs"] if set(sources) & set(IN_DOMAIN) else 0,
+            "word2vec_epochs": meta["epochs"],
+            "in_domain_passes": repeats * meta["epochs"] if set(sources) & set(IN_DOMAIN) else 0,
             "vocabulary": meta["vocabulary"],
-            "types covered (%)": 100 * np.mean([c["type_coverage"] for c in coverage]),
-            "tokens covered (%)": 100 * np.mean([c["token_coverage"] for c in coverage]),
-            "WordSim353 ρ": scores.loc["WordSim353", "score"],
-            "WordSim353 OOV (%)": 100 * scores.loc["WordSim353", "oov_ratio"],
-            "SimLex-999 ρ": scores.loc["SimLex-999", "score"],
-            "analogies (%)": 100 * scores.loc["Google analogies", "score"],
-            "analogies OOV (%)": 100 * scores.loc["Google analogies", "oov_ratio"],
-            "cos(good, bad)": (
+            "types_covered": np.mean([c["type_coverage"] for c in coverage]),
+            "tokens_covered": np.mean([c["token_coverage"] for c in coverage]),
+            "wordsim": scores.loc["WordSim353", "score"],
+            "wordsim_oov": scores.loc["WordSim353", "oov_ratio"],
+            "simlex": scores.loc["SimLex-999", "score"],
+            "analogies": scores.loc["Google analogies", "score"],
+            "analogies_oov": scores.loc["Google analogies", "oov_ratio"],
+            "cos_good_bad": (
                 float(kv.similarity("good", "bad"))
                 if {"good", "bad"} <= set(kv.key_to_index)
                 else float("nan")
             ),
         }
-        for mode in ("static", "non-static"):
+        for field, mode in CURVE_MODES.items():
             both = pd.concat([of_corpus[of_corpus["mode"] == mode], runs[runs["mode"] == "rand"]])
             c = compare(both, mode, "rand", by="mode")
-            row[f"{mode} − rand (points)"] = 100 * c.mean_difference
-            row[f"{mode} − rand, 95% CI ±"] = 100 * c.ci95
+            row[f"{field}_difference"] = c.mean_difference
+            row[f"{field}_ci95"] = c.ci95
+            row[f"{field}_p"] = c.p_value
+            row[f"{field}_verdict"] = verdict(c.mean_difference, c.p_value)
         rows[name] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("corpus")
-
-
-def curve_table(curve):
-    """:func:`corpus_curve` for reading: one column per corpus, each fact in its own format, each
-    difference from ``rand`` with its 95% CI."""
-    import pandas as pd
-
-    formats = {
-        "tokens": "{:,.0f}",
-        "word2vec epochs": "{:.0f}",
-        "in-domain passes": "{:.0f}",
-        "vocabulary": "{:,.0f}",
-    }
-    rows = {}
-    for fact in curve.columns:
-        if fact.endswith("95% CI ±"):
-            continue
-        if fact.endswith("(points)"):
-            half = curve[fact.replace(" (points)", ", 95% CI ±")]
-            rows[fact] = [f"{v:+.1f} ± {h:.1f}" for v, h in zip(curve[fact], half)]
-        else:
-            rows[fact] = [formats.get(fact, "{:.2f}").format(v) for v in curve[fact]]
-    return pd.DataFrame.from_dict(rows, orient="index", columns=curve.index)
 
 
 def word2vec_epochs(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
@@ -629,41 +615,52 @@ def vectors_by_epochs(p: Profile, dataset, epochs):
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["vectors", "word2vec epochs"])
 
 
-def drift_over_folds(runs, by: str = "dataset"):
-    """Every :func:`w2vcnn.drift.run_drift` and :func:`w2vcnn.drift.swap_back` fact of the
-    fine-tuning ``runs`` (grid rows), as mean ± 95% CI over the runs of each value of ``by`` (a
-    column each; accuracies and the swap-back loss in points). ``.attrs["angle by decile"]``
-    holds, per value of ``by``, :func:`w2vcnn.drift.angle_by_decile` averaged over its runs."""
+def drift_over_folds(runs):
+    """Every :class:`w2vcnn.drift.RunDrift` and :class:`w2vcnn.drift.SwapBack` fact of the
+    fine-tuning ``runs`` (grid rows), per dataset and corpus of the vectors (a :data:`CORPORA`
+    name): one row per ``(dataset, corpus, fact)`` with ``runs``, ``mean`` and ``ci95`` (95% t
+    interval over the runs; accuracies as fractions). ``.attrs["angle by decile"]`` holds, per
+    ``(dataset, corpus)``, :func:`w2vcnn.drift.angle_by_decile` averaged over its runs."""
+    import dataclasses
+
     import pandas as pd
 
     from .drift import angle_by_decile, run_drift, swap_back, word_drift
     from .experiments import load_result
     from .stats import mean_ci
 
-    columns, deciles = {}, {}
-    for value, group in runs.groupby(by, sort=False):
-        results = [load_result(i) for i in group["run_id"]]
+    rows, deciles = [], {}
+    named = runs.assign(corpus_name=runs["corpus"].map(corpus_name))
+    for (dataset, corpus), group in named.groupby(["dataset", "corpus_name"], sort=False):
         facts, angles = [], []
-        for result in results:
+        for run_id in group["run_id"]:
+            result = load_result(run_id)
             table = word_drift(result)
-            facts.append({**run_drift(result, table=table), **swap_back(result)})
+            drift, lost = run_drift(result, table=table), swap_back(result)
+            facts.append({**dataclasses.asdict(drift), **dataclasses.asdict(lost)})
             angles.append(angle_by_decile(table))
-        facts = pd.DataFrame(facts)
-        cells = {"runs": str(len(results))}
-        for fact in facts.columns:
-            mean, half = mean_ci(facts[fact].dropna())
-            scale = 100 if fact.startswith(("accuracy", "lost")) else 1
-            cells[fact] = f"{scale * mean:.3g} ± {scale * half:.2g}"
-        columns[value] = cells
-        deciles[value] = pd.concat(angles).groupby(level=0).mean()
-    summary = pd.DataFrame(columns).rename_axis("mean ± 95% CI over the runs")
+        for fact, values in pd.DataFrame(facts).items():
+            mean, half = mean_ci(values.dropna())
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "corpus": corpus,
+                    "fact": fact,
+                    "runs": len(values),
+                    "mean": mean,
+                    "ci95": half,
+                }
+            )
+        deciles[(dataset, corpus)] = pd.concat(angles).groupby(level=0).mean()
+    summary = pd.DataFrame(rows).set_index(["dataset", "corpus", "fact"])
     summary.attrs["angle by decile"] = deciles
     return summary
 
 
 # Test sentences by the share of their tokens that no training sentence of the fold has
 # (question 2: what fine-tuned pretrained vectors give a word the labelled data lacks)
-UNSEEN_BINS = {"none": (0.0, 0.0), "up to 10%": (0.0, 0.1), "over 10%": (0.1, 1.0)}
+# (tables.UNSEEN_LABELS names them for the page)
+UNSEEN_BINS = {"none": (0.0, 0.0), "up_to_10": (0.0, 0.1), "over_10": (0.1, 1.0)}
 UNSEEN_CONTRAST = ("non-static", "rand")  # by="mode"
 
 
@@ -719,65 +716,37 @@ def accuracy_by_unseen(runs):
 
 
 def unseen_differences(by_unseen, contrast=UNSEEN_CONTRAST):
-    """Per dataset and bin of :func:`accuracy_by_unseen`, ``a - b`` of ``contrast`` paired by
-    fold, and per dataset whether that gain differs between the sentences with the most unseen
-    words and those with none (the gain's difference, paired by fold): numbers (fractions) and
-    each row's :func:`~w2vcnn.stats.verdict` (unadjusted p: exploratory)."""
+    """Per dataset and bin of :func:`accuracy_by_unseen` (indexed ``(dataset, bin)``), ``a - b``
+    of ``contrast`` paired by fold, and per dataset whether that gain differs between the
+    sentences with the most unseen words and those with none (``(dataset, "over_10_vs_none")``,
+    the gains' difference paired by fold): ``sentences`` (per fold, in the bin), the numbers of
+    :func:`w2vcnn.stats.numbers` (fractions) and each row's :func:`~w2vcnn.stats.verdict`
+    (unadjusted p: exploratory)."""
     import pandas as pd
 
-    from .stats import PAIR_KEYS, compare, verdict
+    from .stats import PAIR_KEYS, compare, numbers, verdict
 
     a, b = contrast
     rows = []
     for dataset, runs in by_unseen.groupby("dataset", sort=False):
         for name in UNSEEN_BINS:
-            c = compare(runs[runs["bin"] == name], a, b, by="mode")
-            rows.append(_unseen_row(dataset, f"{a} − {b}, {name}", c, runs, name))
+            in_bin = runs[runs["bin"] == name]
+            c = compare(in_bin, a, b, by="mode")
+            sentences = in_bin.groupby("mode")["sentences"].mean().iloc[0]
+            rows.append({"dataset": dataset, "bin": name, "sentences": sentences, **numbers(c)})
         keys = [k for k in PAIR_KEYS if k in runs.columns]
         # dropna=False: keep the rows whose max_examples is None (the full profile's)
         wide = runs.pivot_table(
             index=[*keys, "bin"], columns="mode", values="test_accuracy", dropna=False
         )
         gains = (wide[a] - wide[b]).rename("test_accuracy").reset_index()
-        most, none = list(UNSEEN_BINS)[-1], list(UNSEEN_BINS)[0]
-        c = compare(gains, most, none, by="bin")
-        rows.append(_unseen_row(dataset, f"gain {most} − gain {none}", c, runs, None))
-    table = pd.DataFrame(rows).set_index(["dataset", "comparison"])
+        c = compare(gains, "over_10", "none", by="bin")
+        rows.append(
+            {"dataset": dataset, "bin": "over_10_vs_none", "sentences": np.nan, **numbers(c)}
+        )
+    table = pd.DataFrame(rows).set_index(["dataset", "bin"])
     table["verdict"] = [verdict(d, p) for d, p in zip(table["difference"], table["p"])]
     return table
-
-
-def points_table(differences):
-    """A table of numeric differences (:func:`unseen_differences`, :func:`sweep_trend`) for the
-    page: ``difference`` ± ``ci95`` in points, p to three decimals, the rest as it is."""
-    from .stats import MISSING
-
-    def points(row) -> str:
-        spread = "" if np.isnan(row["ci95"]) else f" ± {100 * row['ci95']:.1f}"
-        return f"{100 * row['difference']:+.1f}{spread}"
-
-    shown = differences.assign(
-        **{
-            "a − b (points)": differences.apply(points, axis=1),
-            "p (paired t)": [MISSING if np.isnan(p) else f"{p:.3f}" for p in differences["p"]],
-        }
-    )
-    rest = [c for c in differences.columns if c not in ("difference", "ci95", "p", "verdict")]
-    return shown[[*rest, "a − b (points)", "p (paired t)", "verdict"]]
-
-
-def _unseen_row(dataset, comparison, c, runs, name) -> dict:
-    in_bin = runs if name is None else runs[runs["bin"] == name]
-    per_run = in_bin.groupby("mode")["sentences"].mean()
-    return {
-        "dataset": dataset,
-        "comparison": comparison,
-        "sentences per fold": float(per_run.iloc[0]) if name is not None else np.nan,
-        "difference": c.mean_difference,
-        "ci95": c.ci95,
-        "p": c.p_value,
-        "folds": c.n_pairs,
-    }
 
 
 # ---------------------------------------------------------------- beyond the question
@@ -835,65 +804,77 @@ def with_model(sweep):
 
 
 SWEEP_CONTRASTS = {  # by="model" on labelled_sizes' runs (model: the CNN's mode, or "TF-IDF")
-    "static − rand": ("static", "rand"),
-    "non-static − rand": ("non-static", "rand"),
-    "non-static − TF-IDF": ("non-static", "TF-IDF"),
+    "static_vs_rand": ("static", "rand"),
+    "non_static_vs_rand": ("non-static", "rand"),
+    "non_static_vs_tfidf": ("non-static", "TF-IDF"),
 }
 
 
 def sweep_differences(sweep):
-    """Per dataset and share of the training split, each of :data:`SWEEP_CONTRASTS` paired by
-    fold, as "+1.2 ± 0.8" (points, 95% CI; Nadeau-Bengio's correction with each share's own
-    test-to-training ratio, see :func:`w2vcnn.stats.compare`), from :func:`with_model`'s frame."""
+    """Per dataset, share of the training split and contrast of :data:`SWEEP_CONTRASTS`
+    (indexed ``(dataset, train_fraction, contrast)``), ``a - b`` paired by fold, from
+    :func:`with_model`'s frame: the numbers of :func:`w2vcnn.stats.numbers` (fractions;
+    Nadeau-Bengio's correction with each share's own test-to-training ratio, see
+    :func:`w2vcnn.stats.compare`) and the unadjusted :func:`~w2vcnn.stats.verdict`."""
     import pandas as pd
 
-    from .stats import compare
+    from .stats import compare, numbers, verdict
 
-    rows = {}
+    rows = []
     for (dataset, fraction), runs in sweep.groupby(["dataset", "train_fraction"], sort=True):
-        cells = {}
         for name, (a, b) in SWEEP_CONTRASTS.items():
             c = compare(runs, a, b, by="model")
-            cells[name] = f"{100 * c.mean_difference:+.1f} ± {100 * c.ci95:.1f}"
-        rows[(dataset, f"{fraction:.0%}")] = cells
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["dataset", "labelled"])
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "train_fraction": fraction,
+                    "contrast": name,
+                    **numbers(c),
+                    "verdict": verdict(c.mean_difference, c.p_value),
+                }
+            )
+    return pd.DataFrame(rows).set_index(["dataset", "train_fraction", "contrast"])
 
 
 def sweep_trend(sweep):
-    """Per dataset and pretrained mode of :func:`with_model`'s frame, whether its gain over
-    ``rand`` at the smallest share of the training split differs from its gain on the whole split,
-    paired by fold: numbers (fractions) and the :func:`~w2vcnn.stats.verdict` (unadjusted p:
-    exploratory; the error taken at the smallest share's ratio, see
-    :func:`~w2vcnn.stats.compare`). "higher": the head start is larger with fewer labels."""
+    """Per dataset and pretrained mode of :func:`with_model`'s frame (indexed ``(dataset,
+    contrast)``, the :data:`SWEEP_CONTRASTS` name of the mode against ``rand``), whether its
+    gain over ``rand`` at the smallest share of the training split differs from its gain on the
+    whole split, paired by fold: the numbers of :func:`w2vcnn.stats.numbers` (fractions) and the
+    :func:`~w2vcnn.stats.verdict` (unadjusted p: exploratory; the error taken at the smallest
+    share's ratio, see :func:`~w2vcnn.stats.compare`). "higher": the head start is larger with
+    fewer labels."""
     import pandas as pd
 
-    from .stats import PAIR_KEYS, compare, verdict
+    from .stats import PAIR_KEYS, compare, numbers, verdict
 
     fewest, whole = min(sweep["train_fraction"]), max(sweep["train_fraction"])
     ends = sweep[sweep["train_fraction"].isin([fewest, whole])]
     keys = [k for k in PAIR_KEYS if k in ends.columns]
     rows = []
-    for (dataset, mode), _ in ends[ends["model"].isin(["static", "non-static"])].groupby(
-        ["dataset", "model"], sort=False
-    ):
-        runs = ends[(ends["dataset"] == dataset) & ends["model"].isin([mode, "rand"])]
-        wide = runs.pivot_table(  # dropna=False: keep max_examples None
-            index=[*keys, "train_fraction"], columns="model", values="test_accuracy", dropna=False
-        )
-        gains = (wide[mode] - wide["rand"]).rename("test_accuracy").reset_index()
-        c = compare(gains, fewest, whole, by="train_fraction")
-        rows.append(
-            {
-                "dataset": dataset,
-                "comparison": f"{mode} − rand: {fewest:.0%} − {whole:.0%}",
-                "difference": c.mean_difference,
-                "ci95": c.ci95,
-                "p": c.p_value,
-                "folds": c.n_pairs,
-                "verdict": verdict(c.mean_difference, c.p_value),
-            }
-        )
-    return pd.DataFrame(rows).set_index(["dataset", "comparison"])
+    for dataset in pd.unique(ends["dataset"]):
+        for name, (mode, baseline) in SWEEP_CONTRASTS.items():
+            if baseline != "rand":
+                continue
+            runs = ends[(ends["dataset"] == dataset) & ends["model"].isin([mode, "rand"])]
+            wide = runs.pivot_table(  # dropna=False: keep max_examples None
+                index=[*keys, "train_fraction"],
+                columns="model",
+                values="test_accuracy",
+                dropna=False,
+            )
+            gains = (wide[mode] - wide["rand"]).rename("test_accuracy").reset_index()
+            c = compare(gains, fewest, whole, by="train_fraction")
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "contrast": name,
+                    **numbers(c),
+                    "comparison": f"{mode} − rand: {fewest:.0%} − {whole:.0%}",
+                    "verdict": verdict(c.mean_difference, c.p_value),
+                }
+            )
+    return pd.DataFrame(rows).set_index(["dataset", "contrast"])
 
 
 def transfer_schedules(p: Profile, dataset: str = "rt-polarity") -> dict[str, list[RunConfig]]:
@@ -923,18 +904,13 @@ def transfer_schedules(p: Profile, dataset: str = "rt-polarity") -> dict[str, li
 
 SCHEDULE_CONTRASTS = {  # by="schedule", exploratory: each schedule minus frozen vectors, and
     # fine-tuning the pretrained rows too minus learning only the words that have none
-    **{
-        name: (name, "frozen")
-        for name in (
-            "fine-tuned",
-            "frozen, then unfrozen",
-            "gentle fine-tuning",
-            "eager fine-tuning",
-            "pretrained rows frozen",
-        )
-    },
-    "fine-tuned vs pretrained rows frozen": ("fine-tuned", "pretrained rows frozen"),
-    "eager fine-tuning vs random rows, eager": ("eager fine-tuning", "random rows, eager"),
+    "fine_tuned": ("fine-tuned", "frozen"),
+    "frozen_then_unfrozen": ("frozen, then unfrozen", "frozen"),
+    "gentle_fine_tuning": ("gentle fine-tuning", "frozen"),
+    "eager_fine_tuning": ("eager fine-tuning", "frozen"),
+    "pretrained_rows_frozen": ("pretrained rows frozen", "frozen"),
+    "fine_tuned_vs_pretrained_rows_frozen": ("fine-tuned", "pretrained rows frozen"),
+    "eager_fine_tuning_vs_random_rows_eager": ("eager fine-tuning", "random rows, eager"),
 }
 
 
@@ -966,20 +942,24 @@ def recipe(
 
 
 def recipe_evidence(p: Profile, dataset: str = "rt-polarity"):
-    """The paired difference behind each step of :func:`recipe` (numbered rows)."""
+    """The paired difference behind each step of :func:`recipe` (numbered rows): its sides'
+    labels and the numbers of :func:`w2vcnn.stats.numbers` (fractions), with the unadjusted
+    :func:`~w2vcnn.stats.verdict`."""
     import pandas as pd
 
-    from .stats import compare, comparison_cells
+    from .stats import compare, numbers, verdict
 
     rows = []
     for step, (a, b) in recipe(p, dataset).items():
         runs = run_groups({"a": a, "b": b}, column="side", progress=False)
+        c = compare(runs, "a", "b", by="side")
         rows.append(
             {
                 "step": step,
                 "a": variant(a[0]),
                 "b": variant(b[0]),
-                **comparison_cells(compare(runs, "a", "b", by="side")),
+                **numbers(c),
+                "verdict": verdict(c.mean_difference, c.p_value),
             }
         )
     return pd.DataFrame(rows, index=range(1, len(rows) + 1))
@@ -999,7 +979,7 @@ def chapter_grids(p: Profile) -> dict[str, list[RunConfig]]:
             + [c for cs in epoch_cap(p).values() for c in cs]
             + wide_convolution(p)
         ),
-        "Q2 vec.bin": embedding_modes(p) + classifiers(p),
+        "Q2 vec.bin": embedding_modes(p) + classifiers(p) + corpus_sizes(p),
         "Q3 skip-gram and CBOW": (
             initialisers(p)
             + cbow_alpha(p)
@@ -1015,4 +995,7 @@ def chapter_grids(p: Profile) -> dict[str, list[RunConfig]]:
             + schedules
             + [c for a, b in recipe(p).values() for c in a + b]
         ),
+        # the introduction quotes runs of the chapters above; listed so that a page's runs have
+        # one definition here
+        "Introduction": embedding_modes(p) + tfidf(p) + labelled_sizes(p) + corpus_sizes(p),
     }

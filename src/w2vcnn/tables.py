@@ -1,18 +1,23 @@
-"""Display: what a reader sees of runs and datasets -- a run's label, a run as a table row, a
-dataset's sizes, fine-tuned vectors for the TensorBoard projector.
+"""Display: what a reader sees of runs, datasets and results -- a run's label, a run as a table
+row, a dataset's sizes, fine-tuned vectors for the TensorBoard projector, and every table and
+number a page shows.
 
-Nothing here is part of a run's cache key: a label or a row changes no number.
+The analyses (:mod:`w2vcnn.stats`, :mod:`w2vcnn.study`, :mod:`w2vcnn.drift`) return numbers and
+decisions taken on numbers; this module turns them into text, as the last step, and nothing reads
+that text back. Nothing here is part of a run's cache key: a label or a row changes no number.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ._io import DataError, atomic_write
 from .choices import INITS
@@ -20,6 +25,7 @@ from .config import RunConfig
 from .data import Dataset
 from .experiments import RunResult
 from .metrics import balanced_accuracy
+from .stats import require_columns
 from .text import N_SPECIAL_TOKENS, tokenize
 
 _DEFAULT = RunConfig()
@@ -90,8 +96,6 @@ def run_row(result: RunResult) -> dict:
 def describe(dataset: Dataset):
     """A table per split: examples, examples per class, sentence length (tokens), vocabulary
     size."""
-    import pandas as pd
-
     tokens = [tokenize(t) for t in dataset.texts]
     rows = {}
     for part in ("train", "dev", "test", "all"):
@@ -143,3 +147,300 @@ def export_projector(
             start = "random" if started_random[i] else "pretrained"
             out.write(f"{words[i]}\t{start}\t{'yes' if i < n_train_words else 'no'}\n")
     return folder
+
+
+# ---------------------------------------------------------------- numbers as text
+
+MISSING = "—"  # a cell with no run behind it
+
+
+def points(difference: float, ci95: float = math.nan) -> str:
+    """A difference of accuracies (fractions) in points, with its 95% interval where it has one:
+    ``"+1.2 ± 0.9"``."""
+    if pd.isna(difference):
+        return MISSING
+    spread = "" if pd.isna(ci95) else f" ± {100 * ci95:.1f}"
+    return f"{100 * difference:+.1f}{spread}"
+
+
+def p_text(p: float) -> str:
+    """A p-value for a table: ``"< 0.001"``, ``"0.012"``, or "—" where there is none."""
+    if pd.isna(p):
+        return MISSING
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def in_words(row) -> str:
+    """A row of :func:`w2vcnn.stats.paired_table` (or any table with its numeric columns) as
+    prose: ``"+2.2 ± 2.6 points, better in 8 of 10 folds; Holm-adjusted p = 0.012"``; the
+    unadjusted p where the row has no ``p_holm``."""
+    if "p_holm" in row:
+        p = f"Holm-adjusted p {_equals(row['p_holm'])}"
+    else:
+        p = f"p {_equals(row['p'])}, unadjusted"
+    return f"{points(row['difference'], row['ci95'])} points, better in {_wins(row)} folds; {p}"
+
+
+def _equals(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"= {p_text(p)}"
+
+
+def _wins(row) -> str:
+    return f"{row['wins']} of {row['pairs']}"
+
+
+_NUMERIC = ("difference", "ci95", "p", "p_holm", "wins", "pairs", "verdict")
+
+
+def contrast_table(table) -> pd.DataFrame:
+    """A numeric table of paired differences (:func:`w2vcnn.stats.paired_table`,
+    :func:`w2vcnn.study.unseen_differences`, :func:`w2vcnn.study.sweep_trend`, ...) for the page:
+    its other columns as they are, then ``a − b (points)`` (± 95% CI), ``p (paired t)``,
+    ``p (Holm)`` where it has one, ``a better`` (wins of pairs) and the ``verdict``."""
+    shown = table[[c for c in table.columns if c not in _NUMERIC]].copy()
+    shown["a − b (points)"] = [points(d, h) for d, h in zip(table["difference"], table["ci95"])]
+    shown["p (paired t)"] = [p_text(p) for p in table["p"]]
+    if "p_holm" in table.columns:
+        shown["p (Holm)"] = [p_text(p) for p in table["p_holm"]]
+    if "wins" in table.columns:
+        shown["a better"] = [_wins(row) for _, row in table.iterrows()]
+    shown["verdict"] = table["verdict"]
+    return shown
+
+
+def show(frame: pd.DataFrame, decimals: int = 3, index: bool = True, caption: str | None = None):
+    """Any small table, readable: numbers rounded, missing as "—", full cell text, optional
+    index."""
+    styler = frame.style.format(precision=decimals, na_rep=MISSING, thousands=",")
+    if not index:
+        styler = styler.hide(axis="index")
+    return styler.set_caption(caption) if caption else styler
+
+
+def format_cells(
+    aggregated: pd.DataFrame,
+    rows: str = "variant",
+    columns: str = "dataset",
+    reference: Mapping[str, Mapping[str, float]] | None = None,
+    decimals: int = 1,
+) -> pd.DataFrame:
+    """A DataFrame of plain strings: ``rows`` down, ``columns`` across, "81.2 ± 0.9" in each cell.
+
+    The cell is the mean ± the 95% CI half width, both in percent; "81.2" alone for a single run,
+    and "—" where no run exists. ``reference`` adds published numbers, already in percent, as
+    extra columns after ours: ``{"MR (Kim 2014)": {"cnn rand random torch": 76.1, ...}}``; a row
+    only the reference knows is added at the bottom. Print it with ``.to_string()`` for plain text.
+    """
+    means, half_widths = (_pivot(aggregated, rows, columns, field) for field in ("mean", "ci95"))
+    cells = pd.DataFrame(MISSING, index=means.index, columns=means.columns, dtype=object)
+    for row in means.index:
+        for column in means.columns:
+            cells.loc[row, column] = _cell(
+                means.loc[row, column], half_widths.loc[row, column], decimals
+            )
+    for name, published in (reference or {}).items():
+        extra_rows = [r for r in published if r not in cells.index]
+        cells = cells.reindex([*cells.index, *extra_rows], fill_value=MISSING)
+        cells[name] = [
+            f"{published[r]:.{decimals}f}" if r in published else MISSING for r in cells.index
+        ]
+    return cells
+
+
+def format_table(
+    aggregated: pd.DataFrame,
+    rows: str = "variant",
+    columns: str = "dataset",
+    reference: Mapping[str, Mapping[str, float]] | None = None,
+    decimals: int = 1,
+    caption: str | None = None,
+):
+    """:func:`format_cells` as a pandas ``Styler`` with the best mean of each of our columns in
+    bold.
+
+    The best is judged on the mean as displayed (rounded to ``decimals``), so equal-looking means
+    are bold together; reference columns are never bold. A Jupyter Book cell that ends with this
+    call renders it as an HTML table (``.to_html()`` gives the same HTML explicitly).
+    """
+    cells = format_cells(aggregated, rows, columns, reference, decimals)
+    shown_means = (100 * _pivot(aggregated, rows, columns, "mean")).round(decimals)
+    best = shown_means.eq(shown_means.max()).reindex(
+        index=cells.index, columns=cells.columns, fill_value=False
+    )
+    css = np.where(best.to_numpy(dtype=bool), "font-weight: bold", "")
+    styler = cells.style.apply(lambda _: css, axis=None)
+    return styler.set_caption(caption) if caption else styler
+
+
+def _cell(mean: float, half_width: float, decimals: int) -> str:
+    if pd.isna(mean):
+        return MISSING
+    shown = f"{100 * mean:.{decimals}f}"
+    return shown if pd.isna(half_width) else f"{shown} ± {100 * half_width:.{decimals}f}"
+
+
+def _pivot(aggregated: pd.DataFrame, rows: str, columns: str, field: str) -> pd.DataFrame:
+    """``field`` with ``rows`` down and ``columns`` across, both in order of first appearance."""
+    require_columns(aggregated, [rows, columns, field])
+    if aggregated.duplicated([rows, columns]).any():
+        raise ValueError(
+            f"several rows per ({rows}, {columns}): aggregate by exactly those two columns"
+        )
+    table = aggregated.pivot(index=rows, columns=columns, values=field)
+    return table.reindex(index=pd.unique(aggregated[rows]), columns=pd.unique(aggregated[columns]))
+
+
+# ---------------------------------------------------------------- question 3's corpus curve
+
+# What the page calls each corpus of w2vcnn.study.CORPORA
+CORPUS_LABELS = {
+    "in_domain": "in-domain",
+    "in_domain_brown": "in-domain + Brown",
+    "general": "general English",
+    "general_in_domain": "general English + in-domain",
+}
+# Each fact of w2vcnn.study.corpus_curve the table shows: its label and how to write it
+_PERCENT = "{:.2%}"  # a share, as 68.93 under a "(%)" label
+_CURVE_FACTS = {
+    "tokens": ("tokens", "{:,.0f}"),
+    "word2vec_epochs": ("word2vec epochs", "{:.0f}"),
+    "in_domain_passes": ("in-domain passes", "{:.0f}"),
+    "vocabulary": ("vocabulary", "{:,.0f}"),
+    "types_covered": ("types covered (%)", _PERCENT),
+    "tokens_covered": ("tokens covered (%)", _PERCENT),
+    "wordsim": ("WordSim353 ρ", "{:.2f}"),
+    "wordsim_oov": ("WordSim353 OOV (%)", _PERCENT),
+    "simlex": ("SimLex-999 ρ", "{:.2f}"),
+    "analogies": ("analogies (%)", _PERCENT),
+    "analogies_oov": ("analogies OOV (%)", _PERCENT),
+    "cos_good_bad": ("cos(good, bad)", "{:.2f}"),
+}
+
+
+def curve_table(curve) -> pd.DataFrame:
+    """:func:`w2vcnn.study.corpus_curve` for reading: one column per corpus, each fact in its own
+    format, each difference from ``rand`` in points with its 95% CI."""
+    from .study import CURVE_MODES
+
+    rows = {}
+    for field, (label, form) in _CURVE_FACTS.items():
+        rows[label] = [MISSING if pd.isna(v) else form.format(v).rstrip("%") for v in curve[field]]
+    for field, mode in CURVE_MODES.items():
+        rows[f"{mode} − rand (points)"] = [
+            points(d, h) for d, h in zip(curve[f"{field}_difference"], curve[f"{field}_ci95"])
+        ]
+        rows[f"{mode} − rand: verdict"] = list(curve[f"{field}_verdict"])
+    columns = [CORPUS_LABELS.get(name, name) for name in curve.index]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+
+
+# ---------------------------------------------------------------- question 2's drift over folds
+
+# What the page calls each fact of w2vcnn.drift.RunDrift and SwapBack
+DRIFT_LABELS = {
+    "angle_neutral_words": "angle, neutral words (°)",
+    "angle_mild_words": "angle, mild words (°)",
+    "angle_polar_words": "angle, polar words (°)",
+    "relative_change_neutral_words": "relative change, neutral words",
+    "relative_change_mild_words": "relative change, mild words",
+    "relative_change_polar_words": "relative change, polar words",
+    "angle_pretrained_rows": "angle, pretrained rows (°)",
+    "angle_random_rows": "angle, random rows (°)",
+    "norm_pretrained_rows": "norm, pretrained rows",
+    "norm_random_rows": "norm, random rows",
+    "cos_good_bad_before": "cos(good, bad) before",
+    "cos_good_bad_after": "cos(good, bad) after",
+    "neighbours_kept": "neighbours kept, 200 most polar words (Jaccard@10)",  # run_drift's
+    "accuracy_fine_tuned": "accuracy, fine-tuned vectors (%)",
+    "accuracy_initial_put_back": "accuracy, initial vectors put back (%)",
+    "lost": "lost (points)",
+}
+_DRIFT_IN_POINTS = ("accuracy_fine_tuned", "accuracy_initial_put_back", "lost")
+
+
+def drift_fact(fact: str, mean: float, ci95: float = math.nan) -> str:
+    """One fact of :func:`w2vcnn.study.drift_over_folds` as "mean ± CI", accuracies in points,
+    to three significant digits."""
+    scale = 100 if fact in _DRIFT_IN_POINTS else 1
+    if pd.isna(ci95):
+        return f"{scale * mean:.3g}"
+    return f"{scale * mean:.3g} ± {scale * ci95:.2g}"
+
+
+def vectors_label(dataset: str, corpus: str) -> str:
+    """``"rt-polarity, in-domain"``: a dataset and the :data:`CORPUS_LABELS` of its vectors."""
+    return f"{dataset}, {CORPUS_LABELS.get(corpus, corpus)}"
+
+
+def drift_over_folds_table(summary) -> pd.DataFrame:
+    """:func:`w2vcnn.study.drift_over_folds` for reading: a column per dataset and vectors, a row
+    per fact, "mean ± 95% CI" over the runs (accuracies in points), and the runs behind it."""
+    columns = {}
+    for (dataset, corpus), facts in summary.groupby(level=["dataset", "corpus"], sort=False):
+        facts = facts.droplevel(["dataset", "corpus"])
+        cells = {"runs": str(facts["runs"].max())}
+        for fact, row in facts.iterrows():
+            cells[DRIFT_LABELS.get(fact, fact)] = drift_fact(fact, row["mean"], row["ci95"])
+        columns[vectors_label(dataset, corpus)] = cells
+    return pd.DataFrame(columns).rename_axis("mean ± 95% CI over the runs")
+
+
+# ---------------------------------------------------------------- question 1's backends
+
+
+def backend_table(agreement) -> pd.DataFrame:
+    """:func:`w2vcnn.study.backend_agreement` for reading: a row per mode (and over all modes),
+    differences in points."""
+    rows = {}
+    for mode, row in agreement.iterrows():
+        pooled = pd.isna(row["test_sentences"])
+        rows[mode] = {
+            "paired folds" if pooled else "paired runs": int(row["pairs"]),
+            "Keras − PyTorch (points)": f"{100 * row['difference']:+.2f}",
+            "90% CI": interval90(row),
+            "margin (± points)": 100 * row["margin"],
+            "TOST p": row["tost_p"],
+            "equivalent": "yes" if row["equivalent"] else "not shown",
+            "TOST power": row["power"],
+            "same prediction (%)": 100 * row["same_prediction"],
+            "test sentences": row["test_sentences"],
+            "only Keras right / only PyTorch right": (
+                MISSING
+                if pooled
+                else f"{row['only_keras_right']:.0f} / {row['only_torch_right']:.0f}"
+            ),
+            "McNemar p": row["mcnemar_p"],
+            "per-sentence difference, 95% CI (points)": (
+                MISSING if pooled else sentence_difference(row)
+            ),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("mode")
+
+
+def interval90(row) -> str:
+    """A TOST row's 90% interval in points: ``"[-0.52, +0.81]"``."""
+    return f"[{100 * row['ci90_low']:+.2f}, {100 * row['ci90_high']:+.2f}]"
+
+
+def sentence_difference(row) -> str:
+    """A backend row's per-sentence accuracy difference in points with its 95% interval."""
+    return f"{100 * row['sentence_difference']:+.2f} ± {100 * row['sentence_ci95']:.2f}"
+
+
+# ---------------------------------------------------------------- beyond's labelled-size sweep
+
+
+def sweep_table(differences) -> pd.DataFrame:
+    """:func:`w2vcnn.study.sweep_differences` for reading: a row per dataset and share of the
+    training split, a column per contrast (its sides, ``"static − rand"``), "+1.2 ± 0.8" points
+    in each cell."""
+    from .study import SWEEP_CONTRASTS
+
+    cells = differences.apply(lambda row: points(row["difference"], row["ci95"]), axis=1)
+    table = cells.unstack("contrast")[list(SWEEP_CONTRASTS)]
+    table.columns = [f"{a} − {b}" for a, b in SWEEP_CONTRASTS.values()]
+    table.index = pd.MultiIndex.from_tuples(
+        [(dataset, f"{fraction:.0%}") for dataset, fraction in table.index],
+        names=["dataset", "labelled"],
+    )
+    return table
