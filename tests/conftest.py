@@ -144,3 +144,45 @@ def paired():
         + accuracy_runs("static", [0.10], dataset="SST-1", seeds=[0])
     )  # other dataset: ditto
     return frame.sample(frac=1, random_state=0), a, b  # shuffled: pairing is by key, not position
+
+
+# ---------------------------------------------------------------- grid frames
+
+
+def grid_frame(configs):
+    """A grid's DataFrame as run_grid makes it, with made-up accuracies: for checking selection."""
+    from w2vcnn.experiments import RunResult
+    from w2vcnn.tables import run_row
+
+    rows = [
+        run_row(
+            RunResult(
+                **{
+                    **result_fields(c),
+                    "test_accuracy": 0.5 + 0.01 * i,
+                    "dev_accuracy": 0.5,
+                    "test_predictions": [0, 1],
+                    "test_labels": [0, 1],
+                }
+            )
+        )
+        for i, c in enumerate(configs)
+    ]
+    return pd.DataFrame(rows)
+
+
+def result_fields(config):
+    return dict(
+        run_id=config.key,
+        config=config,
+        test_accuracy=0.0,
+        dev_accuracy=0.0,
+        best_epoch=1,
+        epochs_run=1,
+        train_seconds=1.0,
+        sentences_per_second=1.0,
+        wall_seconds=1.0,
+        curve=[],
+        vocab_size=1,
+        n_train_words=1,
+    )

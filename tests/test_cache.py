@@ -30,6 +30,7 @@ OUTSIDE_THE_KEY = (
     "plots.py",
     "grids.py",
     "study.py",
+    "analyses.py",
     "build.py",
     "machine.py",
     "notebooks.py",

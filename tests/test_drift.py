@@ -256,12 +256,12 @@ def test_run_drift_and_swap_back_summarise_a_run(tuned):
 def test_drift_over_folds_gives_each_fact_with_its_interval(tuned):
     import pandas as pd
 
-    from w2vcnn import study
+    from w2vcnn import analyses
     from w2vcnn.experiments import run
 
     other = run(dataclasses.replace(tuned.config, seed=1))
     frame = pd.DataFrame([run_row(tuned), run_row(other)])
-    summary = study.drift_over_folds(frame)
+    summary = analyses.drift_over_folds(frame)
     facts = summary.loc[("rt-polarity", "in_domain")]
     assert set(facts.index) == {f.name for f in dataclasses.fields(RunDrift)} | {
         f.name for f in dataclasses.fields(SwapBack)

@@ -13,7 +13,7 @@ triple of :meth:`w2vcnn.experiments.RunResult.embeddings`:
 * :func:`projection_2d` -- one PCA for the vectors before and after, so arrows can be drawn;
 * :func:`word_drift`, :func:`run_drift`, :func:`angle_by_decile` -- a run's drift by frequency and
   by polarity under the training labels, its neighbours and cos(good, bad), for comparing runs
-  over folds (:func:`w2vcnn.study.drift_over_folds`);
+  over folds (:func:`w2vcnn.analyses.drift_over_folds`);
 * :func:`swap_back` -- the fine-tuned model scored with its initial vectors put back: the accuracy
   the drift carries.
 

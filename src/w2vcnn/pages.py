@@ -107,7 +107,7 @@ def _glue(name: str, text: str) -> str:
 
 def glue_contrasts(prefix: str, table) -> list[str]:
     """Glue every row of a numeric table of paired differences
-    (:func:`w2vcnn.stats.paired_table`, :func:`w2vcnn.study.unseen_differences`, ...) as prose
+    (:func:`w2vcnn.stats.paired_table`, :func:`w2vcnn.analyses.unseen_differences`, ...) as prose
     (:func:`w2vcnn.tables.in_words`) under ``glue_key(prefix, *row index)``, and its
     ``verdict`` ("higher", "lower", "no clear difference", decided from the numbers by
     :func:`w2vcnn.stats.verdict`) under that name + ``_verdict``; returns the names, for a page to
@@ -132,7 +132,7 @@ def glue_differences(prefix: str, table) -> list[str]:
 
 
 def glue_sweep(prefix: str, differences) -> list[str]:
-    """Glue each row of :func:`w2vcnn.study.sweep_differences` as ``"+1.2 ± 0.9"`` under
+    """Glue each row of :func:`w2vcnn.analyses.sweep_differences` as ``"+1.2 ± 0.9"`` under
     ``glue_key(prefix, dataset, percent, contrast)``, e.g. ``sweep_rt_polarity_5_static_vs_rand``
     for 5% of the training split."""
     names = []
@@ -143,12 +143,12 @@ def glue_sweep(prefix: str, differences) -> list[str]:
 
 
 def glue_curve(prefix: str, curve) -> list[str]:
-    """Glue, per corpus of :func:`w2vcnn.study.corpus_curve` (its :data:`w2vcnn.study.CORPORA`
+    """Glue, per corpus of :func:`w2vcnn.analyses.corpus_curve` (its :data:`w2vcnn.study.CORPORA`
     name), under ``glue_key(prefix, corpus, ...)``: ``tokens`` (millions), ``types_covered`` (%),
-    ``wordsim``, ``cos_good_bad``, and per mode of :data:`w2vcnn.study.CURVE_MODES`
+    ``wordsim``, ``cos_good_bad``, and per mode of :data:`w2vcnn.analyses.CURVE_MODES`
     (``static``, ``non_static``) the difference from rand with its interval and, under
     ``..._verdict``, its verdict."""
-    from .study import CURVE_MODES
+    from .analyses import CURVE_MODES
 
     names = []
     for corpus, row in curve.iterrows():
@@ -167,7 +167,7 @@ def glue_curve(prefix: str, curve) -> list[str]:
 
 
 def glue_drift(prefix: str, summary) -> list[str]:
-    """Glue each fact of :func:`w2vcnn.study.drift_over_folds` (mean over the runs, accuracies in
+    """Glue each fact of :func:`w2vcnn.analyses.drift_over_folds` (mean over the runs, accuracies in
     points: :func:`w2vcnn.tables.drift_fact`) under ``glue_key(prefix, fact, dataset,
     corpus)``, e.g. ``drift_lost_rt_polarity_in_domain``."""
     names = []
@@ -178,7 +178,7 @@ def glue_drift(prefix: str, summary) -> list[str]:
 
 
 def glue_backends(prefix: str, agreement) -> list[str]:
-    """Glue what question 1 says of :func:`w2vcnn.study.backend_agreement` under
+    """Glue what question 1 says of :func:`w2vcnn.analyses.backend_agreement` under
     ``glue_key(prefix, ...)``: over all modes ``equivalent`` ("yes" / "not shown"), ``tost_p``,
     ``power``, ``runs_ci`` (the 90% interval) and ``same`` (% predicted alike); per mode, joined,
     ``mcnemar`` (the p-values) and ``difference`` (per-sentence differences)."""

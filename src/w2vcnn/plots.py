@@ -223,9 +223,9 @@ def corpus_curve(
     table: pd.DataFrame, reference: Mapping[str, float] | None = None, reference_tokens=None
 ) -> Figure:
     """Accuracy minus ``rand`` against the pretraining corpus's tokens (log scale), one line per
-    mode, with 95% CIs: ``table`` is :func:`w2vcnn.study.corpus_curve`'s. ``reference`` marks
+    mode, with 95% CIs: ``table`` is :func:`w2vcnn.analyses.corpus_curve`'s. ``reference`` marks
     published gains at ``reference_tokens`` (Kim's GoogleNews vectors: ``{mode: points}``)."""
-    from .study import CURVE_MODES
+    from .analyses import CURVE_MODES
 
     fig = _new_figure(figsize=PAGE, layout="constrained")
     ax = fig.subplots()
@@ -318,7 +318,7 @@ def accuracy_by_fraction(frame: pd.DataFrame, hue: str = "model") -> Figure:
 def angle_by_decile(tables: Mapping[str, pd.DataFrame]) -> Figure:
     """How far fine-tuning turned the frequent words, by training-frequency decile, one line per
     polarity group, one panel per entry of ``tables`` (:func:`w2vcnn.drift.angle_by_decile`
-    frames, e.g. averaged over folds by :func:`w2vcnn.study.drift_over_folds`, keyed by
+    frames, e.g. averaged over folds by :func:`w2vcnn.analyses.drift_over_folds`, keyed by
     ``(dataset, corpus)`` or by a title)."""
     fig = _new_figure(figsize=(PAGE[0], PAGE[1] * 0.85), layout="constrained")
     axes = fig.subplots(1, len(tables), sharey=True, squeeze=False)[0]

@@ -7,22 +7,19 @@ rt-polarity, the TF-IDF baseline) run on the profile's ``folds`` (Kim's 10); the
 twin of question 1 included, on its ``secondary_folds``, a subset, so a run both ask for is trained
 once. Two chapters that need the same run get the same :class:`~w2vcnn.experiments.RunConfig`,
 hence the same cache entry. Each grid's contrasts are declared beside it, named, as pairs of values
-of the grid's columns (``by``), for :func:`w2vcnn.stats.paired_table`.
+of the grid's columns (``by``), for :func:`w2vcnn.stats.paired_table`. :func:`chapter_grids` lists
+every chapter's runs, for ``make book`` to train first; :mod:`w2vcnn.analyses` holds what the
+chapters compute over them.
 """
 
 from __future__ import annotations
 
 import functools
-import math
-from typing import NamedTuple
-
-import numpy as np
 
 from .choices import GENERAL, MODES, WORD2VEC_KINDS
 from .experiments import RunConfig
-from .grids import grid, run_groups
+from .grids import grid
 from .profile import Profile
-from .tables import variant
 
 DATASETS = ("rt-polarity", "rt-subjectivity")
 IN_DOMAIN = RunConfig.corpus  # the dataset's training sentences + its unlabeled text
@@ -104,18 +101,6 @@ def headline(p: Profile, datasets=DATASETS) -> list[RunConfig]:
     return embedding_modes(p, datasets) + scaled_rand(p, datasets)
 
 
-def random_scales(runs) -> dict[str, float]:
-    """Each dataset's a of its ``rand-scaled`` runs' rows (U[-a, a]; the mean over the folds, whose
-    vectors each have their own), to print beside Kim's 0.25."""
-    from .experiments import load_result
-
-    scaled = runs[runs["mode"] == "rand-scaled"]
-    return {
-        dataset: float(np.mean([load_result(i).extra["random_scale"] for i in group["run_id"]]))
-        for dataset, group in scaled.groupby("dataset", sort=False)
-    }
-
-
 # by="mode" on the headline runs. Question 1's primary family (Holm-adjusted over both datasets):
 # does fine-tuning pretrained vectors beat random vectors (Kim's, and at the vectors' own scale),
 # and beat freezing them?
@@ -162,176 +147,6 @@ def backends(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
         mode=["rand", "static", "non-static"],
         **pretrained(p),
     )
-
-
-def seed_variance(runs, modes=SEED_MODES):
-    """How much of a mode's accuracy is the fold and how much the seed (``runs``: the
-    :func:`replicates` grid), per dataset and mode, in points: the standard deviation between
-    the folds' means, and between the replicates within a fold (one-way random effects: the
-    within-fold variance pooled over folds; the between-fold component less its share of it)."""
-    import pandas as pd
-
-    rows = []
-    for (dataset, mode), of_mode in runs.groupby(["dataset", "mode"], sort=False):
-        if mode in modes:
-            by_fold = of_mode.pivot_table(index="fold", columns="replicate", values="test_accuracy")
-            rows.append({"dataset": dataset, "mode": mode, **_components(by_fold)})
-    return pd.DataFrame(rows).set_index(["dataset", "mode"])
-
-
-def _components(by_fold) -> dict:
-    """Variance components of a folds x replicates table, as standard deviations in points."""
-    within = float(by_fold.var(axis=1, ddof=1).mean())
-    between = max(float(by_fold.mean(axis=1).var(ddof=1)) - within / by_fold.shape[1], 0.0)
-    return {
-        "folds": by_fold.shape[0],
-        "replicates": by_fold.shape[1],
-        "SD between folds": 100 * math.sqrt(between),
-        "SD between seeds": 100 * math.sqrt(within),
-    }
-
-
-def seed_stability(runs, contrasts=MODE_CONTRASTS):
-    """Does each contrast's answer depend on the seed? Per dataset and contrast (``runs``: the
-    :func:`replicates` grid): the paired difference on the secondary folds for each replicate
-    alone, with its verdict (:func:`w2vcnn.stats.verdict` of that replicate's p, unadjusted), the
-    variance components of the difference (:func:`seed_variance`'s), and whether every replicate
-    gives the same verdict and the same sign."""
-    import pandas as pd
-
-    from .stats import compare, paired_values, verdict
-
-    rows = []
-    for dataset, of_dataset in runs.groupby("dataset", sort=False):
-        for name, (a, b) in contrasts.items():
-            row = {"dataset": dataset, "contrast": name}
-            verdicts, signs, differences = [], [], {}
-            for replicate, runs_r in of_dataset.groupby("replicate"):
-                c = compare(runs_r, a, b, by="mode")
-                verdicts.append(verdict(c.mean_difference, c.p_value))
-                signs.append(np.sign(c.mean_difference))
-                row[f"replicate {replicate}: a − b (points)"] = 100 * c.mean_difference
-                row[f"replicate {replicate}: verdict"] = verdicts[-1]
-                pairs = paired_values(runs_r, a, b, by="mode").set_index("fold")
-                differences[replicate] = pairs["a"] - pairs["b"]
-            components = _components(pd.DataFrame(differences))
-            row["SD between folds"] = components["SD between folds"]
-            row["SD between seeds"] = components["SD between seeds"]
-            row["same verdict every seed"] = len(set(verdicts)) == 1
-            row["same sign every seed"] = len(set(signs)) == 1
-            rows.append(row)
-    return pd.DataFrame(rows).set_index(["dataset", "contrast"])
-
-
-class SeedSummary(NamedTuple):
-    """What :func:`seed_variance` and :func:`seed_stability` say in brief (SDs in points)."""
-
-    contrasts: int
-    same_verdict: int  # contrasts whose verdict is the same for every replicate
-    same_sign: int  # ... whose difference has the same sign for every replicate
-    seed_sd: tuple[float, float]  # the smallest and largest SD between seeds, over the modes
-    fold_sd: tuple[float, float]  # ... and between folds
-
-
-def seed_summary(variance, stability) -> SeedSummary:
-    """The counts and ranges a page states of the seed control."""
-    return SeedSummary(
-        contrasts=len(stability),
-        same_verdict=int(stability["same verdict every seed"].sum()),
-        same_sign=int(stability["same sign every seed"].sum()),
-        seed_sd=(variance["SD between seeds"].min(), variance["SD between seeds"].max()),
-        fold_sd=(variance["SD between folds"].min(), variance["SD between folds"].max()),
-    )
-
-
-# Keras and PyTorch "agree" when Keras - PyTorch is shown to lie within +-1 point of accuracy
-# (TOST over the paired runs): smaller than any difference between modes the book draws a
-# conclusion from.
-BACKEND_MARGIN = 0.01
-
-
-def backend_agreement(both, margin: float = BACKEND_MARGIN):
-    """Keras against PyTorch per mode and over all modes (``both``: the :func:`backends` grid).
-
-    Two tests that answer "do they agree", not "do their intervals overlap": TOST on the paired
-    runs' accuracies (equivalent within ``margin``, with the power the design has to show it),
-    and, per mode, sentence by sentence over every paired run's test predictions, the share
-    predicted alike with McNemar's test of equal accuracy and the 95% interval of the accuracy
-    difference those sentences give. Over all modes, TOST pairs each fold's mean over the modes
-    (the modes of a fold share its split: they are not independent pairs), and no per-sentence
-    test is run (each sentence would count once per mode); the share predicted alike is given.
-    One row per mode and ``"all modes"``, in numbers (fractions), shown by
-    :func:`w2vcnn.tables.backend_table`.
-    """
-    import numpy as np
-    import pandas as pd
-
-    from .experiments import load_result
-    from .stats import PAIR_KEYS, equivalence, mcnemar, paired_values
-
-    fold = [k for k in PAIR_KEYS if k in both.columns]
-    keys = fold + ["mode"]
-    rows = {}
-    for mode in [*pd.unique(both["mode"]), "all modes"]:
-        pooled = mode == "all modes"
-        runs = both if pooled else both[both["mode"] == mode]
-        if pooled:
-            per_fold = both.groupby([*fold, "backend"], as_index=False, dropna=False)[
-                "test_accuracy"
-            ].mean()
-            tost = equivalence(per_fold, "keras", "torch", margin, by="backend", on=fold)
-        else:
-            tost = equivalence(runs, "keras", "torch", margin, by="backend", on=keys)
-        ids = paired_values(runs, "keras", "torch", by="backend", on=keys, value="run_id")
-        keras, torch = ([load_result(i) for i in ids[side]] for side in ("a", "b"))
-        per_sentence = mcnemar(
-            np.concatenate([r.test_predictions for r in keras]),
-            np.concatenate([r.test_predictions for r in torch]),
-            np.concatenate([r.test_labels for r in keras]),
-        )
-        rows[mode] = {
-            "pairs": tost.n_pairs,  # runs per mode; folds over all modes
-            "difference": tost.mean_difference,
-            "ci90_low": tost.ci90_low,
-            "ci90_high": tost.ci90_high,
-            "margin": margin,
-            "tost_p": tost.p_value,
-            "equivalent": tost.equivalent,
-            "power": tost.power,
-            "same_prediction": per_sentence["agreement"],
-            "test_sentences": math.nan if pooled else per_sentence["n"],
-            "only_keras_right": math.nan if pooled else per_sentence["b"],
-            "only_torch_right": math.nan if pooled else per_sentence["c"],
-            "mcnemar_p": math.nan if pooled else per_sentence["p_value"],
-            "sentence_difference": (
-                math.nan if pooled else per_sentence["accuracy_a"] - per_sentence["accuracy_b"]
-            ),
-            "sentence_ci95": math.nan if pooled else per_sentence["difference_ci95"],
-        }
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("mode")
-
-
-def against_kim(aggregated):
-    """Our mean per mode beside Kim's Table 2, and the difference, in percent (``aggregated`` by
-    dataset and mode, from :func:`w2vcnn.stats.aggregate`). Kim's MR is balanced and rt-polarity
-    is not: aggregate ``balanced_accuracy`` for this table."""
-    import pandas as pd
-
-    rows = []
-    for _, row in aggregated.iterrows():
-        kim = KIM_2014[KIM_DATASET[row["dataset"]]].get(row["mode"])
-        if kim is not None:
-            ours = 100 * row["mean"]
-            rows.append(
-                {
-                    "dataset": f"{row['dataset']} vs {KIM_DATASET[row['dataset']]}",
-                    "mode": row["mode"],
-                    "ours (%)": round(ours, 1),
-                    "Kim (%)": kim,
-                    "ours − Kim": round(ours - kim, 1),
-                }
-            )
-    return pd.DataFrame(rows).set_index(["dataset", "mode"])
 
 
 def epoch_cap(p: Profile, dataset: str = "rt-polarity") -> dict[str, list[RunConfig]]:
@@ -501,72 +316,6 @@ CORPUS_CONTRASTS = {  # by=("mode", "corpus"): with the Brown corpus minus in-do
     mode: ((mode, "+".join(WITH_BROWN)), (mode, "+".join(IN_DOMAIN)))
     for mode in ("static", "non-static")
 }
-CURVE_MODES = {"static": "static", "non_static": "non-static"}  # field prefix: mode
-
-
-def corpus_curve(p: Profile, runs, dataset: str = "rt-polarity"):
-    """Per corpus of :data:`CORPORA` (``runs``: the :func:`corpus_sizes` grid), indexed by its
-    name, in numbers: ``tokens`` (of distinct text) and ``vocabulary``, ``word2vec_epochs`` and
-    ``in_domain_passes``, the share of the training vocabulary's types and tokens it has a vector
-    for (``types_covered``, ``tokens_covered``), the vectors' intrinsic scores (the first fold's
-    vectors: ``wordsim``, ``simlex``, ``analogies``) with the share of benchmark items they
-    cannot answer (``..._oov``), ``cos_good_bad``, and per mode of :data:`CURVE_MODES`
-    (``static_...``, ``non_static_...``) the accuracy minus ``rand`` paired by fold:
-    ``difference``, ``ci95``, ``p`` and ``verdict`` (fractions, like every accuracy)."""
-    import numpy as np
-    import pandas as pd
-
-    from . import intrinsic
-    from .experiments import dataset_of, load_result, word2vec_vectors
-    from .stats import compare, verdict
-
-    rows = {}
-    with_vectors = runs[runs["mode"] != "rand"].assign(
-        corpus_name=lambda f: f["corpus"].map(corpus_name)
-    )
-    for name, sources in CORPORA.items():
-        of_corpus = with_vectors[with_vectors["corpus_name"] == name]
-        config = RunConfig.for_profile(
-            p,
-            dataset=dataset,
-            init="skipgram",
-            mode="static",
-            fold=p.secondary_folds[0],
-            corpus=matched_corpus(p, sources),
-            word2vec_epochs=word2vec_epochs_for(p, sources),
-        )
-        kv, meta = word2vec_vectors(dataset_of(config), config)
-        scores = intrinsic.evaluate(kv).set_index("benchmark")
-        coverage = [load_result(i).coverage for i in of_corpus["run_id"]]
-        repeats = in_domain_repeats(p, sources)
-        in_domain_tokens = rows["in_domain"]["tokens"] if repeats > 1 else 0
-        row = {
-            "tokens": meta["corpus_tokens"] - (repeats - 1) * in_domain_tokens,  # distinct text
-            "word2vec_epochs": meta["epochs"],
-            "in_domain_passes": repeats * meta["epochs"] if set(sources) & set(IN_DOMAIN) else 0,
-            "vocabulary": meta["vocabulary"],
-            "types_covered": np.mean([c["type_coverage"] for c in coverage]),
-            "tokens_covered": np.mean([c["token_coverage"] for c in coverage]),
-            "wordsim": scores.loc["WordSim353", "score"],
-            "wordsim_oov": scores.loc["WordSim353", "oov_ratio"],
-            "simlex": scores.loc["SimLex-999", "score"],
-            "analogies": scores.loc["Google analogies", "score"],
-            "analogies_oov": scores.loc["Google analogies", "oov_ratio"],
-            "cos_good_bad": (
-                float(kv.similarity("good", "bad"))
-                if {"good", "bad"} <= set(kv.key_to_index)
-                else float("nan")
-            ),
-        }
-        for field, mode in CURVE_MODES.items():
-            both = pd.concat([of_corpus[of_corpus["mode"] == mode], runs[runs["mode"] == "rand"]])
-            c = compare(both, mode, "rand", by="mode")
-            row[f"{field}_difference"] = c.mean_difference
-            row[f"{field}_ci95"] = c.ci95
-            row[f"{field}_p"] = c.p_value
-            row[f"{field}_verdict"] = verdict(c.mean_difference, c.p_value)
-        rows[name] = row
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("corpus")
 
 
 def word2vec_epochs(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
@@ -590,188 +339,12 @@ def word2vec_epochs_contrasts(p: Profile) -> dict:
     }
 
 
-def vectors_by_epochs(p: Profile, dataset, epochs):
-    """Skip-gram and CBOW vectors trained for each number of ``epochs`` (cached): time, spread,
-    quality."""
-    import pandas as pd
-
-    from . import intrinsic
-    from .experiments import word2vec_vectors
-
-    rows = {}
-    for init in WORD2VEC_KINDS:
-        for n in epochs:
-            kv, meta = word2vec_vectors(
-                dataset, RunConfig.for_profile(p, init=init, mode="static", word2vec_epochs=n)
-            )
-            scores = intrinsic.evaluate(kv).set_index("benchmark")["score"]
-            rows[(init, n)] = {
-                "training seconds": meta["training_seconds"],
-                "mean cosine of random pairs": intrinsic.mean_cosine(kv),
-                "WordSim353 ρ": scores["WordSim353"],
-                "SimLex-999 ρ": scores["SimLex-999"],
-                "neighbours of 'good'": intrinsic.neighbours(kv, "good", k=3),
-            }
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["vectors", "word2vec epochs"])
-
-
-def drift_over_folds(runs):
-    """Every :class:`w2vcnn.drift.RunDrift` and :class:`w2vcnn.drift.SwapBack` fact of the
-    fine-tuning ``runs`` (grid rows), per dataset and corpus of the vectors (a :data:`CORPORA`
-    name): one row per ``(dataset, corpus, fact)`` with ``runs``, ``mean`` and ``ci95`` (95% t
-    interval over the runs; accuracies as fractions). ``.attrs["angle by decile"]`` holds, per
-    ``(dataset, corpus)``, :func:`w2vcnn.drift.angle_by_decile` averaged over its runs."""
-    import dataclasses
-
-    import pandas as pd
-
-    from .drift import angle_by_decile, run_drift, swap_back, word_drift
-    from .experiments import load_result
-    from .stats import mean_ci
-
-    rows, deciles = [], {}
-    named = runs.assign(corpus_name=runs["corpus"].map(corpus_name))
-    for (dataset, corpus), group in named.groupby(["dataset", "corpus_name"], sort=False):
-        facts, angles = [], []
-        for run_id in group["run_id"]:
-            result = load_result(run_id)
-            table = word_drift(result)
-            drift, lost = run_drift(result, table=table), swap_back(result)
-            facts.append({**dataclasses.asdict(drift), **dataclasses.asdict(lost)})
-            angles.append(angle_by_decile(table))
-        for fact, values in pd.DataFrame(facts).items():
-            mean, half = mean_ci(values.dropna())
-            rows.append(
-                {
-                    "dataset": dataset,
-                    "corpus": corpus,
-                    "fact": fact,
-                    "runs": len(values),
-                    "mean": mean,
-                    "ci95": half,
-                }
-            )
-        deciles[(dataset, corpus)] = pd.concat(angles).groupby(level=0).mean()
-    summary = pd.DataFrame(rows).set_index(["dataset", "corpus", "fact"])
-    summary.attrs["angle by decile"] = deciles
-    return summary
-
-
-# Test sentences by the share of their tokens that no training sentence of the fold has
-# (question 2: what fine-tuned pretrained vectors give a word the labelled data lacks)
-# (tables.UNSEEN_LABELS names them for the page)
-UNSEEN_BINS = {"none": (0.0, 0.0), "up_to_10": (0.0, 0.1), "over_10": (0.1, 1.0)}
-UNSEEN_CONTRAST = ("non-static", "rand")  # by="mode"
-
-
-def unseen_share(dataset) -> np.ndarray:
-    """For each test sentence of ``dataset`` (a :class:`~w2vcnn.data.Dataset`), the share of its
-    tokens that appear in no training sentence (0 for a sentence without tokens)."""
-    from .text import tokenize
-
-    seen = {t for i in dataset.train for t in tokenize(dataset.texts[i])}
-    shares = []
-    for i in dataset.test:
-        tokens = tokenize(dataset.texts[i])
-        shares.append(sum(t not in seen for t in tokens) / len(tokens) if tokens else 0.0)
-    return np.array(shares)
-
-
-def accuracy_by_unseen(runs):
-    """Each run of ``runs`` (a grid of neural runs on full training splits) scored on each bin of
-    :data:`UNSEEN_BINS`: one row per run and bin, with the run's pairing columns, ``mode``,
-    ``bin``, ``sentences`` and ``test_accuracy`` on that bin's sentences, so the bins compare like
-    any grid (:func:`unseen_differences`)."""
-    import pandas as pd
-
-    from .data import dataset_of
-    from .experiments import load_result
-    from .stats import PAIR_KEYS
-
-    shares, rows = {}, []
-    for _, run in runs.iterrows():
-        result = load_result(run["run_id"])
-        if result.config.train_fraction != 1.0:
-            raise ValueError("accuracy_by_unseen needs runs on the whole training split")
-        split = (result.config.dataset, result.config.split, result.config.fold, result.config.seed)
-        if split not in shares:
-            shares[split] = unseen_share(dataset_of(result.config))
-        right = np.asarray(result.test_predictions) == np.asarray(result.test_labels)
-        for name, (low, high) in UNSEEN_BINS.items():
-            inside = (
-                (shares[split] == 0)
-                if high == 0
-                else (shares[split] > low) & (shares[split] <= high)
-            )
-            rows.append(
-                {
-                    **{k: run[k] for k in PAIR_KEYS if k in run.index},
-                    "mode": run["mode"],
-                    "bin": name,
-                    "sentences": int(inside.sum()),
-                    "test_accuracy": float(right[inside].mean()) if inside.any() else np.nan,
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def unseen_differences(by_unseen, contrast=UNSEEN_CONTRAST):
-    """Per dataset and bin of :func:`accuracy_by_unseen` (indexed ``(dataset, bin)``), ``a - b``
-    of ``contrast`` paired by fold, and per dataset whether that gain differs between the
-    sentences with the most unseen words and those with none (``(dataset, "over_10_vs_none")``,
-    the gains' difference paired by fold): ``sentences`` (per fold, in the bin), the numbers of
-    :func:`w2vcnn.stats.numbers` (fractions) and each row's :func:`~w2vcnn.stats.verdict`
-    (unadjusted p: exploratory)."""
-    import pandas as pd
-
-    from .stats import PAIR_KEYS, compare, numbers, verdict
-
-    a, b = contrast
-    rows = []
-    for dataset, runs in by_unseen.groupby("dataset", sort=False):
-        for name in UNSEEN_BINS:
-            in_bin = runs[runs["bin"] == name]
-            c = compare(in_bin, a, b, by="mode")
-            sentences = in_bin.groupby("mode")["sentences"].mean().iloc[0]
-            rows.append({"dataset": dataset, "bin": name, "sentences": sentences, **numbers(c)})
-        keys = [k for k in PAIR_KEYS if k in runs.columns]
-        # dropna=False: keep the rows whose max_examples is None (the full profile's)
-        wide = runs.pivot_table(
-            index=[*keys, "bin"], columns="mode", values="test_accuracy", dropna=False
-        )
-        gains = (wide[a] - wide[b]).rename("test_accuracy").reset_index()
-        c = compare(gains, "over_10", "none", by="bin")
-        rows.append(
-            {"dataset": dataset, "bin": "over_10_vs_none", "sentences": np.nan, **numbers(c)}
-        )
-    table = pd.DataFrame(rows).set_index(["dataset", "bin"])
-    table["verdict"] = [verdict(d, p) for d, p in zip(table["difference"], table["p"])]
-    return table
-
-
 # ---------------------------------------------------------------- beyond the question
 
 
 def tfidf(p: Profile, datasets=DATASETS) -> list[RunConfig]:
     """Beyond: TF-IDF + logistic regression, the bag-of-words baseline."""
     return grid(profile=p, dataset=list(datasets), arch="tfidf")
-
-
-def best_on_dev(frame, by: str = "mode") -> dict:
-    """Per dataset, the value of ``by`` whose runs have the highest mean *dev* accuracy: a "best
-    model" chosen on test would be chosen on the numbers it is then judged by."""
-    means = frame.groupby(["dataset", by], sort=False)["dev_accuracy"].mean()
-    return {dataset: group.idxmax()[1] for dataset, group in means.groupby(level=0, sort=False)}
-
-
-def against_tfidf(cnn, baseline):
-    """The CNN mode best on dev (:func:`best_on_dev`), per dataset, and the TF-IDF runs, in one
-    frame whose ``model`` column is ``"best CNN"`` or ``"TF-IDF"`` (for :data:`TFIDF_CONTRASTS`)."""
-    import pandas as pd
-
-    best = best_on_dev(cnn)
-    chosen = cnn[cnn["mode"] == cnn["dataset"].map(best)]
-    return pd.concat([chosen.assign(model="best CNN"), baseline.assign(model="TF-IDF")])
 
 
 # by="model" on :func:`against_tfidf`'s frame. Beyond's primary family, over both datasets.
@@ -798,83 +371,11 @@ def labelled_sizes(p: Profile, datasets=DATASETS) -> list[RunConfig]:
     return neural + grid(arch="tfidf", train_fraction=fractions, **common)
 
 
-def with_model(sweep):
-    """:func:`labelled_sizes`' runs with a ``model`` column: the CNN's mode, or ``"TF-IDF"``."""
-    return sweep.assign(model=sweep["mode"].where(sweep["arch"] == "cnn", "TF-IDF"))
-
-
 SWEEP_CONTRASTS = {  # by="model" on labelled_sizes' runs (model: the CNN's mode, or "TF-IDF")
     "static_vs_rand": ("static", "rand"),
     "non_static_vs_rand": ("non-static", "rand"),
     "non_static_vs_tfidf": ("non-static", "TF-IDF"),
 }
-
-
-def sweep_differences(sweep):
-    """Per dataset, share of the training split and contrast of :data:`SWEEP_CONTRASTS`
-    (indexed ``(dataset, train_fraction, contrast)``), ``a - b`` paired by fold, from
-    :func:`with_model`'s frame: the numbers of :func:`w2vcnn.stats.numbers` (fractions;
-    Nadeau-Bengio's correction with each share's own test-to-training ratio, see
-    :func:`w2vcnn.stats.compare`) and the unadjusted :func:`~w2vcnn.stats.verdict`."""
-    import pandas as pd
-
-    from .stats import compare, numbers, verdict
-
-    rows = []
-    for (dataset, fraction), runs in sweep.groupby(["dataset", "train_fraction"], sort=True):
-        for name, (a, b) in SWEEP_CONTRASTS.items():
-            c = compare(runs, a, b, by="model")
-            rows.append(
-                {
-                    "dataset": dataset,
-                    "train_fraction": fraction,
-                    "contrast": name,
-                    **numbers(c),
-                    "verdict": verdict(c.mean_difference, c.p_value),
-                }
-            )
-    return pd.DataFrame(rows).set_index(["dataset", "train_fraction", "contrast"])
-
-
-def sweep_trend(sweep):
-    """Per dataset and pretrained mode of :func:`with_model`'s frame (indexed ``(dataset,
-    contrast)``, the :data:`SWEEP_CONTRASTS` name of the mode against ``rand``), whether its
-    gain over ``rand`` at the smallest share of the training split differs from its gain on the
-    whole split, paired by fold: the numbers of :func:`w2vcnn.stats.numbers` (fractions) and the
-    :func:`~w2vcnn.stats.verdict` (unadjusted p: exploratory; the error taken at the smallest
-    share's ratio, see :func:`~w2vcnn.stats.compare`). "higher": the head start is larger with
-    fewer labels."""
-    import pandas as pd
-
-    from .stats import PAIR_KEYS, compare, numbers, verdict
-
-    fewest, whole = min(sweep["train_fraction"]), max(sweep["train_fraction"])
-    ends = sweep[sweep["train_fraction"].isin([fewest, whole])]
-    keys = [k for k in PAIR_KEYS if k in ends.columns]
-    rows = []
-    for dataset in pd.unique(ends["dataset"]):
-        for name, (mode, baseline) in SWEEP_CONTRASTS.items():
-            if baseline != "rand":
-                continue
-            runs = ends[(ends["dataset"] == dataset) & ends["model"].isin([mode, "rand"])]
-            wide = runs.pivot_table(  # dropna=False: keep max_examples None
-                index=[*keys, "train_fraction"],
-                columns="model",
-                values="test_accuracy",
-                dropna=False,
-            )
-            gains = (wide[mode] - wide["rand"]).rename("test_accuracy").reset_index()
-            c = compare(gains, fewest, whole, by="train_fraction")
-            rows.append(
-                {
-                    "dataset": dataset,
-                    "contrast": name,
-                    **numbers(c),
-                    "comparison": f"{mode} − rand: {fewest:.0%} − {whole:.0%}",
-                    "verdict": verdict(c.mean_difference, c.p_value),
-                }
-            )
-    return pd.DataFrame(rows).set_index(["dataset", "contrast"])
 
 
 def transfer_schedules(p: Profile, dataset: str = "rt-polarity") -> dict[str, list[RunConfig]]:
@@ -941,30 +442,6 @@ def recipe(
     }
 
 
-def recipe_evidence(p: Profile, dataset: str = "rt-polarity"):
-    """The paired difference behind each step of :func:`recipe` (numbered rows): its sides'
-    labels and the numbers of :func:`w2vcnn.stats.numbers` (fractions), with the unadjusted
-    :func:`~w2vcnn.stats.verdict`."""
-    import pandas as pd
-
-    from .stats import compare, numbers, verdict
-
-    rows = []
-    for step, (a, b) in recipe(p, dataset).items():
-        runs = run_groups({"a": a, "b": b}, column="side", progress=False)
-        c = compare(runs, "a", "b", by="side")
-        rows.append(
-            {
-                "step": step,
-                "a": variant(a[0]),
-                "b": variant(b[0]),
-                **numbers(c),
-                "verdict": verdict(c.mean_difference, c.p_value),
-            }
-        )
-    return pd.DataFrame(rows, index=range(1, len(rows) + 1))
-
-
 # ---------------------------------------------------------------- every chapter
 
 
@@ -997,5 +474,5 @@ def chapter_grids(p: Profile) -> dict[str, list[RunConfig]]:
         ),
         # the introduction quotes runs of the chapters above; listed so that a page's runs have
         # one definition here
-        "Introduction": embedding_modes(p) + tfidf(p) + labelled_sizes(p) + corpus_sizes(p),
+        "Introduction": headline(p) + tfidf(p) + labelled_sizes(p) + corpus_sizes(p),
     }

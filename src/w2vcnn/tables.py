@@ -194,8 +194,8 @@ _NUMERIC = ("difference", "ci95", "p", "p_holm", "wins", "pairs", "verdict")
 
 def contrast_table(table) -> pd.DataFrame:
     """A numeric table of paired differences (:func:`w2vcnn.stats.paired_table`,
-    :func:`w2vcnn.study.unseen_differences`, :func:`w2vcnn.study.sweep_trend`, ...) for the page:
-    its other columns as they are, then ``a − b (points)`` (± 95% CI), ``p (paired t)``,
+    :func:`w2vcnn.analyses.unseen_differences`, :func:`w2vcnn.analyses.sweep_trend`, ...) for
+    the page: its other columns as they are, then ``a − b (points)`` (± 95% CI), ``p (paired t)``,
     ``p (Holm)`` where it has one, ``a better`` (wins of pairs) and the ``verdict``."""
     shown = table[[c for c in table.columns if c not in _NUMERIC]].copy()
     shown["a − b (points)"] = [points(d, h) for d, h in zip(table["difference"], table["ci95"])]
@@ -299,7 +299,7 @@ CORPUS_LABELS = {
     "general": "general English",
     "general_in_domain": "general English + in-domain",
 }
-# Each fact of w2vcnn.study.corpus_curve the table shows: its label and how to write it
+# Each fact of w2vcnn.analyses.corpus_curve the table shows: its label and how to write it
 _PERCENT = "{:.2%}"  # a share, as 68.93 under a "(%)" label
 _CURVE_FACTS = {
     "tokens": ("tokens", "{:,.0f}"),
@@ -318,9 +318,9 @@ _CURVE_FACTS = {
 
 
 def curve_table(curve) -> pd.DataFrame:
-    """:func:`w2vcnn.study.corpus_curve` for reading: one column per corpus, each fact in its own
+    """:func:`w2vcnn.analyses.corpus_curve` for reading: one column per corpus, each fact in its own
     format, each difference from ``rand`` in points with its 95% CI."""
-    from .study import CURVE_MODES
+    from .analyses import CURVE_MODES
 
     rows = {}
     for field, (label, form) in _CURVE_FACTS.items():
@@ -359,7 +359,7 @@ _DRIFT_IN_POINTS = ("accuracy_fine_tuned", "accuracy_initial_put_back", "lost")
 
 
 def drift_fact(fact: str, mean: float, ci95: float = math.nan) -> str:
-    """One fact of :func:`w2vcnn.study.drift_over_folds` as "mean ± CI", accuracies in points,
+    """One fact of :func:`w2vcnn.analyses.drift_over_folds` as "mean ± CI", accuracies in points,
     to three significant digits."""
     scale = 100 if fact in _DRIFT_IN_POINTS else 1
     if pd.isna(ci95):
@@ -373,7 +373,7 @@ def vectors_label(dataset: str, corpus: str) -> str:
 
 
 def drift_over_folds_table(summary) -> pd.DataFrame:
-    """:func:`w2vcnn.study.drift_over_folds` for reading: a column per dataset and vectors, a row
+    """:func:`w2vcnn.analyses.drift_over_folds` for reading: a column per dataset and vectors, a row
     per fact, "mean ± 95% CI" over the runs (accuracies in points), and the runs behind it."""
     columns = {}
     for (dataset, corpus), facts in summary.groupby(level=["dataset", "corpus"], sort=False):
@@ -389,7 +389,7 @@ def drift_over_folds_table(summary) -> pd.DataFrame:
 
 
 def backend_table(agreement) -> pd.DataFrame:
-    """:func:`w2vcnn.study.backend_agreement` for reading: a row per mode (and over all modes),
+    """:func:`w2vcnn.analyses.backend_agreement` for reading: a row per mode (and over all modes),
     differences in points."""
     rows = {}
     for mode, row in agreement.iterrows():
@@ -431,7 +431,7 @@ def sentence_difference(row) -> str:
 
 
 def sweep_table(differences) -> pd.DataFrame:
-    """:func:`w2vcnn.study.sweep_differences` for reading: a row per dataset and share of the
+    """:func:`w2vcnn.analyses.sweep_differences` for reading: a row per dataset and share of the
     training split, a column per contrast (its sides, ``"static − rand"``), "+1.2 ± 0.8" points
     in each cell."""
     from .study import SWEEP_CONTRASTS
