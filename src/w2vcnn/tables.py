@@ -2,7 +2,7 @@
 row, a dataset's sizes, fine-tuned vectors for the TensorBoard projector, and every table and
 number a page shows.
 
-The analyses (:mod:`w2vcnn.stats`, :mod:`w2vcnn.study`, :mod:`w2vcnn.drift`) return numbers and
+The analyses (:mod:`w2vcnn.stats`, :mod:`w2vcnn.analyses`, :mod:`w2vcnn.drift`) return numbers and
 decisions taken on numbers; this module turns them into text, as the last step, and nothing reads
 that text back. Nothing here is part of a run's cache key: a label or a row changes no number.
 """
