@@ -214,3 +214,22 @@ def test_glue_backends_glues_the_pooled_test_and_each_modes_sentences(glued):
     assert texts["q1_backends_runs_ci"] == "[-0.50, +2.00]"
     assert texts["q1_backends_same"] == "90.0" and texts["q1_backends_mcnemar"] == "0.50"
     assert texts["q1_backends_difference"] == "+0.20 ± 0.40"
+
+
+def test_a_chapter_says_what_executing_it_trains(isolated_data):
+    from w2vcnn import study
+
+    full = profile.named("full")
+    text = pages.chapter_cost(full, "Q2 vec.bin")
+    runs = {
+        name: len({c.validated() for c in study.chapter_grids(profile.named(name))["Q2 vec.bin"]})
+        for name in ("full", "quick")
+    }
+    assert f"asks for {runs['full']:,} runs in the full profile and {runs['quick']:,}" in text
+    assert f"Of this profile's {runs['full']:,}, 0 are in this cache" in text
+    assert f"the other {runs['full']:,} train when the chapter runs" in text
+    assert 'P = profile.current("quick")' in text
+    quick = pages.chapter_cost(profile.named("quick"), "Q2 vec.bin")
+    assert "profile.current" not in quick
+    note = pages.profile_note(full, chapter="Q2 vec.bin").data
+    assert note.endswith(text)

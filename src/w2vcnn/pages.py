@@ -7,6 +7,7 @@ the contrasts were given in :mod:`w2vcnn.study`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -16,8 +17,10 @@ from .tables import drift_fact, in_words, interval90, points, sentence_differenc
 _WORDS = "zero one two three four five six seven eight nine ten".split()
 
 
-def profile_note(p: Profile):
-    """A line saying which profile computed the page; a warning when it is the smoke-sized one.
+def profile_note(p: Profile, chapter: str | None = None):
+    """A line saying which profile computed the page; a warning when it is the smoke-sized one;
+    with ``chapter`` (a :func:`w2vcnn.study.chapter_grids` name), what re-executing it trains
+    (:func:`chapter_cost`).
 
     Also glues the profile's fold counts as words, ``folds`` (the headline grids') and
     ``secondary_folds``, for the prose ("on the {glue:text}`folds` folds").
@@ -43,7 +46,38 @@ def profile_note(p: Profile):
             f"**Built with the `{p.name}` profile ({sizes}): these numbers check that the "
             f"pipeline runs; they are not the study's results. Run `make book` for those.**"
         )
-    return Markdown(note + _vectors_note(p))
+    cost = "" if chapter is None else "\n\n" + chapter_cost(p, chapter)
+    return Markdown(note + _vectors_note(p) + cost)
+
+
+def chapter_cost(p: Profile, chapter: str) -> str:
+    """What executing ``chapter`` asks for: its runs in the full and the quick profile, how many
+    of ``p``'s are in this cache already, and the minutes of training those took where they were
+    trained (one worker each; the rest train when the chapter runs). So a reader who opens the
+    chapter's notebook knows before the first table what its first cells will cost."""
+    from . import cache
+    from .profile import named
+    from .study import chapter_grids
+
+    def runs(profile: Profile) -> set:
+        return {c.validated() for c in chapter_grids(profile)[chapter]}
+
+    mine = runs(p)
+    cached = [c.key for c in mine if cache.has_run(c.key)]
+    minutes = sum(cache.read_run(key).get("wall_seconds", 0.0) for key in cached) / 60
+    sizes = {
+        name: len(runs(dataclasses.replace(named(name), vectors=p.vectors)))
+        for name in ("full", "quick")
+    }
+    text = (
+        f"*This chapter asks for {sizes['full']:,} runs in the full profile and {sizes['quick']:,} "
+        f"in the quick one. Of this profile's {len(mine):,}, {len(cached):,} are in this cache "
+        f"(their training took {minutes:,.0f} minutes, one worker each, where they were trained); "
+        f"the other {len(mine) - len(cached):,} train when the chapter runs."
+    )
+    if p.name != "quick":
+        text += ' To try it small first, write `P = profile.current("quick")` in this cell.'
+    return text + "*"
 
 
 def vectors_in_words(p: Profile, results) -> str:
