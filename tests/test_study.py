@@ -91,7 +91,7 @@ def test_rand_scaled_and_the_higher_epoch_cap_pair_with_the_headline_runs():
         [grid_frame(configs).assign(cap=name) for name, configs in caps.items()], ignore_index=True
     )
     (a, b) = study.EPOCH_CAP_CONTRASTS["higher_cap_vs_profile_cap"]
-    assert sorted(paired_values(frame, a, b, by="cap")["fold"]) == list(p.folds)
+    assert sorted(paired_values(frame, a, b, by="cap")["fold"]) == list(p.secondary_folds)
 
 
 @pytest.mark.parametrize("p", PROFILES, ids=lambda p: p.name)

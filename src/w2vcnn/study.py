@@ -151,9 +151,18 @@ def backends(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
 
 def epoch_cap(p: Profile, dataset: str = "rt-polarity") -> dict[str, list[RunConfig]]:
     """Question 1's control: does the epoch cap hold ``rand`` back? Kim's ``rand`` on the
-    headline folds with the profile's cap and with 5/3 of it (25 in the full profile; the same
-    patience), by cap name (run them with :func:`w2vcnn.grids.run_groups`)."""
-    common = dict(profile=p, dataset=dataset, arch="cnn", backend="torch", mode="rand")
+    secondary folds with the profile's cap and with 5/3 of it (25 in the full profile; the same
+    patience), by cap name (run them with :func:`w2vcnn.grids.run_groups`). On all ten folds
+    (the build of 2026-12-02) the higher cap changed no run's test accuracy: the check stays,
+    on three folds, at a third of the cost."""
+    common = dict(
+        profile=p,
+        folds=p.secondary_folds,
+        dataset=dataset,
+        arch="cnn",
+        backend="torch",
+        mode="rand",
+    )
     return {
         "profile's cap": grid(**common),
         "higher cap": grid(max_epochs=p.max_epochs * 5 // 3, **common),
