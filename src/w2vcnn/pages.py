@@ -146,21 +146,22 @@ def glue_contrasts(prefix: str, table) -> list[str]:
     ``verdict`` ("higher", "lower", "no clear difference", decided from the numbers by
     :func:`w2vcnn.stats.verdict`) under that name + ``_verdict``; returns the names, for a page to
     check."""
-    names = []
-    for index, row in table.iterrows():
-        name = glue_key(prefix, *(index if isinstance(index, tuple) else (index,)))
-        names.append(_glue(name, in_words(row)))
-        names.append(_glue(f"{name}_verdict", row["verdict"]))
-    return names
+    return _glue_rows(prefix, table, in_words)
 
 
 def glue_differences(prefix: str, table) -> list[str]:
     """Like :func:`glue_contrasts`, but each row as its difference alone, ``"+1.2 ± 0.9
     points"`` (:func:`w2vcnn.tables.points`), for prose that gives the verdict beside it."""
+    return _glue_rows(prefix, table, lambda row: f"{points(row['difference'], row['ci95'])} points")
+
+
+def _glue_rows(prefix: str, table, text) -> list[str]:
+    """Each row's ``text(row)`` under ``glue_key(prefix, *row index)`` and its verdict under that
+    name + ``_verdict``."""
     names = []
     for index, row in table.iterrows():
         name = glue_key(prefix, *(index if isinstance(index, tuple) else (index,)))
-        names.append(_glue(name, f"{points(row['difference'], row['ci95'])} points"))
+        names.append(_glue(name, text(row)))
         names.append(_glue(f"{name}_verdict", row["verdict"]))
     return names
 
