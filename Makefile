@@ -42,7 +42,14 @@ CONFIG ?=
 # VECTORS: your own word2vec file (e.g. GoogleNews-vectors-negative300.bin.gz) in place of our
 # skip-gram vectors in every chapter (runs cached under its content; each page names it)
 VECTORS ?=
-BOOK_ENV := W2VCNN_PROFILE=$(PROFILE) $(if $(VECTORS),W2VCNN_VECTORS="$$(realpath -m -- '$(VECTORS)')")
+# DATASETS: what every chapter runs on, in place of ours: known names (mr, trec, ...: see
+# `python -m w2vcnn datasets`) or paths of your files (a CSV with text and label columns,
+# "label text" lines, or a folder or archive laid out like one of Kim's datasets), separated by
+# spaces; each is checked before anything trains, and each page names them
+DATASETS ?=
+ABSOLUTE = $(foreach d,$(1),$(if $(wildcard $(d)),$(abspath $(d)),$(d)))
+BOOK_ENV := W2VCNN_PROFILE=$(PROFILE) $(if $(VECTORS),W2VCNN_VECTORS="$$(realpath -m -- '$(VECTORS)')") \
+	$(if $(DATASETS),W2VCNN_DATASETS="$(call ABSOLUTE,$(DATASETS))")
 book: $(STAMP)
 	$(BOOK_ENV) $(BIN)/python -m w2vcnn study
 	inputs=$$($(BOOK_ENV) $(BIN)/python -c "from w2vcnn import build, profile; print(build.inputs_digest(profile.current()))"); \

@@ -35,6 +35,8 @@ OUTSIDE_THE_KEY = (
     "machine.py",
     "notebooks.py",
     "pages.py",
+    "protocol.py",
+    "directives.py",
     "drift.py",
     "intrinsic.py",
     "predict.py",

@@ -91,7 +91,9 @@ def _executor(args):
 
 
 def _study(args) -> None:
-    from . import build
+    from . import build, protocol
+
+    protocol.check(args.profile)  # a bad dataset fails here, before anything trains
 
     began = time.perf_counter()
     lines = []  # the table comes after the progress lines of the runs

@@ -18,6 +18,7 @@ from .experiments import is_cached
 from .grids import run_grid
 from .machine import machine
 from .profile import Profile
+from .protocol import ours
 
 
 def train_all(p: Profile, workers: int = 1, report=print, executor=None):
@@ -167,4 +168,6 @@ def _build_times_path(p: Profile) -> Path:
     name = p.name
     if p.vectors is not None:  # a book built on the reader's vectors keeps its own record
         name += "-" + hashlib.sha256(p.vectors.encode()).hexdigest()[:12]
+    if not ours(p):  # and one built on the reader's datasets
+        name += "-" + hashlib.sha256("\0".join(p.datasets).encode()).hexdigest()[:12]
     return cache.cache_dir() / f"build-times-{name}.json"

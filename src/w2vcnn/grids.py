@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, w
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from . import cache
+from . import cache, protocol
 from . import profile as profiles
 from ._io import atomic_write
 from .experiments import RunConfig, RunResult, is_cached, load_result, run
@@ -42,14 +42,15 @@ def grid(
     split there is only fold 0).
 
     ``grid(mode=["static", "non-static"], init=["skipgram", "cbow"])`` gives 2 x 2 x seeds x folds
-    configs, sized by ``profile`` (a :class:`~w2vcnn.profile.Profile` or its name);
+    configs, sized by ``profile`` (a :class:`~w2vcnn.profile.Profile` or its name); a dataset
+    whose files come split keeps its split, with seeds where the folds would be
+    (:func:`w2vcnn.protocol.split_of`);
     ``mode="rand"`` pairs itself with ``init="random"``. Scalar axes are fixed settings; for
     ``corpus`` and ``windows`` (tuple-valued) pass a list of tuples to make an axis.
     """
     p = profile if isinstance(profile, profiles.Profile) else profiles.named(profile)
     seeds = p.seeds if seeds is None else seeds
-    split = axes.get("split", p.split)
-    folds = (p.folds if folds is None else folds) if split == "kfold" else (0,)
+    folds = p.folds if folds is None else folds
     names = list(axes)
     # a list is an axis; so is a tuple, except for the tuple-valued settings corpus and windows
     values = [
@@ -65,12 +66,25 @@ def grid(
             setting["init"] = "random"
         elif setting.get("init") == "random":
             continue
-        for seed, fold in itertools.product(seeds, folds):
+        if "split" not in setting:
+            setting["split"] = protocol.split_of(p, setting.get("dataset", RunConfig.dataset))
+        for seed, fold in _draws(setting["split"], seeds, folds):
             config = RunConfig.for_profile(p, seed=seed, fold=fold, **setting)
             if config not in seen:
                 seen.add(config)
                 configs.append(config)
     return configs
+
+
+def _draws(split: str, seeds, folds) -> list[tuple[int, int]]:
+    """``(seed, fold)`` of each run: every seed on every test fold for k-fold; one fold (0) of a
+    holdout split; on a given split, seed ``seed + fold`` where fold ``fold`` would be, so a
+    grid asks for as many runs, paired by seed (:mod:`w2vcnn.protocol`)."""
+    if split == "kfold":
+        return list(itertools.product(seeds, folds))
+    if split == protocol.GIVEN:
+        return list(dict.fromkeys((seed + fold, 0) for seed in seeds for fold in folds))
+    return [(seed, 0) for seed in seeds]
 
 
 def run_grid(
@@ -182,7 +196,7 @@ class _Progress:
 def _which(config: RunConfig) -> str:
     """``"cnn static skipgram torch, rt-polarity fold 3"``: a run, for a progress line."""
     where = f"fold {config.fold}" if config.split == "kfold" else f"seed {config.seed}"
-    return f"{variant(config)}, {config.dataset} {where}"
+    return f"{variant(config)}, {protocol.name_of(config.dataset, config.max_examples)} {where}"
 
 
 def _train_in_parallel(

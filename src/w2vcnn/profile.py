@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,10 @@ PROFILE_ENV = "W2VCNN_PROFILE"
 # a reader's own word2vec file (binary or text), in place of our skip-gram vectors
 # wherever a chapter uses pretrained vectors: `make book VECTORS=path/to/vec.bin`
 VECTORS_ENV = "W2VCNN_VECTORS"
+# the datasets every chapter runs on, by name or path, separated by spaces: in place of ours,
+# `make book DATASETS="mr path/to/my.csv"` (w2vcnn.protocol reads and checks them)
+DATASETS_ENV = "W2VCNN_DATASETS"
+DATASETS = ("rt-polarity", "rt-subjectivity")  # ours, built offline (w2vcnn.data)
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,9 @@ class Profile:
     general_max_sentences: int | None = None
     # absolute path of the reader's word2vec file (VECTORS_ENV); None: our skip-gram vectors
     vectors: str | None = None
+    # what every chapter runs on (DATASETS_ENV): known names, or absolute paths of the reader's
+    # files; the first is where the single-dataset experiments run
+    datasets: tuple[str, ...] = DATASETS
 
 
 PROFILES = {
@@ -88,19 +96,36 @@ def named(name: str) -> Profile:
     return PROFILES[name]
 
 
-def current(name: str | None = None, vectors: str | os.PathLike | None = None) -> Profile:
+def current(
+    name: str | None = None,
+    vectors: str | os.PathLike | None = None,
+    datasets: Sequence[str | os.PathLike] | None = None,
+) -> Profile:
     """For entry points only: the profile named, else ``$W2VCNN_PROFILE``, else ``full``; with the
     reader's word2vec file ``vectors``, else ``$W2VCNN_VECTORS``, if either is given (a
-    ValueError naming the file when it does not exist)."""
+    ValueError naming the file when it does not exist); on ``datasets``, else the names and paths
+    in ``$W2VCNN_DATASETS`` (separated by spaces), else ours. Entry points check the datasets
+    before anything trains (:func:`w2vcnn.protocol.check`)."""
     p = named(name or os.environ.get(PROFILE_ENV) or "full")
     vectors = vectors or os.environ.get(VECTORS_ENV)
-    if not vectors:
+    if vectors:
+        path = Path(vectors).expanduser().resolve()
+        if not path.is_file():
+            problem = "is not a file" if path.exists() else "does not exist"
+            raise ValueError(
+                f"the vectors file {vectors} ({VECTORS_ENV}, or make book VECTORS=...) {problem}; "
+                "name a word2vec .bin, .txt or .vec file"
+            )
+        p = dataclasses.replace(p, vectors=str(path))
+    if datasets is None:
+        datasets = os.environ.get(DATASETS_ENV, "").split() or None
+    if datasets is None:
         return p
-    path = Path(vectors).expanduser().resolve()
-    if not path.is_file():
-        problem = "is not a file" if path.exists() else "does not exist"
-        raise ValueError(
-            f"the vectors file {vectors} ({VECTORS_ENV}, or make book VECTORS=...) {problem}; "
-            "name a word2vec .bin, .txt or .vec file"
-        )
-    return dataclasses.replace(p, vectors=str(path))
+    return dataclasses.replace(p, datasets=tuple(_entry(d) for d in datasets))
+
+
+def _entry(dataset: str | os.PathLike) -> str:
+    """A dataset entry as the profile keeps it: an existing path made absolute (runs are keyed
+    by its content, wherever the book is built from), anything else as given (a name)."""
+    path = Path(dataset).expanduser()
+    return str(path.resolve()) if path.exists() else str(dataset)
