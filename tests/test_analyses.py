@@ -46,10 +46,15 @@ def test_against_kim_subtracts_table_2():
             "mean": [0.75, 0.9],
         }
     )
-    table = analyses.against_kim(ours)
-    assert table.loc[("rt-polarity vs MR", "static"), "Kim (%)"] == 81.0
-    assert table.loc[("rt-polarity vs MR", "static"), "ours − Kim"] == pytest.approx(-6.0)
-    assert table.loc[("rt-subjectivity vs Subj", "rand"), "ours − Kim"] == pytest.approx(0.4)
+    table = analyses.against_kim(ours, study.kim(profile.named("full")))
+    assert table.loc[("rt-polarity", "static"), "kim"] == 81.0
+    assert table.loc[("rt-polarity", "static"), "kim_dataset"] == "MR"
+    assert table.loc[("rt-polarity", "static"), "difference"] == pytest.approx(-6.0)
+    assert table.loc[("rt-subjectivity", "rand"), "difference"] == pytest.approx(0.4)
+    # a dataset that is none of Kim's has no row
+    assert analyses.against_kim(ours, {"rt-polarity": "MR"}).index.tolist() == [
+        ("rt-polarity", "static")
+    ]
 
 
 def test_the_best_cnn_is_chosen_on_dev_never_on_test():

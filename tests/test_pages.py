@@ -1,5 +1,7 @@
 """w2vcnn.pages: the profile note every chapter shows, and the glued numbers its prose quotes."""
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -67,8 +69,53 @@ def test_glue_sweep_names_each_share_by_its_percent_and_contrast(glued):
         }
     ).set_index(["dataset", "train_fraction", "contrast"])
     names = pages.glue_sweep("sweep", differences)
-    assert names == ["sweep_rt_polarity_5_static_vs_rand", "sweep_rt_polarity_100_static_vs_rand"]
-    assert glued == [(names[0], "+1.0 ± 0.5", False), (names[1], "-2.0 ± 1.0", False)]
+    assert names == [
+        "sweep_rt_polarity_5_static_vs_rand",
+        "sweep_rt_polarity_100_static_vs_rand",
+        "sweep_5_static_vs_rand",  # every dataset's, for prose that names none
+        "sweep_100_static_vs_rand",
+    ]
+    assert glued[:2] == [(names[0], "+1.0 ± 0.5", False), (names[1], "-2.0 ± 1.0", False)]
+    across = {name: value.data for name, value, _ in glued[2:]}
+    assert across == {
+        "sweep_5_static_vs_rand": "+1.0 ± 0.5 on rt-polarity",
+        "sweep_100_static_vs_rand": "-2.0 ± 1.0 on rt-polarity",
+    }
+
+
+def test_glue_across_datasets_names_each_dataset_once_per_contrast(table, glued):
+    names = pages.glue_across_datasets("q1", table)
+    assert names == [
+        "q1_non_static_vs_static",
+        "q1_non_static_vs_static_verdicts",
+        "q1_static_vs_rand",
+        "q1_static_vs_rand_verdicts",
+    ]
+    texts = {name: value.data for name, value, _ in glued}
+    row = table.loc[("rt-polarity", "static_vs_rand")]
+    assert texts["q1_static_vs_rand"].startswith(
+        f"on rt-polarity **{row['verdict']}** ({in_words(row)}), on subj **"
+    )
+    assert texts["q1_non_static_vs_static_verdicts"] == (
+        f"on rt-polarity **{table.loc[('rt-polarity', 'non_static_vs_static'), 'verdict']}**, "
+        "on subj **no clear difference**"
+    )
+
+
+def test_glue_drift_across_datasets_leaves_out_what_a_dataset_cannot_tell(glued):
+    summary = pd.DataFrame(
+        {
+            "dataset": ["binary", "topics", "binary", "topics"],
+            "corpus": ["in_domain"] * 4,
+            "fact": ["lost", "lost", "angle_polar_words", "angle_polar_words"],
+            "mean": [0.012, 0.021, 3.5, float("nan")],  # no polarity with 3 classes
+        }
+    ).set_index(["dataset", "corpus", "fact"])
+    pages.glue_drift("drift", summary)
+    texts = {name: getattr(value, "data", value) for name, value, _ in glued}
+    assert texts["drift_lost_in_domain"] == "1.2 on binary and 2.1 on topics"
+    assert texts["drift_angle_polar_words_in_domain"] == "3.5 on binary"
+    assert texts["drift_angle_polar_words_topics_in_domain"] == "—"
 
 
 def test_glue_contrasts_glues_every_row_in_words_and_its_verdict(table, glued):
@@ -188,11 +235,11 @@ def test_glue_drift_names_each_fact_by_its_field_dataset_and_corpus(glued):
             "ci95": [0.01, 0.2],
         }
     ).set_index(["dataset", "corpus", "fact"])
-    assert pages.glue_drift("drift", summary) == [
+    assert pages.glue_drift("drift", summary)[:2] == [
         "drift_lost_rt_polarity_general",
         "drift_angle_polar_words_rt_polarity_general",
     ]
-    assert [value for _, value, _ in glued] == ["3.21", "1.23"]  # accuracies in points
+    assert [value for _, value, _ in glued[:2]] == ["3.21", "1.23"]  # accuracies in points
 
 
 def test_glue_backends_glues_the_pooled_test_and_each_modes_sentences(glued):
@@ -230,6 +277,14 @@ def test_a_chapter_says_what_executing_it_trains(isolated_data):
     assert f"the other {runs['full']:,} train when the chapter runs" in text
     assert 'P = profile.current("quick")' in text
     quick = pages.chapter_cost(profile.named("quick"), "Q2 vec.bin")
-    assert "profile.current" not in quick
+    assert 'profile.current("quick")' not in quick
+    assert 'P = profile.current(datasets=["my.csv"])' in quick and "my.csv" in text
+    # counted on the profile's datasets: one dataset asks for fewer runs than our two
+    one = dataclasses.replace(full, datasets=("rt-polarity",))
+    runs_on_one = len({c.validated() for c in study.chapter_grids(one)["Q2 vec.bin"]})
+    assert 0 < runs_on_one < runs["full"]
+    assert f"asks for {runs_on_one:,} runs in the full profile" in pages.chapter_cost(
+        one, "Q2 vec.bin"
+    )
     note = pages.profile_note(full, chapter="Q2 vec.bin").data
     assert note.endswith(text)

@@ -15,6 +15,7 @@ from w2vcnn.stats import (
     mcnemar,
     mean_ci,
     numbers,
+    paired_by,
     paired_table,
     paired_values,
     verdict,
@@ -283,9 +284,11 @@ def test_paired_table_is_indexed_by_dataset_and_contrast_name(mode_init):
         "p",
         "wins",
         "pairs",
+        "paired_by",
         "p_holm",
         "verdict",
     ]
+    assert set(table["paired_by"]) == {"folds"}
     assert table.loc[("MR", "skipgram_vs_cbow"), "comparison"] == "static skipgram − static cbow"
     assert (
         table.loc[("SST-1", "non_static_vs_static"), "comparison"]
@@ -487,3 +490,18 @@ def test_tost_power_is_the_chance_to_show_equivalence_at_a_true_difference_of_ze
     assert equivalence(frame, "x", "y", margin=0.0005).power == 0.0  # margin within the noise
     assert equivalence(frame, "x", "y", margin=0.05).power > 0.99
     assert math.isnan(equivalence(frame.iloc[[0, 6]], "x", "y", margin=0.01).power)
+
+
+def test_runs_on_a_given_split_are_paired_by_seed_and_the_prose_says_so():
+    from w2vcnn.tables import in_words
+
+    frame = pd.DataFrame(
+        accuracy_runs("a", [0.80, 0.83, 0.81]) + accuracy_runs("b", [0.78, 0.80, 0.80])
+    )
+    assert paired_by(frame) == "folds"  # no split column: Kim's folds
+    assert paired_by(frame.assign(split="kfold")) == "folds"
+    given = frame.assign(split="given")
+    assert paired_by(given) == "seeds"
+    row = paired_table(given, {"a_vs_b": ("a", "b")}, by="variant", family=False).iloc[0]
+    assert row["paired_by"] == "seeds"
+    assert "better in 3 of 3 seeds" in in_words(row)

@@ -81,9 +81,7 @@ def test_rand_scaled_and_the_higher_epoch_cap_pair_with_the_headline_runs():
     p = profile.named("full")
     scaled = study.scaled_rand(p)
     assert {c.mode for c in scaled} == {"rand-scaled"} and {c.init for c in scaled} == {"skipgram"}
-    assert {(c.dataset, c.fold) for c in scaled} == {
-        (d, f) for d in study.DATASETS for f in p.folds
-    }
+    assert {(c.dataset, c.fold) for c in scaled} == {(d, f) for d in p.datasets for f in p.folds}
     caps = study.epoch_cap(p)
     assert {c.key for c in caps["profile's cap"]} <= {c.key for c in study.embedding_modes(p)}
     assert {c.max_epochs for c in caps["higher cap"]} == {25}

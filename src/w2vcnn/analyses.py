@@ -9,25 +9,25 @@ Each returns numbers (accuracies as fractions) and decisions taken on them
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
 
 from .choices import WORD2VEC_KINDS
-from .experiments import RunConfig
 from .grids import run_groups
 from .profile import Profile
 from .study import (
     CORPORA,
     IN_DOMAIN,
     KIM_2014,
-    KIM_DATASET,
     MODE_CONTRASTS,
     SEED_MODES,
     SWEEP_CONTRASTS,
     corpus_name,
     in_domain_repeats,
     matched_corpus,
+    one_run,
     recipe,
     word2vec_epochs_for,
 )
@@ -193,33 +193,38 @@ def backend_agreement(both, margin: float = BACKEND_MARGIN):
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("mode")
 
 
-def against_kim(aggregated):
+def against_kim(aggregated, kim_names: Mapping[str, str]):
     """Our mean per mode beside Kim's Table 2, and the difference, in percent (``aggregated`` by
-    dataset and mode, from :func:`w2vcnn.stats.aggregate`). Kim's MR is balanced and rt-polarity
-    is not: aggregate ``balanced_accuracy`` for this table."""
+    dataset and mode, from :func:`w2vcnn.stats.aggregate`), for the datasets ``kim_names`` maps
+    to his (:func:`w2vcnn.study.kim`); indexed by our dataset name and mode, with his name in
+    ``kim_dataset``. Kim's MR is balanced and rt-polarity is not: aggregate
+    ``balanced_accuracy`` for this table."""
     import pandas as pd
 
     rows = []
     for _, row in aggregated.iterrows():
-        kim = KIM_2014[KIM_DATASET[row["dataset"]]].get(row["mode"])
+        name = kim_names.get(row["dataset"])
+        kim = None if name is None else KIM_2014[name].get(row["mode"])
         if kim is not None:
             ours = 100 * row["mean"]
             rows.append(
                 {
-                    "dataset": f"{row['dataset']} vs {KIM_DATASET[row['dataset']]}",
+                    "dataset": row["dataset"],
                     "mode": row["mode"],
-                    "ours (%)": round(ours, 1),
-                    "Kim (%)": kim,
-                    "ours − Kim": round(ours - kim, 1),
+                    "kim_dataset": name,
+                    "ours": ours,
+                    "kim": kim,
+                    "difference": ours - kim,
                 }
             )
-    return pd.DataFrame(rows).set_index(["dataset", "mode"])
+    columns = ["dataset", "mode", "kim_dataset", "ours", "kim", "difference"]
+    return pd.DataFrame(rows, columns=columns).set_index(["dataset", "mode"])
 
 
 CURVE_MODES = {"static": "static", "non_static": "non-static"}  # field prefix: mode
 
 
-def corpus_curve(p: Profile, runs, dataset: str = "rt-polarity"):
+def corpus_curve(p: Profile, runs, dataset: str | None = None):
     """Per corpus of :data:`CORPORA` (``runs``: the :func:`corpus_sizes` grid), indexed by its
     name, in numbers: ``tokens`` (of distinct text) and ``vocabulary``, ``word2vec_epochs`` and
     ``in_domain_passes``, the share of the training vocabulary's types and tokens it has a vector
@@ -241,12 +246,11 @@ def corpus_curve(p: Profile, runs, dataset: str = "rt-polarity"):
     )
     for name, sources in CORPORA.items():
         of_corpus = with_vectors[with_vectors["corpus_name"] == name]
-        config = RunConfig.for_profile(
+        config = one_run(
             p,
-            dataset=dataset,
+            dataset,
             init="skipgram",
             mode="static",
-            fold=p.secondary_folds[0],
             corpus=matched_corpus(p, sources),
             word2vec_epochs=word2vec_epochs_for(p, sources),
         )
@@ -284,20 +288,19 @@ def corpus_curve(p: Profile, runs, dataset: str = "rt-polarity"):
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("corpus")
 
 
-def vectors_by_epochs(p: Profile, dataset, epochs):
-    """Skip-gram and CBOW vectors trained for each number of ``epochs`` (cached): time, spread,
-    quality."""
+def vectors_by_epochs(p: Profile, epochs, dataset: str | None = None):
+    """Skip-gram and CBOW vectors trained for each number of ``epochs`` (cached) on ``dataset``
+    (else the profile's first; its first fold): time, spread, quality."""
     import pandas as pd
 
     from . import intrinsic
-    from .experiments import word2vec_vectors
+    from .experiments import dataset_of, word2vec_vectors
 
     rows = {}
     for init in WORD2VEC_KINDS:
         for n in epochs:
-            kv, meta = word2vec_vectors(
-                dataset, RunConfig.for_profile(p, init=init, mode="static", word2vec_epochs=n)
-            )
+            config = one_run(p, dataset, init=init, mode="static", word2vec_epochs=n)
+            kv, meta = word2vec_vectors(dataset_of(config), config)
             scores = intrinsic.evaluate(kv).set_index("benchmark")["score"]
             rows[(init, n)] = {
                 "training seconds": meta["training_seconds"],
@@ -334,7 +337,9 @@ def drift_over_folds(runs):
             facts.append({**dataclasses.asdict(drift), **dataclasses.asdict(lost)})
             angles.append(angle_by_decile(table))
         for fact, values in pd.DataFrame(facts).items():
-            mean, half = mean_ci(values.dropna())
+            # NaN: a fact the runs cannot tell (no "good" in the words, no polarity in 3 classes)
+            known = values.dropna()
+            mean, half = mean_ci(known) if len(known) else (math.nan, math.nan)
             rows.append(
                 {
                     "dataset": dataset,
@@ -534,7 +539,7 @@ def sweep_trend(sweep):
     return pd.DataFrame(rows).set_index(["dataset", "contrast"])
 
 
-def recipe_evidence(p: Profile, dataset: str = "rt-polarity"):
+def recipe_evidence(p: Profile, dataset: str | None = None):
     """The paired difference behind each step of :func:`recipe` (numbered rows): its sides'
     labels and the numbers of :func:`w2vcnn.stats.numbers` (fractions), with the unadjusted
     :func:`~w2vcnn.stats.verdict`."""

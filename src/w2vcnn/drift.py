@@ -57,6 +57,15 @@ def cosine_distance(a, b) -> np.ndarray:
     return distance
 
 
+def cosine_between(words: Sequence[str], matrix: np.ndarray, a: str, b: str) -> float:
+    """Cosine similarity of the rows of words ``a`` and ``b`` (``words`` names the rows); NaN
+    where either is not among them."""
+    if a not in words or b not in words:
+        return math.nan
+    row_a, row_b = matrix[words.index(a)], matrix[words.index(b)]
+    return float(1 - cosine_distance(row_a, row_b)[0])
+
+
 def drift_table(
     words: Sequence[str],
     initial: np.ndarray,
@@ -215,10 +224,11 @@ def word_polarity(encoded: Sequence[Sequence[int]], labels, n_rows: int) -> np.n
 
 def word_drift(result, min_count: int = 5) -> pd.DataFrame:
     """One row per word of a fine-tuning run's training sentences: ``count``, ``polarity``
-    (:func:`word_polarity`), ``pretrained`` (started from a pretrained vector, else random),
-    ``norm`` (of its initial vector), ``angle`` (degrees turned) and ``relative_change``
-    (``|final - initial| / |initial|``); for words seen ``min_count`` times or more, its
-    ``frequency_decile`` (1: rarest) and ``polarity_group`` (:data:`POLARITY_GROUPS`)."""
+    (:func:`word_polarity`; NaN where the dataset has more than two classes), ``pretrained``
+    (started from a pretrained vector, else random), ``norm`` (of its initial vector),
+    ``angle`` (degrees turned) and ``relative_change`` (``|final - initial| / |initial|``); for
+    words seen ``min_count`` times or more, its ``frequency_decile`` (1: rarest) and
+    ``polarity_group`` (:data:`POLARITY_GROUPS`; NaN without a polarity)."""
     from .experiments import prepare
 
     prepared = prepare(result.config)
@@ -229,11 +239,14 @@ def word_drift(result, min_count: int = 5) -> pd.DataFrame:
     before, after = initial[rows].astype(np.float64), final[rows].astype(np.float64)
     norm = np.linalg.norm(before, axis=1)
     cosine = 1 - cosine_distance(before, after)
+    polarity = np.full(len(rows), np.nan)
+    if prepared.dataset.n_classes == 2:  # a word's lean toward one class of two
+        polarity = word_polarity(*prepared.parts["train"], len(words))[rows]
     table = pd.DataFrame(
         {
             "word": [words[i] for i in rows],
             "count": [prepared.vocab.counts.get(words[i], 0) for i in rows],
-            "polarity": word_polarity(*prepared.parts["train"], len(words))[rows],
+            "polarity": polarity,
             "pretrained": np.isin(rows, prepared.pretrained),
             "norm": norm,
             "angle": np.degrees(np.arccos(np.clip(cosine, -1, 1))),
@@ -243,16 +256,22 @@ def word_drift(result, min_count: int = 5) -> pd.DataFrame:
     frequent = table["count"] >= min_count
     ranks = table.loc[frequent, "count"].rank(method="first")
     table.loc[frequent, "frequency_decile"] = np.ceil(10 * ranks / len(ranks)).astype(int)
-    strength = table.loc[frequent, "polarity"].abs().rank(method="first")
-    table.loc[frequent, "polarity_group"] = pd.cut(
-        strength, 3, labels=list(POLARITY_GROUPS)
-    ).astype(str)
+    table["polarity_group"] = pd.Series(np.nan, index=table.index, dtype=object)
+    if not np.isnan(polarity).all():
+        strength = table.loc[frequent, "polarity"].abs().rank(method="first")
+        table.loc[frequent, "polarity_group"] = pd.cut(
+            strength, 3, labels=list(POLARITY_GROUPS)
+        ).astype(str)
     return table
 
 
 def angle_by_decile(table: pd.DataFrame) -> pd.DataFrame:
     """Median angle (degrees) of a :func:`word_drift` table's frequent words, by frequency decile
-    (rows) and polarity group (columns)."""
+    (rows) and polarity group (columns); one column, ``all words``, where the words have no
+    polarity (more than two classes)."""
+    if table["polarity_group"].isna().all():
+        frequent = table.dropna(subset=["frequency_decile"])
+        return frequent.groupby("frequency_decile")["angle"].median().to_frame("all words")
     frequent = table.dropna(subset=["polarity_group"])
     medians = frequent.groupby(["frequency_decile", "polarity_group"])["angle"].median()
     return medians.unstack().reindex(columns=list(POLARITY_GROUPS))
@@ -261,7 +280,8 @@ def angle_by_decile(table: pd.DataFrame) -> pd.DataFrame:
 @dataclass(frozen=True)
 class RunDrift:
     """A fine-tuning run's drift in a few numbers (:func:`run_drift`): angles in degrees, the
-    rest plain ratios; NaN where the run cannot tell (no "good" or "bad" in its vocabulary)."""
+    rest plain ratios; NaN where the run cannot tell (no "good" or "bad" in its vocabulary, no
+    polarity where the dataset has more than two classes)."""
 
     angle_neutral_words: float  # median over the pretrained words of each polarity group
     angle_mild_words: float
@@ -323,7 +343,7 @@ def run_drift(
         norm_random_rows=table.loc[random, "norm"].mean(),
         cos_good_bad_before=float(cosines[0]),
         cos_good_bad_after=float(cosines[1]),
-        neighbours_kept=float(np.mean(overlaps)),
+        neighbours_kept=float(np.mean(overlaps)) if overlaps else math.nan,
     )
 
 

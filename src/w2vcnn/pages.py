@@ -8,11 +8,12 @@ the contrasts were given in :mod:`w2vcnn.study`.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from pathlib import Path
 
 from .profile import Profile
-from .tables import drift_fact, in_words, interval90, points, sentence_difference
+from .tables import MISSING, drift_fact, in_words, interval90, points, sentence_difference
 
 _WORDS = "zero one two three four five six seven eight nine ten".split()
 
@@ -23,14 +24,18 @@ def profile_note(p: Profile, chapter: str | None = None):
     (:func:`chapter_cost`).
 
     Also glues the profile's fold counts as words, ``folds`` (the headline grids') and
-    ``secondary_folds``, for the prose ("on the {glue:text}`folds` folds").
+    ``secondary_folds``, for the prose ("on the {glue:text}`folds` folds"), and the name of the
+    dataset the single-dataset experiments run on, ``first_dataset``.
     """
     from IPython.display import Markdown
     from myst_nb import glue
 
+    from .protocol import first_name
+
     for name, folds in (("folds", p.folds), ("secondary_folds", p.secondary_folds)):
         count = len(folds)
         glue(name, _WORDS[count] if count < len(_WORDS) else str(count), display=False)
+    glue("first_dataset", first_name(p), display=False)
 
     examples = (
         "all examples" if p.max_examples is None else f"{p.max_examples:,} examples per dataset"
@@ -47,7 +52,21 @@ def profile_note(p: Profile, chapter: str | None = None):
             f"pipeline runs; they are not the study's results. Run `make book` for those.**"
         )
     cost = "" if chapter is None else "\n\n" + chapter_cost(p, chapter)
-    return Markdown(note + _vectors_note(p) + cost)
+    return Markdown(note + _vectors_note(p) + "\n\n" + datasets_note(p) + cost)
+
+
+def datasets_note(p: Profile) -> str:
+    """Which datasets the page ran on (:func:`w2vcnn.protocol.facts`): names, sizes, classes,
+    balance and split; those given with ``make book DATASETS=`` are checked first
+    (:func:`w2vcnn.protocol.check`)."""
+    from .protocol import check, facts, ours
+    from .tables import dataset_in_words
+
+    if not ours(p):
+        check(p)
+    described = "; ".join(dataset_in_words(name, row) for name, row in facts(p).iterrows())
+    given = "" if ours(p) else ", given with `make book DATASETS=...`"
+    return f"*Datasets{given}: {described}.*"
 
 
 def chapter_cost(p: Profile, chapter: str) -> str:
@@ -66,7 +85,7 @@ def chapter_cost(p: Profile, chapter: str) -> str:
     cached = [c.key for c in mine if cache.has_run(c.key)]
     minutes = sum(cache.read_run(key).get("wall_seconds", 0.0) for key in cached) / 60
     sizes = {
-        name: len(runs(dataclasses.replace(named(name), vectors=p.vectors)))
+        name: len(runs(dataclasses.replace(named(name), vectors=p.vectors, datasets=p.datasets)))
         for name in ("full", "quick")
     }
     text = (
@@ -77,6 +96,10 @@ def chapter_cost(p: Profile, chapter: str) -> str:
     )
     if p.name != "quick":
         text += ' To try it small first, write `P = profile.current("quick")` in this cell.'
+    text += (
+        ' To run it on your own data, name it there: `P = profile.current(datasets=["my.csv"])` '
+        "(a CSV with text and label columns, `label text` lines, or one of Kim's datasets)."
+    )
     return text + "*"
 
 
@@ -139,6 +162,31 @@ def _glue(name: str, text: str) -> str:
     return name
 
 
+def glue_md(name: str, text: str) -> str:
+    """Glue Markdown (bold and all) under ``name``, for the prose's ``{glue:md}`` role."""
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    glue(name, Markdown(text), display=False)
+    return name
+
+
+def glue_across_datasets(prefix: str, table) -> list[str]:
+    """For prose that names no dataset: each contrast of a table indexed by ``(dataset,
+    contrast)`` (:func:`w2vcnn.stats.paired_table`, ...) as one Markdown phrase over the
+    datasets the page ran on, under ``glue_key(prefix, contrast)``: "on rt-polarity **higher**
+    (+2.2 ± 2.6 points, ...), on rt-subjectivity ..." (:func:`w2vcnn.tables.in_words`); and the
+    verdicts alone under that name + ``_verdicts``. Use it with ``{glue:md}``."""
+    names = []
+    for contrast in dict.fromkeys(table.index.get_level_values(-1)):
+        rows = table.xs(contrast, level=-1)
+        full = ", ".join(f"on {d} **{r['verdict']}** ({in_words(r)})" for d, r in rows.iterrows())
+        short = ", ".join(f"on {d} **{r['verdict']}**" for d, r in rows.iterrows())
+        names.append(glue_md(glue_key(prefix, contrast), full))
+        names.append(glue_md(glue_key(prefix, contrast, "verdicts"), short))
+    return names
+
+
 def glue_contrasts(prefix: str, table) -> list[str]:
     """Glue every row of a numeric table of paired differences
     (:func:`w2vcnn.stats.paired_table`, :func:`w2vcnn.analyses.unseen_differences`, ...) as prose
@@ -169,11 +217,20 @@ def _glue_rows(prefix: str, table, text) -> list[str]:
 def glue_sweep(prefix: str, differences) -> list[str]:
     """Glue each row of :func:`w2vcnn.analyses.sweep_differences` as ``"+1.2 ± 0.9"`` under
     ``glue_key(prefix, dataset, percent, contrast)``, e.g. ``sweep_rt_polarity_5_static_vs_rand``
-    for 5% of the training split."""
+    for 5% of the training split; and, for prose that names no dataset, every dataset's at one
+    share as Markdown, ``"+1.2 ± 0.9 on rt-polarity and ..."``, under ``glue_key(prefix,
+    percent, contrast)`` (``{glue:md}``)."""
     names = []
     for (dataset, fraction, contrast), row in differences.iterrows():
         name = glue_key(prefix, dataset, round(100 * fraction), contrast)
         names.append(_glue(name, points(row["difference"], row["ci95"])))
+    across = differences.reorder_levels([1, 2, 0]).sort_index(level=[0, 1], sort_remaining=False)
+    for (fraction, contrast), rows in across.groupby(level=[0, 1], sort=False):
+        phrase = " and ".join(
+            f"{points(row['difference'], row['ci95'])} on {index[-1]}"
+            for index, row in rows.iterrows()
+        )
+        names.append(glue_md(glue_key(prefix, round(100 * fraction), contrast), phrase))
     return names
 
 
@@ -190,8 +247,11 @@ def glue_curve(prefix: str, curve) -> list[str]:
         texts = {
             "tokens": f"{row['tokens'] / 1e6:.2g} M",
             "types_covered": f"{row['types_covered']:.0%}",
-            "wordsim": f"{row['wordsim']:.2f}",
-            "cos_good_bad": f"{row['cos_good_bad']:.2f}",
+            # NaN: no WordSim353 pair, or no "good" or "bad", among the vectors' words
+            "wordsim": MISSING if math.isnan(row["wordsim"]) else f"{row['wordsim']:.2f}",
+            "cos_good_bad": (
+                MISSING if math.isnan(row["cos_good_bad"]) else f"{row['cos_good_bad']:.2f}"
+            ),
         }
         for field in CURVE_MODES:
             difference = points(row[f"{field}_difference"], row[f"{field}_ci95"])
@@ -204,11 +264,21 @@ def glue_curve(prefix: str, curve) -> list[str]:
 def glue_drift(prefix: str, summary) -> list[str]:
     """Glue each fact of :func:`w2vcnn.analyses.drift_over_folds` (mean over the runs, accuracies in
     points: :func:`w2vcnn.tables.drift_fact`) under ``glue_key(prefix, fact, dataset,
-    corpus)``, e.g. ``drift_lost_rt_polarity_in_domain``."""
+    corpus)``, e.g. ``drift_lost_rt_polarity_in_domain``; and, for prose that names no dataset,
+    every dataset's that can tell it as Markdown, ``"1.2 on rt-polarity and ..."``, under
+    ``glue_key(prefix, fact, corpus)`` (``{glue:md}``)."""
     names = []
     for (dataset, corpus, fact), row in summary.iterrows():
         name = glue_key(prefix, fact, dataset, corpus)
         names.append(_glue(name, drift_fact(fact, row["mean"])))
+    across = summary.reorder_levels([2, 1, 0])
+    for (fact, corpus), rows in across.groupby(level=[0, 1], sort=False):
+        phrase = " and ".join(
+            f"{drift_fact(fact, row['mean'])} on {index[-1]}"
+            for index, row in rows.iterrows()
+            if not math.isnan(row["mean"])
+        )
+        names.append(glue_md(glue_key(prefix, fact, corpus), phrase or MISSING))
     return names
 
 

@@ -317,9 +317,9 @@ def accuracy_by_fraction(frame: pd.DataFrame, hue: str = "model") -> Figure:
 @_styled
 def angle_by_decile(tables: Mapping[str, pd.DataFrame]) -> Figure:
     """How far fine-tuning turned the frequent words, by training-frequency decile, one line per
-    polarity group, one panel per entry of ``tables`` (:func:`w2vcnn.drift.angle_by_decile`
-    frames, e.g. averaged over folds by :func:`w2vcnn.analyses.drift_over_folds`, keyed by
-    ``(dataset, corpus)`` or by a title)."""
+    polarity group (one for all words where there is no polarity), one panel per entry of
+    ``tables`` (:func:`w2vcnn.drift.angle_by_decile` frames, e.g. averaged over folds by
+    :func:`w2vcnn.analyses.drift_over_folds`, keyed by ``(dataset, corpus)`` or by a title)."""
     fig = _new_figure(figsize=(PAGE[0], PAGE[1] * 0.85), layout="constrained")
     axes = fig.subplots(1, len(tables), sharey=True, squeeze=False)[0]
     for ax, (name, table) in zip(axes, tables.items()):
@@ -330,8 +330,9 @@ def angle_by_decile(tables: Mapping[str, pd.DataFrame]) -> Figure:
     # one label under all panels: a label per narrow panel runs into its neighbour's
     fig.supxlabel("training-frequency decile (1: rarest)", fontsize=10)
     axes[0].set_ylabel("median angle turned (degrees)")
-    handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside upper center", ncols=len(names))
+    # every panel's lines (a dataset of more than two classes has one, "all words"), once each
+    legend = {n: h for ax in axes for h, n in zip(*ax.get_legend_handles_labels())}
+    fig.legend(legend.values(), legend.keys(), loc="outside upper center", ncols=len(legend))
     return fig
 
 

@@ -252,7 +252,8 @@ def paired_table(
     by ``(dataset, contrast name)``, so a chapter finds a row by the name it gave, never by parsing
     a label (:func:`w2vcnn.pages.glue_contrasts` glues every row under its name). Columns:
     ``comparison`` (the sides, for the reader), ``difference`` and ``ci95`` (fractions, like the
-    accuracies), ``p``, ``wins`` and ``pairs``; :func:`w2vcnn.tables.contrast_table` shows them.
+    accuracies), ``p``, ``wins`` and ``pairs``, and what the pairs are (``paired_by``,
+    :func:`paired_by`); :func:`w2vcnn.tables.contrast_table` shows them.
 
     ``family=True`` (a chapter's primary contrasts): the table's rows are one family of tests and a
     ``p_holm`` column adjusts their p-values for it (:func:`holm`). ``family=False``
@@ -270,7 +271,13 @@ def paired_table(
             c = compare(runs, a, b, by, value=value)
             comparison = f"{c.a} − {c.b}"
             rows.append(
-                {"dataset": dataset, "contrast": name, "comparison": comparison, **numbers(c)}
+                {
+                    "dataset": dataset,
+                    "contrast": name,
+                    "comparison": comparison,
+                    **numbers(c),
+                    "paired_by": paired_by(runs),
+                }
             )
     table = pd.DataFrame(rows).set_index(["dataset", "contrast"])
     p_values = table["p"].to_numpy()
@@ -291,6 +298,13 @@ def numbers(c: Comparison) -> dict:
         "wins": c.wins,
         "pairs": c.n_pairs,
     }
+
+
+def paired_by(runs: pd.DataFrame) -> str:
+    """What the pairs of ``runs`` are: ``"seeds"`` on a dataset's given split (every run tested
+    on the same sentences, :mod:`w2vcnn.protocol`), else ``"folds"``."""
+    given = "split" in runs.columns and len(runs) and (runs["split"] == "given").all()
+    return "seeds" if given else "folds"
 
 
 def holm(p_values) -> np.ndarray:

@@ -20,8 +20,8 @@ from .choices import GENERAL, MODES, WORD2VEC_KINDS
 from .experiments import RunConfig
 from .grids import grid
 from .profile import Profile
+from .protocol import first, kim_name, name_of
 
-DATASETS = ("rt-polarity", "rt-subjectivity")
 IN_DOMAIN = RunConfig.corpus  # the dataset's training sentences + its unlabeled text
 WITH_BROWN = IN_DOMAIN + ("brown",)
 GENSIM_DEFAULT_EPOCHS = 5
@@ -36,16 +36,40 @@ CORPORA = {
 }
 GOOGLE_NEWS_TOKENS = 100e9  # what Kim's vectors were trained on (about 100 billion words)
 
-# Kim (2014), Table 2: test accuracy (%) on the datasets ours rebuild
-# (MR -> rt-polarity, Subj -> rt-subjectivity).
+# Kim (2014), Table 2: test accuracy (%) by his dataset names (protocol.kim_name gives ours:
+# rt-polarity -> MR, rt-subjectivity -> Subj, a folder in TREC's layout -> TREC, ...)
 KIM_2014 = {
     "MR": {"rand": 76.1, "static": 81.0, "non-static": 81.5, "multichannel": 81.1},
+    "SST-2": {"rand": 82.7, "static": 86.8, "non-static": 87.2, "multichannel": 88.1},
     "Subj": {"rand": 89.6, "static": 93.0, "non-static": 93.4, "multichannel": 93.2},
+    "TREC": {"rand": 91.2, "static": 92.8, "non-static": 93.6, "multichannel": 92.2},
+    "CR": {"rand": 79.8, "static": 84.7, "non-static": 84.3, "multichannel": 85.0},
+    "MPQA": {"rand": 83.4, "static": 89.6, "non-static": 89.5, "multichannel": 89.4},
 }
-# The same table's bag-of-words rows (Wang & Manning 2012), which beat CNN-rand on MR and Subj.
-KIM_BASELINES = {"MR": {"NBSVM": 79.4, "MNB": 79.0}, "Subj": {"NBSVM": 93.2, "MNB": 93.6}}
-KIM_DATASET = {"rt-polarity": "MR", "rt-subjectivity": "Subj"}
-KIM_BY_DATASET = {ours: KIM_2014[kims] for ours, kims in KIM_DATASET.items()}
+# The same table's bag-of-words rows (Wang & Manning 2012), which beat CNN-rand on MR, Subj, CR
+# and MPQA (none are given for SST-2 and TREC).
+KIM_BASELINES = {
+    "MR": {"NBSVM": 79.4, "MNB": 79.0},
+    "Subj": {"NBSVM": 93.2, "MNB": 93.6},
+    "CR": {"NBSVM": 81.8, "MNB": 80.0},
+    "MPQA": {"NBSVM": 86.3, "MNB": 86.3},
+}
+
+
+def kim_numbers(p: Profile) -> dict[str, dict[str, float]]:
+    """Kim's Table 2 row per mode for each of the profile's datasets that is one of his, by
+    our name."""
+    return {ours: KIM_2014[his] for ours, his in kim(p).items()}
+
+
+def kim(p: Profile) -> dict[str, str]:
+    """Kim's name of each of the profile's datasets that is one of his, by our name
+    (``{"rt-polarity": "MR", ...}``)."""
+    return {
+        name_of(entry, p.max_examples): kim_name(entry)
+        for entry in p.datasets
+        if kim_name(entry) is not None
+    }
 
 
 def pretrained(p: Profile) -> dict:
@@ -64,15 +88,21 @@ def _dimension(path: str) -> int:
     return load_vectors(path, limit=1).vector_size
 
 
+def one_run(p: Profile, dataset: str | None = None, **settings) -> RunConfig:
+    """One run of the profile on ``dataset`` (else its first), on the first fold (or seed) of
+    that dataset's protocol: what a page builds to show the parts of a single run."""
+    return grid(profile=p, folds=p.folds[:1], dataset=dataset or first(p), **settings)[0]
+
+
 # ---------------------------------------------------------------- question 1
 
 
-def embedding_modes(p: Profile, datasets=DATASETS, backend: str = "torch") -> list[RunConfig]:
+def embedding_modes(p: Profile, datasets=None, backend: str = "torch") -> list[RunConfig]:
     """Questions 1-3 and Beyond: Kim's CNN in each embedding mode, from the pretrained vectors
     (:func:`pretrained`)."""
     return grid(
         profile=p,
-        dataset=list(datasets),
+        dataset=list(datasets or p.datasets),
         arch="cnn",
         backend=backend,
         mode=list(MODES),
@@ -80,14 +110,14 @@ def embedding_modes(p: Profile, datasets=DATASETS, backend: str = "torch") -> li
     )
 
 
-def scaled_rand(p: Profile, datasets=DATASETS) -> list[RunConfig]:
+def scaled_rand(p: Profile, datasets=None) -> list[RunConfig]:
     """Question 1's control for the rows' scale: ``rand-scaled``, Kim's ``rand`` with its rows
     drawn at the pretrained vectors' scale (a = sqrt(3 var), as the pretrained modes' unknown
     words) instead of 0.25, on the headline folds. Kim's ``rand`` stays the row compared with
     Kim."""
     return grid(
         profile=p,
-        dataset=list(datasets),
+        dataset=list(datasets or p.datasets),
         arch="cnn",
         backend="torch",
         mode="rand-scaled",
@@ -95,7 +125,7 @@ def scaled_rand(p: Profile, datasets=DATASETS) -> list[RunConfig]:
     )
 
 
-def headline(p: Profile, datasets=DATASETS) -> list[RunConfig]:
+def headline(p: Profile, datasets=None) -> list[RunConfig]:
     """The runs of question 1's primary contrasts: :func:`embedding_modes` and
     :func:`scaled_rand`."""
     return embedding_modes(p, datasets) + scaled_rand(p, datasets)
@@ -117,14 +147,14 @@ MODE_EXPLORATORY = {  # unadjusted, labelled exploratory on the page
 SEED_MODES = ("rand", "rand-scaled", "static", "non-static")  # those of MODE_CONTRASTS
 
 
-def replicates(p: Profile, datasets=DATASETS) -> list[RunConfig]:
+def replicates(p: Profile, datasets=None) -> list[RunConfig]:
     """Question 1's seed control: the modes of the primary contrasts ``p.replicates`` times on
     each secondary fold (replicate 0 is the headline run; the others draw word2vec's start, the
     random rows, the weights and the batch order anew on the same sentences)."""
     return grid(
         profile=p,
         folds=p.secondary_folds,
-        dataset=list(datasets),
+        dataset=list(datasets or p.datasets),
         arch="cnn",
         backend="torch",
         mode=list(SEED_MODES),
@@ -133,7 +163,7 @@ def replicates(p: Profile, datasets=DATASETS) -> list[RunConfig]:
     )
 
 
-def backends(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
+def backends(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     """Question 1: the same three modes in PyTorch and in Keras, on the same (secondary) folds.
 
     Whether the libraries agree is judged per test sentence (McNemar on every prediction), which
@@ -141,7 +171,7 @@ def backends(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
     return grid(
         profile=p,
         folds=p.secondary_folds,
-        dataset=dataset,
+        dataset=dataset or first(p),
         arch="cnn",
         backend=["torch", "keras"],
         mode=["rand", "static", "non-static"],
@@ -149,7 +179,7 @@ def backends(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
     )
 
 
-def epoch_cap(p: Profile, dataset: str = "rt-polarity") -> dict[str, list[RunConfig]]:
+def epoch_cap(p: Profile, dataset: str | None = None) -> dict[str, list[RunConfig]]:
     """Question 1's control: does the epoch cap hold ``rand`` back? Kim's ``rand`` on the
     secondary folds with the profile's cap and with 5/3 of it (25 in the full profile; the same
     patience), by cap name (run them with :func:`w2vcnn.grids.run_groups`). On all ten folds
@@ -158,7 +188,7 @@ def epoch_cap(p: Profile, dataset: str = "rt-polarity") -> dict[str, list[RunCon
     common = dict(
         profile=p,
         folds=p.secondary_folds,
-        dataset=dataset,
+        dataset=dataset or first(p),
         arch="cnn",
         backend="torch",
         mode="rand",
@@ -172,12 +202,12 @@ def epoch_cap(p: Profile, dataset: str = "rt-polarity") -> dict[str, list[RunCon
 EPOCH_CAP_CONTRASTS = {"higher_cap_vs_profile_cap": ("higher cap", "profile's cap")}  # by="cap"
 
 
-def wide_convolution(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
+def wide_convolution(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     """Question 1's control: Kim's padding (``padding="wide"``: every word meets every filter
     position) against ours, for ``rand`` and ``non-static`` on the headline folds."""
     return grid(
         profile=p,
-        dataset=dataset,
+        dataset=dataset or first(p),
         arch="cnn",
         backend="torch",
         mode=["rand", "non-static"],
@@ -195,12 +225,12 @@ PADDING_CONTRASTS = {  # by=("mode", "padding"): Kim's wide convolution minus ou
 # ---------------------------------------------------------------- questions 2 and 3
 
 
-def classifiers(p: Profile, datasets=DATASETS) -> list[RunConfig]:
+def classifiers(p: Profile, datasets=None) -> list[RunConfig]:
     """Questions 2 and 3: the supervised CBOW classifier fed the same vectors as the CNN."""
     return grid(
         profile=p,
         folds=p.secondary_folds,
-        dataset=list(datasets),
+        dataset=list(datasets or p.datasets),
         arch="cbow",
         backend="torch",
         mode=list(MODES),
@@ -208,12 +238,12 @@ def classifiers(p: Profile, datasets=DATASETS) -> list[RunConfig]:
     )
 
 
-def initialisers(p: Profile, datasets=DATASETS) -> list[RunConfig]:
+def initialisers(p: Profile, datasets=None) -> list[RunConfig]:
     """Question 3: skip-gram vs CBOW vectors as the CNN's initial embedding, frozen and
     fine-tuned; on every fold for the first dataset, on the secondary folds for the others."""
     return [
         config
-        for i, dataset in enumerate(datasets)
+        for i, dataset in enumerate(datasets or p.datasets)
         for config in grid(
             profile=p,
             folds=p.folds if i == 0 else p.secondary_folds,
@@ -226,19 +256,19 @@ def initialisers(p: Profile, datasets=DATASETS) -> list[RunConfig]:
     ]
 
 
-# by=("mode", "init"): skip-gram minus CBOW vectors. Question 3's primary family on rt-polarity's
-# ten folds; on rt-subjectivity's secondary folds the same contrasts are exploratory.
+# by=("mode", "init"): skip-gram minus CBOW vectors. Question 3's primary family on the first
+# dataset's ten folds; on the others' secondary folds the same contrasts are exploratory.
 INIT_CONTRASTS = {mode: ((mode, "skipgram"), (mode, "cbow")) for mode in ("static", "non-static")}
 CBOW_ALPHA = 0.05  # word2vec.c's default initial learning rate for CBOW (gensim: 0.025 for both)
 
 
-def cbow_alpha(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
+def cbow_alpha(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     """Question 3's control: CBOW vectors trained at word2vec.c's own CBOW learning rate
     (:data:`CBOW_ALPHA`), frozen and fine-tuned, on the headline folds of ``dataset``, to pair
     with :func:`initialisers`' runs there."""
     return grid(
         profile=p,
-        dataset=dataset,
+        dataset=dataset or first(p),
         arch="cnn",
         backend="torch",
         mode=["static", "non-static"],
@@ -295,11 +325,13 @@ def matched_corpus(p: Profile, corpus: tuple[str, ...]) -> tuple[str, ...]:
     return in_domain * in_domain_repeats(p, corpus) + rest
 
 
-def corpus_sizes(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
+def corpus_sizes(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     """Question 3: skip-gram vectors from each of :data:`CORPORA` (:func:`matched_corpus`),
     frozen and fine-tuned, and ``rand`` on the same folds (their difference from it is the
     curve)."""
-    common = dict(profile=p, folds=p.secondary_folds, dataset=dataset, arch="cnn", backend="torch")
+    common = dict(
+        profile=p, folds=p.secondary_folds, dataset=dataset or first(p), arch="cnn", backend="torch"
+    )
     return grid(mode="rand", **common) + [
         config
         for corpus in CORPORA.values()
@@ -327,12 +359,12 @@ CORPUS_CONTRASTS = {  # by=("mode", "corpus"): with the Brown corpus minus in-do
 }
 
 
-def word2vec_epochs(p: Profile, dataset: str = "rt-polarity") -> list[RunConfig]:
+def word2vec_epochs(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     """Question 3: frozen vectors trained for gensim's default 5 epochs vs the profile's epochs."""
     return grid(
         profile=p,
         folds=p.secondary_folds,
-        dataset=dataset,
+        dataset=dataset or first(p),
         arch="cnn",
         backend="torch",
         mode="static",
@@ -351,9 +383,9 @@ def word2vec_epochs_contrasts(p: Profile) -> dict:
 # ---------------------------------------------------------------- beyond the question
 
 
-def tfidf(p: Profile, datasets=DATASETS) -> list[RunConfig]:
+def tfidf(p: Profile, datasets=None) -> list[RunConfig]:
     """Beyond: TF-IDF + logistic regression, the bag-of-words baseline."""
-    return grid(profile=p, dataset=list(datasets), arch="tfidf")
+    return grid(profile=p, dataset=list(datasets or p.datasets), arch="tfidf")
 
 
 # by="model" on :func:`against_tfidf`'s frame. Beyond's primary family, over both datasets.
@@ -363,11 +395,11 @@ TFIDF_CONTRASTS = {"best_cnn_vs_tfidf": ("best CNN", "TF-IDF")}
 TRAIN_FRACTIONS = (0.05, 0.1, 0.25, 0.5, 1.0)
 
 
-def labelled_sizes(p: Profile, datasets=DATASETS) -> list[RunConfig]:
+def labelled_sizes(p: Profile, datasets=None) -> list[RunConfig]:
     """Beyond: the CNN (random, frozen and fine-tuned pretrained vectors) and TF-IDF trained on
     each of :data:`TRAIN_FRACTIONS` of every training fold, with the same vectors (word2vec reads
     the whole fold's text, unlabeled) and the same dev and test sentences."""
-    common = dict(profile=p, folds=p.secondary_folds, dataset=list(datasets))
+    common = dict(profile=p, folds=p.secondary_folds, dataset=list(datasets or p.datasets))
     fractions = list(TRAIN_FRACTIONS)
     neural = grid(
         arch="cnn",
@@ -387,14 +419,14 @@ SWEEP_CONTRASTS = {  # by="model" on labelled_sizes' runs (model: the CNN's mode
 }
 
 
-def transfer_schedules(p: Profile, dataset: str = "rt-polarity") -> dict[str, list[RunConfig]]:
+def transfer_schedules(p: Profile, dataset: str | None = None) -> dict[str, list[RunConfig]]:
     """Beyond: frozen, fine-tuned, frozen-then-unfrozen, fine-tuned with a 10x smaller or larger
     embedding step, and fine-tuned with the pretrained rows frozen (only the words without a
     pretrained vector learn), by schedule name (run them with :func:`w2vcnn.grids.run_groups`)."""
     common = dict(
         profile=p,
         folds=p.secondary_folds,
-        dataset=dataset,
+        dataset=dataset or first(p),
         arch="cnn",
         backend="torch",
         **pretrained(p),
@@ -425,12 +457,17 @@ SCHEDULE_CONTRASTS = {  # by="schedule", exploratory: each schedule minus frozen
 
 
 def recipe(
-    p: Profile, dataset: str = "rt-polarity"
+    p: Profile, dataset: str | None = None
 ) -> dict[str, tuple[list[RunConfig], list[RunConfig]]]:
     """Beyond: each step of the book's recipe as two sets of runs, ``(a, b)``, compared paired on
     the folds both have (every fold where both are headline grids, else the secondary folds)."""
     best = dict(
-        profile=p, dataset=dataset, arch="cnn", backend="torch", mode="non-static", **pretrained(p)
+        profile=p,
+        dataset=dataset or first(p),
+        arch="cnn",
+        backend="torch",
+        mode="non-static",
+        **pretrained(p),
     )
     tuned = grid(**best)
     secondary = dict(best, folds=p.secondary_folds)
@@ -440,7 +477,7 @@ def recipe(
         "fine-tuned vs frozen": (tuned, grid(**{**best, "mode": "static"})),
         "CNN vs TF-IDF + logistic regression": (
             tuned,
-            grid(profile=p, dataset=dataset, arch="tfidf"),
+            grid(profile=p, dataset=dataset or first(p), arch="tfidf"),
         ),
         "CNN vs supervised CBOW classifier": (tuned, grid(**{**secondary, "arch": "cbow"})),
         "skip-gram vs CBOW vectors": (grid(**ours), grid(**{**ours, "init": "cbow"})),

@@ -25,6 +25,7 @@ from .config import RunConfig
 from .data import Dataset
 from .experiments import RunResult
 from .metrics import balanced_accuracy
+from .protocol import name_of
 from .stats import require_columns
 from .text import N_SPECIAL_TOKENS, tokenize
 
@@ -77,7 +78,10 @@ def run_row(result: RunResult) -> dict:
         k: "+".join(map(str, v)) if isinstance(v, tuple) else v
         for k, v in dataclasses.asdict(result.config).items()
     }
+    config = result.config
     row.update(
+        # a reader's file by its name (protocol.name_of): what pages call it and glue it under
+        dataset=name_of(config.dataset, config.max_examples),
         variant=variant(result.config),
         run_id=result.run_id,
         test_accuracy=result.test_accuracy,
@@ -91,6 +95,90 @@ def run_row(result: RunResult) -> dict:
         cached=result.cached,
     )
     return row
+
+
+def pair_moved(a: str, b: str, before: float, after: float) -> str:
+    """How fine-tuning moved two words relative to each other (cosines from
+    :func:`w2vcnn.drift.cosine_between`), as a clause; that there is nothing to compare where a
+    word is missing (NaN)."""
+    if math.isnan(before) or math.isnan(after):
+        return f'"{a}" or "{b}" is not among the words of this dataset: there is nothing to compare'
+    direction = "apart" if after < before else "closer together"
+    return (
+        f"the cosine between the two went from {before:.3f} to {after:.3f}: fine-tuning moved "
+        f"them {direction}"
+    )
+
+
+def polarity_scope(facts) -> str:
+    """A sentence for the datasets of :func:`w2vcnn.protocol.facts` that have more than two
+    classes, where a word has no polarity (its lean toward one class of two); empty where every
+    dataset has two."""
+    many = [
+        f"{name} ({row['classes']} classes)" for name, row in facts.iterrows() if row["classes"] > 2
+    ]
+    if not many:
+        return ""
+    return (
+        f"Polarity, a word's lean toward one class of two, is not defined on {' and '.join(many)}: "
+        "the facts that need it are left out there (—), and its panel of the figure has one "
+        "line, all words."
+    )
+
+
+def kim_table(versus) -> pd.DataFrame:
+    """:func:`w2vcnn.analyses.against_kim` for the page: one row per dataset (ours vs his) and
+    mode, in percent to one decimal."""
+    shown = pd.DataFrame(
+        {
+            "ours (%)": versus["ours"].round(1),
+            "Kim (%)": versus["kim"],
+            "ours − Kim": versus["difference"].round(1),
+        }
+    )
+    datasets = [
+        f"{d} vs {k}" for d, k in zip(versus.index.get_level_values(0), versus["kim_dataset"])
+    ]
+    shown.index = pd.MultiIndex.from_arrays(
+        [datasets, versus.index.get_level_values(1)], names=["dataset", "mode"]
+    )
+    return shown
+
+
+def kim_gaps(versus) -> str:
+    """What :func:`w2vcnn.analyses.against_kim` says, as sentences: how far ``rand`` and the
+    pretrained modes land from Kim's numbers; or that no dataset is one of his."""
+    if versus.empty:
+        return (
+            "None of the datasets this page ran on is one of Kim's, so there is nothing to set "
+            "beside his numbers."
+        )
+    gap = versus["difference"]
+    modes = gap.index.get_level_values("mode")
+    parts = {"rand": gap[modes == "rand"], "pretrained": gap[modes != "rand"]}
+    span = {n: f"{part.min():+.1f} to {part.max():+.1f}" for n, part in parts.items() if len(part)}
+    return (
+        f"Random initialisation, which uses no pretrained vectors, lands {span['rand']} points "
+        f"from Kim's numbers; the modes that use our word2vec vectors land {span['pretrained']} "
+        "points from his."
+    )
+
+
+def dataset_in_words(name: str, facts) -> str:
+    """A row of :func:`w2vcnn.protocol.facts` as a phrase: ``"rt-polarity (12,808 sentences, 2
+    classes, the largest 58%; 10-fold cross-validation)"``."""
+    if facts["split"] == "given":
+        split = (
+            f"its given split, {facts['train']:,.0f}/{facts['dev']:,.0f}/{facts['test']:,.0f} "
+            "train/dev/test, seeds in place of folds"
+        )
+    else:
+        split = "10-fold cross-validation"
+    kim = f", compared with Kim's {facts['kim']}" if isinstance(facts["kim"], str) else ""
+    return (
+        f"{name} ({facts['examples']:,} sentences, {facts['classes']} classes, the largest "
+        f"{facts['majority_share']:.0%}{kim}; {split})"
+    )
 
 
 def describe(dataset: Dataset):
@@ -178,7 +266,22 @@ def in_words(row) -> str:
         p = f"Holm-adjusted p {_equals(row['p_holm'])}"
     else:
         p = f"p {_equals(row['p'])}, unadjusted"
-    return f"{points(row['difference'], row['ci95'])} points, better in {_wins(row)} folds; {p}"
+    unit = row.get("paired_by", "folds")
+    return f"{points(row['difference'], row['ci95'])} points, better in {_wins(row)} {unit}; {p}"
+
+
+def elsewhere_in_words(table) -> str:
+    """The exploratory contrasts of a page's other datasets (a :func:`w2vcnn.stats.paired_table`
+    indexed by ``(dataset, contrast)``) as one sentence: ``"On the other datasets (exploratory):
+    static on rt-subjectivity **no clear difference** (+0.2 ± 0.6 points, ...); ..."``; empty
+    where the page ran on one dataset."""
+    if table.empty:
+        return ""
+    parts = [
+        f"`{contrast}` on {dataset} **{row['verdict']}** ({in_words(row)})"
+        for (dataset, contrast), row in table.iterrows()
+    ]
+    return f"On the other datasets (exploratory): {'; '.join(parts)}."
 
 
 def _equals(p: float) -> str:
@@ -189,7 +292,7 @@ def _wins(row) -> str:
     return f"{row['wins']} of {row['pairs']}"
 
 
-_NUMERIC = ("difference", "ci95", "p", "p_holm", "wins", "pairs", "verdict")
+_NUMERIC = ("difference", "ci95", "p", "p_holm", "wins", "pairs", "verdict", "paired_by")
 
 
 def contrast_table(table) -> pd.DataFrame:
@@ -360,8 +463,10 @@ _DRIFT_IN_POINTS = ("accuracy_fine_tuned", "accuracy_initial_put_back", "lost")
 
 def drift_fact(fact: str, mean: float, ci95: float = math.nan) -> str:
     """One fact of :func:`w2vcnn.analyses.drift_over_folds` as "mean ± CI", accuracies in points,
-    to three significant digits."""
+    to three significant digits; :data:`MISSING` where the runs cannot tell it (NaN)."""
     scale = 100 if fact in _DRIFT_IN_POINTS else 1
+    if pd.isna(mean):
+        return MISSING
     if pd.isna(ci95):
         return f"{scale * mean:.3g}"
     return f"{scale * mean:.3g} ± {scale * ci95:.2g}"

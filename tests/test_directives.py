@@ -1,0 +1,43 @@
+"""w2vcnn.directives: prose held in {only-our-datasets} is on the page when the book runs on our
+datasets, and left out when it runs on others."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from w2vcnn import profile
+
+PAGE = """# A page
+
+Said of every dataset.
+
+:::{only-our-datasets}
+Said of rt-polarity only.
+:::
+"""
+
+
+def build_text(source: Path, output: Path) -> str:
+    """``index.md`` (:data:`PAGE`) built as text by Sphinx with MyST and our directive, warnings
+    as errors (a process of its own: Sphinx registers its nodes once per process)."""
+    (source / "conf.py").write_text(
+        "extensions = ['myst_parser', 'w2vcnn.directives']\n"
+        "myst_enable_extensions = ['colon_fence']\n"
+    )
+    (source / "index.md").write_text(PAGE)
+    command = [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "text", source, output]
+    subprocess.run(command, check=True, capture_output=True)
+    return (output / "index.txt").read_text()
+
+
+@pytest.mark.parametrize("datasets, shown", [(None, True), ("mr trec", False)])
+def test_only_our_datasets_shows_its_prose_only_for_ours(tmp_path, monkeypatch, datasets, shown):
+    monkeypatch.delenv(profile.DATASETS_ENV, raising=False)
+    if datasets:
+        monkeypatch.setenv(profile.DATASETS_ENV, datasets)
+    (tmp_path / "src").mkdir()
+    text = build_text(tmp_path / "src", tmp_path / "out")
+    assert "Said of every dataset." in text
+    assert ("Said of rt-polarity only." in text) is shown
