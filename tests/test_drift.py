@@ -272,3 +272,30 @@ def test_drift_over_folds_gives_each_fact_with_its_interval(tuned):
     deciles = summary.attrs["angle by decile"][("rt-polarity", "in_domain")]
     assert list(deciles.columns) == ["neutral", "mild", "polar"]
     assert set(deciles.index) <= set(range(1, 11)) and (deciles.to_numpy() >= 0).all()
+
+
+def test_cosine_between_two_words_is_nan_where_one_is_missing():
+    from w2vcnn.drift import cosine_between
+
+    words = ["good", "bad", "film"]
+    matrix = np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+    assert cosine_between(words, matrix, "good", "bad") == pytest.approx(math.sqrt(0.5))
+    assert cosine_between(words, matrix, "good", "film") == pytest.approx(0.0)
+    assert math.isnan(cosine_between(words, matrix, "good", "awful"))
+
+
+def test_angle_by_decile_has_one_column_where_words_have_no_polarity():
+    import pandas as pd
+
+    from w2vcnn.drift import angle_by_decile
+
+    table = pd.DataFrame(
+        {
+            "angle": [1.0, 3.0, 5.0, 7.0, 9.0],
+            "frequency_decile": [1, 1, 2, 2, np.nan],  # the last word is rare
+            "polarity_group": [np.nan] * 5,  # three classes: no lean toward one of two
+        }
+    )
+    medians = angle_by_decile(table)
+    assert list(medians.columns) == ["all words"]
+    assert medians["all words"].to_dict() == {1: 2.0, 2: 6.0}

@@ -15,14 +15,20 @@ from w2vcnn.stats import aggregate, paired_table
 from w2vcnn.tables import (
     contrast_table,
     curve_table,
+    dataset_in_words,
     describe,
     drift_over_folds_table,
+    elsewhere_in_words,
     export_projector,
     format_cells,
     format_table,
     in_words,
+    kim_gaps,
+    kim_table,
     p_text,
+    pair_moved,
     points,
+    polarity_scope,
     run_row,
     show,
     sweep_table,
@@ -265,3 +271,79 @@ def test_sweep_table_puts_each_contrast_in_a_column_of_points():
     assert list(table.columns) == ["static − rand", "non-static − rand", "non-static − TF-IDF"]
     assert list(table.index) == [("rt-polarity", "5%"), ("rt-polarity", "100%")]
     assert table.loc[("rt-polarity", "5%"), "non-static − rand"] == "+1.0 ± 0.5"
+
+
+def test_pair_moved_says_how_two_words_moved_or_that_one_is_missing():
+    assert pair_moved("good", "bad", 0.6, 0.5).endswith("fine-tuning moved them apart")
+    assert "0.600 to 0.700" in pair_moved("good", "bad", 0.6, 0.7)
+    assert pair_moved("good", "bad", 0.6, 0.7).endswith("closer together")
+    assert "is not among the words" in pair_moved("good", "bad", math.nan, math.nan)
+
+
+def test_polarity_scope_names_the_datasets_with_more_than_two_classes():
+    facts = pd.DataFrame({"classes": [2, 6]}, index=["mr", "trec"])
+    assert polarity_scope(facts).startswith("Polarity, a word's lean toward one class of two")
+    assert "trec (6 classes)" in polarity_scope(facts) and "mr" not in polarity_scope(facts)
+    assert polarity_scope(facts.loc[["mr"]]) == ""
+
+
+def test_kim_table_and_gaps_set_his_numbers_beside_ours():
+    versus = pd.DataFrame(
+        {
+            "kim_dataset": ["MR", "MR", "TREC"],
+            "ours": [74.04, 78.96, 90.0],
+            "kim": [76.1, 81.5, 91.2],
+        },
+        index=pd.MultiIndex.from_tuples(
+            [("mr", "rand"), ("mr", "non-static"), ("trec", "rand")], names=["dataset", "mode"]
+        ),
+    )
+    versus["difference"] = versus["ours"] - versus["kim"]
+    table = kim_table(versus)
+    assert list(table.index) == [
+        ("mr vs MR", "rand"),
+        ("mr vs MR", "non-static"),
+        ("trec vs TREC", "rand"),
+    ]
+    assert table.loc[("mr vs MR", "non-static"), "ours − Kim"] == pytest.approx(-2.5)
+    gaps = kim_gaps(versus)
+    assert "lands -2.1 to -1.2 points" in gaps and "land -2.5 to -2.5 points" in gaps
+    assert "None of the datasets" in kim_gaps(versus.iloc[:0])
+
+
+def test_dataset_in_words_says_size_classes_balance_and_split():
+    kfold = pd.Series(
+        {"examples": 12752, "classes": 2, "majority_share": 0.58, "split": "kfold", "kim": "MR"}
+    )
+    assert dataset_in_words("rt-polarity", kfold) == (
+        "rt-polarity (12,752 sentences, 2 classes, the largest 58%, compared with Kim's MR; "
+        "10-fold cross-validation)"
+    )
+    given = pd.Series(
+        {
+            "examples": 180,
+            "classes": 3,
+            "majority_share": 1 / 3,
+            "split": "given",
+            "train": 130,
+            "dev": 14,
+            "test": 36,
+            "kim": math.nan,
+        }
+    )
+    assert dataset_in_words("trec", given) == (
+        "trec (180 sentences, 3 classes, the largest 33%; its given split, 130/14/36 "
+        "train/dev/test, seeds in place of folds)"
+    )
+
+
+def test_elsewhere_in_words_names_each_other_dataset_and_is_empty_without_one():
+    frame = pd.DataFrame(
+        accuracy_runs("static", [0.80, 0.82, 0.81], dataset="subj")
+        + accuracy_runs("rand", [0.78, 0.79, 0.80], dataset="subj")
+    )
+    table = paired_table(frame, {"static_vs_rand": ("static", "rand")}, by="variant", family=False)
+    text = elsewhere_in_words(table)
+    assert text.startswith("On the other datasets (exploratory): `static_vs_rand` on subj **")
+    assert "better in 3 of 3 folds; p = " in text and text.endswith("unadjusted).")
+    assert elsewhere_in_words(table.iloc[:0]) == ""
