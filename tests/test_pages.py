@@ -78,8 +78,8 @@ def test_glue_sweep_names_each_share_by_its_percent_and_contrast(glued):
     assert glued[:2] == [(names[0], "+1.0 ± 0.5", False), (names[1], "-2.0 ± 1.0", False)]
     across = {name: value.data for name, value, _ in glued[2:]}
     assert across == {
-        "sweep_5_static_vs_rand": "+1.0 ± 0.5 on rt-polarity",
-        "sweep_100_static_vs_rand": "-2.0 ± 1.0 on rt-polarity",
+        "sweep_5_static_vs_rand": "+1.0 ± 0.5 points on rt-polarity",
+        "sweep_100_static_vs_rand": "-2.0 ± 1.0 points on rt-polarity",
     }
 
 

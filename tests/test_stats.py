@@ -505,3 +505,11 @@ def test_runs_on_a_given_split_are_paired_by_seed_and_the_prose_says_so():
     row = paired_table(given, {"a_vs_b": ("a", "b")}, by="variant", family=False).iloc[0]
     assert row["paired_by"] == "seeds"
     assert "better in 3 of 3 seeds" in in_words(row)
+
+
+def test_paired_table_of_no_runs_has_no_rows():
+    # a page's other datasets, where it ran on one
+    empty = pd.DataFrame(columns=["dataset", "variant", "seed", "test_accuracy"])
+    table = paired_table(empty, {"a_vs_b": ("a", "b")}, by="variant")
+    assert table.empty and table.index.names == ["dataset", "contrast"]
+    assert {"difference", "p", "p_holm", "verdict", "paired_by"} <= set(table.columns)

@@ -218,7 +218,7 @@ def glue_sweep(prefix: str, differences) -> list[str]:
     """Glue each row of :func:`w2vcnn.analyses.sweep_differences` as ``"+1.2 ± 0.9"`` under
     ``glue_key(prefix, dataset, percent, contrast)``, e.g. ``sweep_rt_polarity_5_static_vs_rand``
     for 5% of the training split; and, for prose that names no dataset, every dataset's at one
-    share as Markdown, ``"+1.2 ± 0.9 on rt-polarity and ..."``, under ``glue_key(prefix,
+    share as Markdown, ``"+1.2 ± 0.9 points on rt-polarity and ..."``, under ``glue_key(prefix,
     percent, contrast)`` (``{glue:md}``)."""
     names = []
     for (dataset, fraction, contrast), row in differences.iterrows():
@@ -227,7 +227,7 @@ def glue_sweep(prefix: str, differences) -> list[str]:
     across = differences.reorder_levels([1, 2, 0]).sort_index(level=[0, 1], sort_remaining=False)
     for (fraction, contrast), rows in across.groupby(level=[0, 1], sort=False):
         phrase = " and ".join(
-            f"{points(row['difference'], row['ci95'])} on {index[-1]}"
+            f"{points(row['difference'], row['ci95'])} points on {index[-1]}"
             for index, row in rows.iterrows()
         )
         names.append(glue_md(glue_key(prefix, round(100 * fraction), contrast), phrase))

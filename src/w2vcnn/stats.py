@@ -279,7 +279,9 @@ def paired_table(
                     "paired_by": paired_by(runs),
                 }
             )
-    table = pd.DataFrame(rows).set_index(["dataset", "contrast"])
+    # no runs (a page's other datasets, where it ran on one): a table with no rows
+    columns = ["dataset", "contrast", "comparison", "difference", "ci95", "p", "wins", "pairs"]
+    table = pd.DataFrame(rows, columns=columns + ["paired_by"]).set_index(["dataset", "contrast"])
     p_values = table["p"].to_numpy()
     if family:
         p_values = holm(p_values)
