@@ -186,6 +186,25 @@ def test_own_csv_with_named_columns(tmp_path):
     assert ds.name == "reviews" and ds.label_names == ["neg", "pos"] and "great, really" in ds.texts
 
 
+def test_own_csv_with_a_split_column_keeps_its_split(tmp_path):
+    rows = [("nice", "pos"), ("bad", "neg")] * 10
+    parts = (
+        ["train"] * 14 + ["Test "] * 4 + ["dev"] * 2
+    )  # case and spaces as spreadsheets leave them
+    csv_file = tmp_path / "split.csv"
+    csv_file.write_text(
+        "text,label,split\n"
+        + "".join(f"{t} {i},{y},{s}\n" for i, ((t, y), s) in enumerate(zip(rows, parts))),
+        encoding="utf-8",
+    )
+    ds = load_dataset(csv_file)  # auto: its own split
+    assert ds.split.startswith("given")
+    assert (len(ds.train), len(ds.dev), len(ds.test)) == (14, 2, 4)
+    assert [ds.texts[i] for i in ds.test] == [f"{t} {i}" for i, (t, _) in enumerate(rows)][14:18]
+    folds = load_dataset(csv_file, split="kfold", fold=0, k=2)  # Kim's folds, if asked for
+    assert len(folds.test) == 10
+
+
 def test_own_label_text_lines(tmp_path):
     lines = tmp_path / "mine.txt"
     lines.write_text(
@@ -253,6 +272,19 @@ def test_a_malformed_csv_row_is_named_by_its_line(tmp_path, content, message):
     csv_file.write_text(content, encoding="utf-8")
     before = snapshot(tmp_path)
     with pytest.raises(DataError, match=r"broken\.csv " + message):
+        load_dataset(csv_file)
+    _assert_unchanged(tmp_path, before)
+
+
+def test_a_split_column_with_another_value_is_named(tmp_path):
+    csv_file = tmp_path / "parts.csv"
+    csv_file.write_text("text,label,split\nnice,pos,train\nbad,neg,validation\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    with pytest.raises(
+        DataError,
+        match=r"parts\.csv: column 'split' holds \['validation'\]; each row's split must be one of "
+        r"train, dev, test",
+    ):
         load_dataset(csv_file)
     _assert_unchanged(tmp_path, before)
 

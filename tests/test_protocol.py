@@ -61,6 +61,20 @@ def test_a_given_split_keeps_it_with_seeds_where_the_folds_would_be(mine):
     assert study.one_run(p, mode="static").split == "given"
 
 
+def test_a_csv_that_names_its_split_keeps_it(tmp_path):
+    rows = "".join(
+        f"sentence {i} {'good' if i % 2 else 'bad'},{i % 2},{'test' if i < 20 else 'train'}\n"
+        for i in range(100)
+    )
+    path = tmp_path / "mine.csv"
+    path.write_text("text,label,split\n" + rows)
+    p = profile.current("quick", datasets=[str(path)])
+    assert protocol.check(p) is p
+    assert protocol.split_of(p, str(path)) == "given"
+    facts = protocol.facts(p).loc["mine"]
+    assert (facts["split"], facts["test"]) == ("given", 20)
+
+
 def test_our_datasets_keep_kims_ten_folds():
     p = profile.named("full")
     assert grid(profile=p, dataset="rt-polarity", mode="static")[0].split == "kfold"

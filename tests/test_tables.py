@@ -307,8 +307,9 @@ def test_kim_table_and_gaps_set_his_numbers_beside_ours():
     ]
     assert table.loc[("mr vs MR", "non-static"), "ours − Kim"] == pytest.approx(-2.5)
     gaps = kim_gaps(versus)
-    assert "lands -2.1 to -1.2 points" in gaps and "land -2.5 to -2.5 points" in gaps
+    assert "lands -2.1 to -1.2 points" in gaps and "land -2.5 points" in gaps
     assert "None of the datasets" in kim_gaps(versus.iloc[:0])
+    assert "lands -2.1 points" in kim_gaps(versus.iloc[:2])  # one dataset: one number
 
 
 def test_dataset_in_words_says_size_classes_balance_and_split():

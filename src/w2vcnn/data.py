@@ -7,8 +7,8 @@
   source of Pang & Lee's MR; rt-subjectivity rebuilds Subj (snippets vs. IMDb plot sentences).
 * ``mr``, ``subj``, ``trec``, ``sst2``, ``cr``, ``mpqa``: Kim (2014)'s benchmarks from their
   canonical URLs (sha256-checked), or from a local copy with ``path=``.
-* any path: a CSV with text and label columns, ``label text`` lines, a directory or archive in one
-  of the canonical formats.
+* any path: a CSV with text and label columns (and its own split, where it has a ``split``
+  column), ``label text`` lines, a directory or archive in one of the canonical formats.
 """
 
 from __future__ import annotations
@@ -466,6 +466,10 @@ def _canonical_files(name: str, path) -> _Files:
 # ---------------------------------------------------------------- user files
 
 
+SPLIT_COLUMN = "split"  # a CSV's own split, where it has one: train, dev or test per row
+PARTS = ("train", "dev", "test")
+
+
 def read_csv(
     path, text_column: str = "text", label_column: str = "label", encoding: str = "utf-8"
 ) -> _Raw:
@@ -505,8 +509,21 @@ def read_csv(
         )
     rows = [r for r in rows if (r[text_column] or "").strip()]
     return _Raw(
-        [r[text_column].strip() for r in rows], [str(r[label_column]).strip() for r in rows]
+        [r[text_column].strip() for r in rows],
+        [str(r[label_column]).strip() for r in rows],
+        given=_split_column(path, rows) if SPLIT_COLUMN in columns else None,
     )
+
+
+def _split_column(path: Path, rows: list[dict]) -> list[str]:
+    given = [(row[SPLIT_COLUMN] or "").strip().lower() for row in rows]
+    unknown = sorted(set(given) - set(PARTS))
+    if unknown:
+        raise DataError(
+            f"{path}: column {SPLIT_COLUMN!r} holds {unknown}; each row's split must be one of "
+            f"{', '.join(PARTS)} (drop the column for Kim's 10-fold cross-validation)"
+        )
+    return given
 
 
 def read_label_lines(path, encoding: str = "utf-8") -> _Raw:

@@ -156,12 +156,16 @@ def kim_gaps(versus) -> str:
     gap = versus["difference"]
     modes = gap.index.get_level_values("mode")
     parts = {"rand": gap[modes == "rand"], "pretrained": gap[modes != "rand"]}
-    span = {n: f"{part.min():+.1f} to {part.max():+.1f}" for n, part in parts.items() if len(part)}
+    span = {n: _span(part.min(), part.max()) for n, part in parts.items() if len(part)}
     return (
         f"Random initialisation, which uses no pretrained vectors, lands {span['rand']} points "
         f"from Kim's numbers; the modes that use our word2vec vectors land {span['pretrained']} "
         "points from his."
     )
+
+
+def _span(low: float, high: float) -> str:
+    return f"{low:+.1f}" if round(low, 1) == round(high, 1) else f"{low:+.1f} to {high:+.1f}"
 
 
 def dataset_in_words(name: str, facts) -> str:
