@@ -21,7 +21,7 @@ from w2vcnn.models import ARCHITECTURES, MODES, build_model  # noqa: E402
 from w2vcnn.text import batches  # noqa: E402
 from w2vcnn.train import TrainSettings, _trainer_for  # noqa: E402
 
-HYPER = {"cnn": {"windows": (2, 3), "maps": 4, "dropout": 0.0}, "cbow": {"dropout": 0.0}}
+HYPER = {"cnn": {"windows": (2, 3), "feature_maps": 4, "dropout": 0.0}, "cbow": {"dropout": 0.0}}
 SETTINGS = TrainSettings(learning_rate=1.0, rho=0.95, epsilon=1e-6, seed=0)
 # Class weights of 30x Glorot are over the max-norm cap of 3: the first step must clip them in both.
 OUTPUT_SCALE = 30.0
@@ -38,12 +38,12 @@ def keras_to_torch(keras_model, torch_model, arch):
                 torch.from_numpy(keras_model.get_layer("static_embedding").get_weights()[0])
             )
         if arch == "cnn":
-            for conv in torch_model.convs:
-                kernel, bias = keras_model.get_layer(f"conv{conv.kernel_size[0]}").get_weights()
+            for name, conv in torch_model.convs.items():  # conv3, ...: the Keras layers' names
+                kernel, bias = keras_model.get_layer(name).get_weights()
                 # Conv1D kernel [width, in, out] -> Conv1d weight [out, in, width]
                 conv.weight.copy_(torch.from_numpy(kernel.transpose(2, 1, 0)))
                 conv.bias.copy_(torch.from_numpy(bias))
-        kernel, bias = keras_model.get_layer("logits").get_weights()
+        kernel, bias = keras_model.get_layer("output").get_weights()
         # Dense kernel [in, out] -> Linear weight [out, in]
         torch_model.output.weight.copy_(torch.from_numpy(kernel.T))
         torch_model.output.bias.copy_(torch.from_numpy(bias))
@@ -55,9 +55,9 @@ def torch_weights_as_keras(torch_model, keras_model, arch):
     if torch_model.static_embedding is not None:
         weights["static_embedding"] = [torch_model.static_embedding.weight]
     if arch == "cnn":
-        for conv in torch_model.convs:
-            weights[f"conv{conv.kernel_size[0]}"] = [conv.weight.permute(2, 1, 0), conv.bias]
-    weights["logits"] = [torch_model.output.weight.T, torch_model.output.bias]
+        for name, conv in torch_model.convs.items():
+            weights[name] = [conv.weight.permute(2, 1, 0), conv.bias]
+    weights["output"] = [torch_model.output.weight.T, torch_model.output.bias]
     # every Keras layer with weights is covered, and no torch parameter was left out
     assert sorted(weights) == sorted(layer.name for layer in keras_model.layers if layer.weights)
     assert sum(len(w) for w in weights.values()) == len(list(torch_model.parameters()))
@@ -77,7 +77,7 @@ def keras_logits(model, tokens):
 
 def make_pair(arch, mode, embeddings):
     keras_model = build_model("keras", arch, mode, embeddings, CLASSES, seed=0, **HYPER[arch])
-    dense = keras_model.get_layer("logits")
+    dense = keras_model.get_layer("output")
     kernel, bias = dense.get_weights()
     dense.set_weights([kernel * OUTPUT_SCALE, bias + 0.1])  # a non-zero bias, so it is compared too
     # a different seed: every weight the torch model ends up with must come from keras_to_torch
@@ -118,7 +118,7 @@ def test_torch_and_keras_models_agree_before_and_after_training(
     saved = embeddings.copy()
     keras_model, torch_model = make_pair(arch, mode, embeddings)
 
-    initial_norms = np.linalg.norm(keras_model.get_layer("logits").get_weights()[0], axis=0)
+    initial_norms = np.linalg.norm(keras_model.get_layer("output").get_weights()[0], axis=0)
 
     # (a) the same function
     before = keras_logits(keras_model, tokens)
@@ -161,7 +161,7 @@ def test_torch_and_keras_models_agree_before_and_after_training(
 
     # the max-norm cap was applied (in both, as the weights agree): every class started far above it
     assert np.all(initial_norms > 3.0 * 3)
-    class_norms = np.linalg.norm(keras_model.get_layer("logits").get_weights()[0], axis=0)
+    class_norms = np.linalg.norm(keras_model.get_layer("output").get_weights()[0], axis=0)
     assert np.all(class_norms <= 3.0 + 1e-4)
     np.testing.assert_array_equal(embeddings, saved)  # the caller's matrix was never written
 

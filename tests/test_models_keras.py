@@ -13,7 +13,7 @@ from conftest import CLASSES, DIM, assert_embedding_step, numpy_forward  # noqa:
 from w2vcnn.models import ARCHITECTURES, MODES, build_model  # noqa: E402
 from w2vcnn.models.keras import build_cbow, build_kim_cnn, embedding_matrix  # noqa: E402
 
-SMALL = {"cnn": {"windows": (2, 3), "maps": 4}, "cbow": {}}
+SMALL = {"cnn": {"windows": (2, 3), "feature_maps": 4}, "cbow": {}}
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def numpy_logits(model, tokens):
         model.get_layer(n).get_weights()[0] for n in ("embedding", "static_embedding") if n in names
     ]
     convs = [model.get_layer(n).get_weights() for n in names if n.startswith("conv")]
-    return numpy_forward(tokens, channels, convs, model.get_layer("logits").get_weights())
+    return numpy_forward(tokens, channels, convs, model.get_layer("output").get_weights())
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -57,7 +57,7 @@ def test_logits_are_the_numpy_forward_pass(arch, mode, embeddings, batch):
 
 def identity_logits(model):
     """Make the output layer pass the features through, so logits == features."""
-    dense = model.get_layer("logits")
+    dense = model.get_layer("output")
     kernel, bias = dense.get_weights()
     dense.set_weights([np.eye(*kernel.shape, dtype=np.float32), np.zeros_like(bias)])
     return model
@@ -66,7 +66,7 @@ def identity_logits(model):
 def test_cnn_features_are_the_max_over_time_of_relu_convolutions():
     vectors = np.array([[0.0], [1.0], [2.0], [-3.0]], dtype=np.float32)  # 1-d; row 0 the pad
     model = identity_logits(
-        build_kim_cnn(vectors, 2, "static", windows=(2,), maps=2, max_norm=None)
+        build_kim_cnn(vectors, 2, "static", windows=(2,), feature_maps=2, max_norm=None)
     )
     kernel = np.array([[[1.0, 1.0]], [[1.0, -1.0]]], dtype=np.float32)  # [width, 1, maps]
     model.get_layer("conv2").set_weights([kernel, np.zeros(2, np.float32)])
@@ -94,9 +94,9 @@ def test_one_train_step(arch, mode, embeddings, batch):
     model = make(arch, mode, embeddings)
     assert model(batch[0]).shape == (6, CLASSES)
     before = embedding_matrix(model)
-    dense = model.get_layer("logits")
+    dense = model.get_layer("output")
     kernel, bias = dense.get_weights()
-    assert kernel.shape == (model.get_layer("logits").input.shape[-1], CLASSES)
+    assert kernel.shape == (model.get_layer("output").input.shape[-1], CLASSES)
     dense.set_weights([kernel * 100.0, bias])  # far over the max-norm cap
     compile_adadelta(model)
 
@@ -118,7 +118,7 @@ def test_one_train_step(arch, mode, embeddings, batch):
 
 
 def test_max_norm_is_per_class_and_leaves_small_classes_alone(embeddings):
-    dense = make("cnn", "static", embeddings).get_layer("logits")
+    dense = make("cnn", "static", embeddings).get_layer("output")
     kernel = np.full((dense.input.shape[-1], CLASSES), 0.01, dtype=np.float32)
     kernel[:, 1:] *= 1000.0
     constrained = keras.ops.convert_to_numpy(dense.kernel.constraint(kernel))
@@ -133,7 +133,7 @@ def test_max_norm_can_be_switched_off(arch, embeddings, batch):
     model = build_model(
         "keras", arch, "rand", embeddings, CLASSES, seed=0, max_norm=None, **SMALL[arch]
     )
-    dense = model.get_layer("logits")
+    dense = model.get_layer("output")
     assert dense.kernel.constraint is None
     kernel, bias = dense.get_weights()
     dense.set_weights([kernel * 100.0, bias])
@@ -167,21 +167,23 @@ def test_cbow_ignores_padding(embeddings):
 
 def test_hyperparameters_reach_the_model(embeddings):
     model = build_kim_cnn(
-        embeddings, 5, "rand", windows=(3, 4, 5, 6), maps=7, dropout=0.3, max_norm=2.0
+        embeddings, 5, "rand", windows=(3, 4, 5, 6), feature_maps=7, dropout=0.3, max_norm=2.0
     )
     assert [model.get_layer(f"conv{w}").kernel.shape for w in (3, 4, 5, 6)] == [
         (w, DIM, 7) for w in (3, 4, 5, 6)
     ]
     assert model.output.shape == (None, 5)
-    assert model.get_layer("logits").kernel.shape == (28, 5)
+    assert model.get_layer("output").kernel.shape == (28, 5)
     dropouts = [layer for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
     assert [layer.rate for layer in dropouts] == [0.3]
-    constraint = model.get_layer("logits").kernel.constraint
+    constraint = model.get_layer("output").kernel.constraint
     assert constraint.max_value == 2.0 and constraint.axis == 0
 
 
 def test_multichannel_filters_span_both_channels(embeddings, batch):
-    model = build_kim_cnn(embeddings, CLASSES, "multichannel", windows=(3,), maps=4, max_norm=None)
+    model = build_kim_cnn(
+        embeddings, CLASSES, "multichannel", windows=(3,), feature_maps=4, max_norm=None
+    )
     conv = model.get_layer("conv3")
     assert conv.kernel.shape == (3, 2 * DIM, 4)  # [window, fine-tuned + static vector, maps]
 

@@ -12,7 +12,7 @@ from conftest import CLASSES, DIM, assert_embedding_step, numpy_forward  # noqa:
 from w2vcnn.models import ARCHITECTURES, BACKENDS, MODES, build_model  # noqa: E402
 from w2vcnn.models.torch import CBOWClassifier, KimCNN, embedding_matrix  # noqa: E402
 
-SMALL = {"cnn": {"windows": (2, 3), "maps": 4}, "cbow": {}}
+SMALL = {"cnn": {"windows": (2, 3), "feature_maps": 4}, "cbow": {}}
 
 
 @pytest.fixture
@@ -42,8 +42,8 @@ def numpy_logits(model, tokens):
         model, CBOWClassifier
     ):  # Conv1d weight [maps, in, width] -> [width, in, maps]
         convs = [
-            (p[f"convs.{i}.weight"].transpose(2, 1, 0), p[f"convs.{i}.bias"])
-            for i in range(len(model.convs))
+            (p[f"convs.{name}.weight"].transpose(2, 1, 0), p[f"convs.{name}.bias"])
+            for name in model.convs  # conv3, conv4, ...: named as the Keras layers
         ]
     return numpy_forward(tokens, channels, convs, (p["output.weight"].T, p["output.bias"]))
 
@@ -67,10 +67,12 @@ def test_logits_are_the_numpy_forward_pass(arch, mode, embeddings, batch):
 
 def test_cnn_features_are_the_max_over_time_of_relu_convolutions():
     vectors = np.array([[0.0], [1.0], [2.0], [-3.0]], dtype=np.float32)  # 1-d; row 0 the pad
-    model = KimCNN(vectors, 2, "static", windows=(2,), maps=2).eval()
+    model = KimCNN(vectors, 2, "static", windows=(2,), feature_maps=2).eval()
     with torch.no_grad():
-        model.convs[0].weight.copy_(torch.tensor([[[1.0, 1.0]], [[1.0, -1.0]]]))  # [maps, 1, width]
-        model.convs[0].bias.zero_()
+        model.convs["conv2"].weight.copy_(
+            torch.tensor([[[1.0, 1.0]], [[1.0, -1.0]]])
+        )  # [maps, 1, width]
+        model.convs["conv2"].bias.zero_()
     tokens = torch.tensor([[1, 2, 3, 0, 0], [2, 1, 0, 0, 0]])
     # vectors 1 2 -3 0 0: map 0 (a + b) 3 -1 -3 0 -> 3; map 1 (a - b) -1 5 -3 0 -> 5
     # vectors 2 1 0 0 0:  map 0 3 1 0 0 -> 3;          map 1 1 1 0 0 -> 1
@@ -180,7 +182,7 @@ def test_cbow_ignores_padding(embeddings):
 def test_multichannel_cnn_is_kims_two_channel_convolution(embeddings, batch):
     """Conv1d over [fine-tuned; static] vectors == Conv2d, in_channels=2, a window x dim kernel."""
     model = make("cnn", "multichannel", embeddings)
-    conv1d = model.convs[0]
+    conv1d = model.convs["conv2"]  # SMALL: windows 2 and 3
     window = conv1d.kernel_size[0]
     conv2d = torch.nn.Conv2d(2, conv1d.out_channels, (window, DIM))
     with torch.no_grad():
@@ -201,11 +203,16 @@ def test_hyperparameters_reach_the_model(embeddings):
         embeddings,
         5,
         windows=(3, 4, 5, 6),
-        maps=7,
+        feature_maps=7,
         dropout=0.3,
         max_norm=2.0,
     )
-    assert [conv.kernel_size[0] for conv in model.convs] == [3, 4, 5, 6]
+    assert {name: conv.kernel_size[0] for name, conv in model.convs.items()} == {
+        "conv3": 3,
+        "conv4": 4,
+        "conv5": 5,
+        "conv6": 6,
+    }
     assert model.output.in_features == 28 and model.output.out_features == 5
     assert model.dropout.p == 0.3
     assert model.max_norm == 2.0

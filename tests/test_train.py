@@ -41,7 +41,7 @@ def test_keras_rowwise_adadelta_equals_dense_adadelta():
     dense, rowwise = keras.Variable(initial), keras.Variable(initial)
     settings = dict(learning_rate=1.0, rho=0.95, epsilon=1e-6)
     reference = keras.optimizers.Adadelta(**settings)
-    optimizer = train_module._rowwise_adadelta(keras)(**settings)
+    optimizer = train_module.keras_rowwise_adadelta(keras)(**settings)
     ever_used = set()
     for step in range(25):
         # most rows idle most steps; a word used twice in a batch gives two slices
@@ -81,7 +81,7 @@ def test_rowwise_adadelta_refuses_a_dense_gradient_and_changes_nothing():
 def test_fit_gives_the_model_back_with_a_dense_embedding_gradient():
     # the trainer asks for sparse gradients while it trains; a reader's own optimizer afterwards
     # (torch.optim.Adadelta takes no sparse gradient) must get the model as it was
-    model = KimCNN(_matrix(), 2, "non-static", maps=4)
+    model = KimCNN(_matrix(), 2, "non-static", feature_maps=4)
     train = _toy(40)
     fit(model, train, train, train, TrainSettings(max_epochs=1, batch_size=10))
     assert model.embedding.sparse is False
@@ -126,7 +126,7 @@ def test_fit_learns_stops_on_dev_and_reports_throughput(monkeypatch):
     # seeded: the initial weights must not depend on the torch RNG state earlier tests left behind
     # (about 1 in 12 seeds stays at chance for the 4 epochs patience 3 allows)
     torch.manual_seed(0)
-    model = KimCNN(_matrix(), 2, "non-static", maps=4)
+    model = KimCNN(_matrix(), 2, "non-static", feature_maps=4)
     result = fit(model, train, dev, test, TrainSettings(max_epochs=30, patience=3, batch_size=10))
     assert result.test_accuracy > 0.9
     dev_curve = [e.dev_accuracy for e in result.curve]
@@ -148,7 +148,7 @@ def test_static_model_stays_frozen_without_an_unfreeze_epoch(backend, monkeypatc
     train, dev, test = _toy(seed=0), _toy(60, seed=1), _toy(60, seed=2)
     matrix = _matrix()
     result = fit(
-        build_model(backend, "cnn", "static", matrix, 2, seed=0, maps=4),
+        build_model(backend, "cnn", "static", matrix, 2, seed=0, feature_maps=4),
         train,
         dev,
         test,
@@ -168,7 +168,7 @@ def test_unfreeze_epoch_fine_tunes_from_that_epoch_on(backend, monkeypatch):
     train, dev, test = _toy(seed=0), _toy(60, seed=1), _toy(60, seed=2)
     matrix = _matrix()
     saved = matrix.copy()
-    model = build_model(backend, "cnn", "static", matrix, 2, seed=0, maps=4)
+    model = build_model(backend, "cnn", "static", matrix, 2, seed=0, feature_maps=4)
     result = fit(
         model,
         train,
@@ -205,7 +205,7 @@ def test_patience_restarts_when_the_embedding_is_unfrozen(backend, monkeypatch):
     )
     train, dev, test = _toy(seed=0), _toy(60, seed=1), _toy(50, seed=2)
     matrix = _matrix()
-    model = build_model(backend, "cnn", "static", matrix, 2, seed=0, maps=4)
+    model = build_model(backend, "cnn", "static", matrix, 2, seed=0, feature_maps=4)
     settings = TrainSettings(max_epochs=8, patience=2, batch_size=10, unfreeze_epoch=4)
     result = fit(model, train, dev, test, settings)
     # frozen in epochs 1-3 (no stop before the unfreeze), fine-tuned in 4 and 5, then stopped
@@ -218,7 +218,7 @@ def test_patience_restarts_when_the_embedding_is_unfrozen(backend, monkeypatch):
 
 @pytest.mark.parametrize("max_norm", [3.0, None])
 def test_torch_trainer_applies_the_models_max_norm_after_every_step(max_norm):
-    model = KimCNN(_matrix(), 2, "non-static", maps=4, max_norm=max_norm)
+    model = KimCNN(_matrix(), 2, "non-static", feature_maps=4, max_norm=max_norm)
     with torch.no_grad():
         model.output.weight.mul_(100.0)
     before = model.output.weight.detach().norm(dim=1)
@@ -249,7 +249,7 @@ def test_nan_vectors_are_refused_before_any_step(backend, mode):
     bad = _matrix()
     bad[5] = np.nan
     saved = bad.copy()
-    model = build_model(backend, "cnn", mode, bad, 2, seed=0, maps=4)
+    model = build_model(backend, "cnn", mode, bad, 2, seed=0, feature_maps=4)
     initial = _weights(model)
     train = _toy()
     with pytest.raises(TrainingError, match=r"NaN or inf in 1 row\(s\) \(first: row 5\)"):
@@ -263,7 +263,7 @@ def test_nan_vectors_are_refused_before_any_step(backend, mode):
 def test_a_diverging_loss_is_a_clear_error(backend):
     matrix = _matrix()
     saved = matrix.copy()
-    model = build_model(backend, "cnn", "non-static", matrix, 2, seed=0, maps=4)
+    model = build_model(backend, "cnn", "non-static", matrix, 2, seed=0, feature_maps=4)
     train = _toy()
     with pytest.raises(
         TrainingError, match=r"(loss became (nan|inf)|training diverged) at epoch 1, batch \d+"
@@ -278,7 +278,7 @@ def test_keras_trainer_records_the_device_tensorflow_places_the_model_on(gpus, m
 
     monkeypatch.setattr(tf.config, "list_logical_devices", lambda kind=None: gpus)
     model = build_model(
-        "keras", "cnn", "rand", np.zeros((5, 4), "float32"), 2, windows=(2,), maps=2
+        "keras", "cnn", "rand", np.zeros((5, 4), "float32"), 2, windows=(2,), feature_maps=2
     )
     trainer = _trainer_for(model, TrainSettings())
     assert trainer.device == ("cuda" if gpus else "cpu")
@@ -287,7 +287,7 @@ def test_keras_trainer_records_the_device_tensorflow_places_the_model_on(gpus, m
 def test_frozen_rows_never_move_while_the_other_rows_fine_tune():
     train, dev, test = _toy(seed=0), _toy(60, seed=1), _toy(60, seed=2)
     torch.manual_seed(0)
-    model = KimCNN(_matrix(), 2, "non-static", maps=4)
+    model = KimCNN(_matrix(), 2, "non-static", feature_maps=4)
     frozen = (2, 3, 5)
     result = fit(
         model, train, dev, test, TrainSettings(max_epochs=3, batch_size=10, frozen_rows=frozen)

@@ -173,7 +173,7 @@ def build_classifier(config: RunConfig, matrix: np.ndarray, n_classes: int):
 
     hyper = dict(dropout=config.dropout, max_norm=config.max_norm)
     if config.arch == "cnn":
-        hyper.update(windows=config.windows, maps=config.feature_maps)
+        hyper.update(windows=config.windows, feature_maps=config.feature_maps)
     mode = "rand" if config.mode in RANDOM_MODES else config.mode  # the rows' scale is the matrix's
     return build_model(
         config.backend, config.arch, mode, matrix, n_classes, seed=config.draw_seed, **hyper

@@ -315,7 +315,7 @@ class _KerasTrainer:
         keras = self.keras
         # Keras's Adadelta defaults to learning_rate=0.001; Kim (and PyTorch) use 1.0.
         self.model.compile(
-            optimizer=_rowwise_adadelta(keras)(
+            optimizer=keras_rowwise_adadelta(keras)(
                 learning_rate=self.settings.learning_rate,
                 rho=self.settings.rho,
                 epsilon=self.settings.epsilon,
@@ -368,8 +368,9 @@ class _KerasTrainer:
         self._compile()
 
 
-def _rowwise_adadelta(keras):
-    """Keras's Adadelta; an embedding's gradient updates only the rows the batch used.
+def keras_rowwise_adadelta(keras):
+    """Keras's :class:`RowwiseAdadelta`: Adadelta, with an embedding's gradient updating only the
+    rows the batch used.
 
     The TensorFlow backend hands the embedding's gradient over as ``tf.IndexedSlices``, one slice
     per *occurrence* of a word. Keras 3's Adadelta updates a row once per slice: a word used k
@@ -381,7 +382,7 @@ def _rowwise_adadelta(keras):
     """
     import tensorflow as tf
 
-    class RowwiseKerasAdadelta(keras.optimizers.Adadelta):
+    class RowwiseAdadelta(keras.optimizers.Adadelta):
         def build(self, var_list):
             super().build(var_list)
             # the step after which each row was last updated (per variable; used by embeddings)
@@ -412,4 +413,4 @@ def _rowwise_adadelta(keras):
             lr = tf.cast(learning_rate, g.dtype)
             variable.scatter_sub(tf.IndexedSlices(lr * delta, rows))
 
-    return RowwiseKerasAdadelta
+    return RowwiseAdadelta

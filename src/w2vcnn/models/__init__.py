@@ -60,9 +60,9 @@ def build_model(
 ):
     """A ``torch.nn.Module`` or ``keras.Model``: ``arch`` in embedding ``mode``.
 
-    ``hyper`` goes to the backend's constructor (e.g. ``windows``, ``maps``,
-    ``dropout``, ``max_norm``). ``seed`` seeds the backend's global random state
-    before the weights are drawn.
+    ``hyper`` goes to the backend's constructor (e.g. ``windows``,
+    ``feature_maps``, ``dropout``, ``max_norm``). ``seed`` seeds the backend's
+    global random state before the weights are drawn.
     """
     check_choice("backend", backend, BACKENDS)
     check_choice("architecture", arch, ARCHITECTURES)
@@ -79,8 +79,10 @@ def build_model(
 def layer_weights(model) -> dict[str, np.ndarray]:
     """Every weight of ``model`` but the word vectors, by name.
 
-    Names are the backend's own (``output.bias`` in PyTorch, ``conv3/bias`` in
-    Keras). Runs store them; :func:`w2vcnn.load_model` puts them back.
+    Names are the backend's own, with the same layer names in both:
+    ``output.bias`` and ``convs.conv3.weight`` in PyTorch, ``output/bias`` and
+    ``conv3/kernel`` in Keras. Runs store them; :func:`w2vcnn.load_model` puts
+    them back.
     """
     if hasattr(model, "state_dict"):
         return {

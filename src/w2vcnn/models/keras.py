@@ -60,7 +60,7 @@ def concatenate(tensors: list):
     return tensors[0] if len(tensors) == 1 else layers.Concatenate()(tensors)
 
 
-def logits_layer(
+def output_layer(
     features, n_classes: int, dropout: float, max_norm: float | None
 ):
     """Dropout, then a linear layer with Kim's max-norm constraint.
@@ -76,7 +76,7 @@ def logits_layer(
         else None
     )
     features = layers.Dropout(dropout)(features)
-    return layers.Dense(n_classes, kernel_constraint=constraint, name="logits")(
+    return layers.Dense(n_classes, kernel_constraint=constraint, name="output")(
         features
     )
 
@@ -86,12 +86,13 @@ def build_kim_cnn(
     n_classes: int,
     mode: str,
     windows: tuple[int, ...] = (3, 4, 5),
-    maps: int = 100,
+    feature_maps: int = 100,
     dropout: float = 0.5,
     max_norm: float | None = 3.0,
     seed: int | None = None,
 ) -> keras.Model:
-    """``maps`` filters of each width in ``windows``, ReLU, max over time.
+    """``feature_maps`` filters of each width in ``windows``, ReLU, max over
+    time.
 
     Question 1 shows this function's source; every Keras CNN of the book is one.
     ``seed`` reseeds Python, NumPy and TensorFlow
@@ -112,13 +113,13 @@ def build_kim_cnn(
     x = x * ops.expand_dims(ops.cast(ops.not_equal(tokens, 0), x.dtype), -1)
     pooled = []
     for window in windows:
-        feature_maps = layers.Conv1D(maps, window, name=f"conv{window}")(x)
-        # max over time: [batch, maps]
-        pooled.append(layers.GlobalMaxPooling1D()(feature_maps))
+        maps = layers.Conv1D(feature_maps, window, name=f"conv{window}")(x)
+        # max over time: [batch, feature_maps]
+        pooled.append(layers.GlobalMaxPooling1D()(maps))
     # ReLU after the max: the same numbers (ReLU never changes which value is
     # largest), on 1/length of the values.
     features = layers.ReLU()(concatenate(pooled))
-    logits = logits_layer(features, n_classes, dropout, max_norm)
+    logits = output_layer(features, n_classes, dropout, max_norm)
     return keras.Model(tokens, logits, name=f"kim_cnn_{mode}")
 
 
@@ -143,7 +144,7 @@ def build_cbow(
     tokens = keras.Input(shape=(None,), dtype="int64", name="tokens")
     channels = word_channels(tokens, embeddings, mode, mask_zero=True)
     means = [layers.GlobalAveragePooling1D()(vectors) for vectors in channels]
-    logits = logits_layer(concatenate(means), n_classes, dropout, max_norm)
+    logits = output_layer(concatenate(means), n_classes, dropout, max_norm)
     return keras.Model(tokens, logits, name=f"cbow_{mode}")
 
 

@@ -115,7 +115,8 @@ class WordVectorClassifier(nn.Module):
 
 
 class KimCNN(WordVectorClassifier):
-    """``maps`` filters of each width in ``windows``, ReLU, max over time.
+    """``feature_maps`` filters of each width in ``windows``, ReLU, max over
+    time.
 
     Question 1 shows this class's source; every PyTorch CNN of the book is one.
     """
@@ -126,12 +127,13 @@ class KimCNN(WordVectorClassifier):
         n_classes: int,
         mode: str,
         windows: tuple[int, ...] = (3, 4, 5),
-        maps: int = 100,
+        feature_maps: int = 100,
         dropout: float = 0.5,
         max_norm: float | None = 3.0,
     ):
+        n_features = feature_maps * len(windows)
         super().__init__(
-            embeddings, mode, maps * len(windows), n_classes, dropout, max_norm
+            embeddings, mode, n_features, n_classes, dropout, max_norm
         )
         dim = np.shape(embeddings)[1]
         # A filter spans `window` whole word vectors of every channel.
@@ -140,8 +142,14 @@ class KimCNN(WordVectorClassifier):
         # static and the fine-tuned vectors and adds the two results: exactly
         # Kim's two-channel convolution (a Conv2d with in_channels=2 and a
         # window x dim kernel), but Conv1d runs several times faster on CPU.
-        self.convs = nn.ModuleList(
-            nn.Conv1d(self.n_channels * dim, maps, window) for window in windows
+        # Named as in Keras: conv3, conv4, conv5.
+        self.convs = nn.ModuleDict(
+            {
+                f"conv{window}": nn.Conv1d(
+                    self.n_channels * dim, feature_maps, window
+                )
+                for window in windows
+            }
         )
 
     def features(self, tokens: torch.Tensor) -> torch.Tensor:
@@ -149,11 +157,13 @@ class KimCNN(WordVectorClassifier):
         # window, and pads are zeros. x: [batch, channels * dim, length],
         # contiguous because the convolutions run faster on it.
         x = torch.cat(self.channels(tokens), dim=2).transpose(1, 2).contiguous()
-        # each conv gives [batch, maps, length - window + 1]; max over time
-        # leaves [batch, maps]. ReLU after the max: the same numbers (ReLU
-        # never changes which value is largest), on 1/length of the values.
-        pooled = [conv(x).max(dim=2).values for conv in self.convs]
-        return F.relu(torch.cat(pooled, dim=1))  # [batch, maps * len(windows)]
+        # each conv gives [batch, feature_maps, length - window + 1]; max over
+        # time leaves [batch, feature_maps]. ReLU after the max: the same
+        # numbers (ReLU never changes which value is largest), on 1/length of
+        # the values.
+        pooled = [conv(x).max(dim=2).values for conv in self.convs.values()]
+        # [batch, feature_maps * len(windows)]
+        return F.relu(torch.cat(pooled, dim=1))
 
 
 class CBOWClassifier(WordVectorClassifier):
@@ -206,8 +216,8 @@ def build_model(
     seed: int | None = None,
     **hyper,
 ) -> WordVectorClassifier:
-    """The ``arch`` class built with ``hyper`` (``windows``, ``maps``,
-    ``dropout``, ``max_norm``), after seeding torch."""
+    """The ``arch`` class built with ``hyper`` (``windows``,
+    ``feature_maps``, ``dropout``, ``max_norm``), after seeding torch."""
     check_choice("architecture", arch, ARCHITECTURES)
     if seed is not None:
         torch.manual_seed(seed)
