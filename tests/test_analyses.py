@@ -151,7 +151,7 @@ def test_sweep_differences_pairs_each_share_by_fold():
 
 
 def _tiny_dataset():
-    from w2vcnn.data import Dataset
+    from w2vcnn.splits import Dataset
 
     texts = ["good film", "bad film", "good good", "new words here", "good novel", "film"]
     return Dataset(

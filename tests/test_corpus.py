@@ -3,7 +3,8 @@ import pytest
 
 from w2vcnn import corpus
 from w2vcnn.corpus import pretraining_corpus
-from w2vcnn.data import Dataset, load_dataset
+from w2vcnn.data import load_dataset
+from w2vcnn.splits import Dataset
 from w2vcnn.text import tokenize
 
 

@@ -1,5 +1,5 @@
-import io
-import tarfile
+"""w2vcnn.data: the datasets known by name (our two, built offline from a registry package, and
+Kim's, from their canonical addresses) and what an unknown name or a missing download says."""
 
 import numpy as np
 import pytest
@@ -9,7 +9,7 @@ from w2vcnn import data
 from w2vcnn._io import DataError
 from w2vcnn.data import load_dataset, split_sentences
 
-# ------------------------------------------------------------- the offline rt datasets (real data)
+# -------------------------------------------------------------- the offline rt datasets (real data)
 
 
 @pytest.fixture(scope="module")
@@ -26,56 +26,11 @@ def test_rt_polarity_matches_the_published_source(polarity):
     assert len(polarity.unlabeled) > 5_000  # IMDb plot sentences
 
 
-def test_holdout_is_a_stratified_partition(polarity):
-    parts = [polarity.train, polarity.dev, polarity.test]
-    joined = np.concatenate(parts)
-    assert sorted(joined.tolist()) == list(range(len(polarity)))
-    assert [round(len(p) / len(polarity), 2) for p in parts] == [0.8, 0.1, 0.1]
-    share = [polarity.labels[p].mean() for p in parts]
-    assert max(share) - min(share) < 0.01
-
-
-def test_same_seed_same_split_other_seed_other_split(polarity):
-    again = load_dataset("rt-polarity", seed=0)
-    other = load_dataset("rt-polarity", seed=1)
-    assert (again.test == polarity.test).all() and not np.array_equal(other.test, polarity.test)
-
-
 def test_rt_subjectivity_is_balanced_and_long_enough():
     subj = load_dataset("rt-subjectivity")
     assert len(subj) == 10_000 and np.bincount(subj.labels).tolist() == [5_000, 5_000]
     assert all(len(data.tokenize(t)) >= 10 for t in subj.texts)
     assert not set(subj.texts) & set(subj.unlabeled)
-
-
-def test_kfold_folds_are_stratified_disjoint_and_cover_everything(polarity):
-    # rt-polarity is 58/42: folds that ignore the labels would miss each class's share by ~20
-    class_sizes = np.bincount(polarity.labels)
-    tests = []
-    for fold in range(10):
-        ds = load_dataset("rt-polarity", split="kfold", fold=fold, seed=5)
-        train, dev, test = set(ds.train), set(ds.dev), set(ds.test)
-        assert not test & train and not dev & train and not dev & test
-        assert train | dev | test == set(range(len(ds)))  # every example, in every fold
-        for part in (ds.test, ds.dev):  # each class spread evenly over the folds, and into dev
-            share = np.bincount(ds.labels[part], minlength=2) / len(part)
-            assert np.abs(share - class_sizes / len(ds)).max() < 0.002, (fold, share)
-        assert np.abs(np.bincount(ds.labels[ds.test]) - class_sizes / 10).max() <= 1
-        assert abs(len(ds.dev) - 0.1 * (len(ds) - len(ds.test))) <= 2
-        tests.append(ds.test)
-    assert sorted(np.concatenate(tests).tolist()) == list(range(len(polarity)))
-    # the same seed gives the same folds; another seed, other folds
-    again = load_dataset("rt-polarity", split="kfold", fold=3, seed=5)
-    assert again.test.tolist() == tests[3].tolist()
-    other = load_dataset("rt-polarity", split="kfold", fold=3, seed=6)
-    assert other.test.tolist() != tests[3].tolist()
-
-
-def test_max_examples_keeps_a_stratified_fixed_subset(polarity):
-    small = load_dataset("rt-polarity", max_examples=2_000)
-    assert abs(len(small) - 2_000) <= 2
-    assert abs(small.labels.mean() - polarity.labels.mean()) < 0.01
-    assert set(small.texts) <= set(polarity.texts)
 
 
 def test_split_sentences_keeps_abbreviations_and_quotes():
@@ -88,133 +43,7 @@ def test_split_sentences_keeps_abbreviations_and_quotes():
     ]
 
 
-# ------------------------------------------------------ canonical formats, tiny generated fixtures
-
-
-def _write(folder, files):
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, payload in files.items():
-        (folder / name).write_bytes(payload)
-    return folder
-
-
-MR_FILES = {
-    # 0x85 is an ellipsis in cp1252: it must not split the line
-    "rt-polarity.pos": b"a gorgeous , witty film \x85 truly .\nthe best of the year .\nlovely .\n",
-    "rt-polarity.neg": b"a mess .\nboring and \x93 flat \x94 .\n",
-}
-
-
-def test_mr_from_a_folder_in_the_original_format(tmp_path):
-    ds = load_dataset("mr", path=_write(tmp_path / "rt-polaritydata", MR_FILES))
-    assert len(ds) == 5 and ds.label_names == ["negative", "positive"]
-    assert "a gorgeous , witty film \u2026 truly ." in ds.texts
-    assert ds.texts[ds.labels.tolist().index(0)] == "a mess ."
-
-
-def test_mr_from_the_tarball_and_by_layout_detection(tmp_path):
-    archive = tmp_path / "rt-polarity.v1.tar.gz"
-    with tarfile.open(archive, "w:gz") as tar:
-        for name, payload in MR_FILES.items():
-            info = tarfile.TarInfo("rt-polaritydata/" + name)
-            info.size = len(payload)
-            tar.addfile(info, io.BytesIO(payload))
-    assert len(load_dataset("mr", path=archive)) == 5
-    assert load_dataset(archive).name == "mr"  # a path alone: the layout names the dataset
-
-
-def test_subj_original_format(tmp_path):
-    folder = _write(
-        tmp_path,
-        {
-            "quote.tok.gt9.5000": b"i loved every minute of this odd little film .\n" * 3,
-            "plot.tok.gt9.5000": b"a man travels to paris to find his lost brother .\n" * 3,
-        },
-    )
-    ds = load_dataset("subj", path=folder)
-    assert np.bincount(ds.labels).tolist() == [3, 3] and ds.label_names == [
-        "objective",
-        "subjective",
-    ]
-
-
-def test_trec_coarse_labels_and_given_split(tmp_path):
-    train = "".join(
-        f"{c}:x{i} What is question {i} ?\n" for i in range(20) for c in ("DESC", "HUM")
-    ).encode()
-    folder = _write(
-        tmp_path,
-        {
-            "train_5500.label": train + b"LOC:city Where is Z\xfcrich ?\n",
-            "TREC_10.label": b"NUM:date When was it ?\nHUM:ind Who is he ?\n",
-        },
-    )
-    ds = load_dataset("trec", path=folder)
-    assert ds.split.startswith("given") and ds.label_names == ["DESC", "HUM", "LOC", "NUM"]
-    assert [ds.texts[i] for i in ds.test] == ["When was it ?", "Who is he ?"]
-    assert len(ds.dev) == 4 and len(ds.train) == 37  # 10% of train per class becomes dev
-    assert "Where is Z\u00fcrich ?" in ds.texts
-
-
-def test_sst2_uses_its_own_three_parts(tmp_path):
-    folder = _write(
-        tmp_path,
-        {
-            f"stsa.binary.{p}": f"1 good {p}\n0 bad {p}\n1 fine {p}\n".encode()
-            for p in ("train", "dev", "test")
-        },
-    )
-    ds = load_dataset("sst2", path=folder)
-    assert (len(ds.train), len(ds.dev), len(ds.test)) == (3, 3, 3)
-    assert [ds.texts[i] for i in ds.dev] == ["good dev", "bad dev", "fine dev"]
-    assert ds.labels[ds.dev].tolist() == [1, 0, 1]
-
-
-@pytest.mark.parametrize("name, filename", [("cr", "custrev.all"), ("mpqa", "mpqa.all")])
-def test_label_text_lines_datasets(tmp_path, name, filename):
-    lines = "".join(f"{i % 2} sentence number {i}\n" for i in range(30)).encode() + b"1 \n"
-    ds = load_dataset(name, path=_write(tmp_path, {filename: lines}))
-    assert len(ds) == 30 and ds.label_names == ["0", "1"] and ds.texts[0] == "sentence number 0"
-
-
-def test_own_csv_with_named_columns(tmp_path):
-    csv_file = tmp_path / "reviews.csv"
-    csv_file.write_text(
-        'review,stars\n"great, really",pos\nawful,neg\nfine,pos\nmeh,neg\n', encoding="utf-8"
-    )
-    ds = load_dataset(csv_file, text_column="review", label_column="stars", split="holdout")
-    assert ds.name == "reviews" and ds.label_names == ["neg", "pos"] and "great, really" in ds.texts
-
-
-def test_own_csv_with_a_split_column_keeps_its_split(tmp_path):
-    rows = [("nice", "pos"), ("bad", "neg")] * 10
-    parts = (
-        ["train"] * 14 + ["Test "] * 4 + ["dev"] * 2
-    )  # case and spaces as spreadsheets leave them
-    csv_file = tmp_path / "split.csv"
-    csv_file.write_text(
-        "text,label,split\n"
-        + "".join(f"{t} {i},{y},{s}\n" for i, ((t, y), s) in enumerate(zip(rows, parts))),
-        encoding="utf-8",
-    )
-    ds = load_dataset(csv_file)  # auto: its own split
-    assert ds.split.startswith("given")
-    assert (len(ds.train), len(ds.dev), len(ds.test)) == (14, 2, 4)
-    assert [ds.texts[i] for i in ds.test] == [f"{t} {i}" for i, (t, _) in enumerate(rows)][14:18]
-    folds = load_dataset(csv_file, split="kfold", fold=0, k=2)  # Kim's folds, if asked for
-    assert len(folds.test) == 10
-
-
-def test_own_label_text_lines(tmp_path):
-    lines = tmp_path / "mine.txt"
-    lines.write_text(
-        "spam buy now\nham see you at noon\nspam cheap pills\nham lunch ?\n", encoding="utf-8"
-    )
-    ds = load_dataset(lines)
-    assert ds.label_names == ["ham", "spam"] and len(ds) == 4
-
-
-# ------------------------------------------------------ bad input: a clear error, nothing changed
+# -------------------------------------------------------- bad input: a clear error, nothing changed
 
 
 def _assert_unchanged(folder, before):
@@ -236,104 +65,6 @@ def test_unknown_name_lists_the_known_ones(isolated_data):
     _assert_unchanged(isolated_data, before)
 
 
-def test_empty_file(tmp_path):
-    empty = tmp_path / "empty.csv"
-    empty.write_bytes(b"")
-    with pytest.raises(DataError, match=r"empty\.csv: empty file"):
-        load_dataset(empty)
-    assert empty.read_bytes() == b""
-
-
-def test_missing_label_column_names_the_columns(tmp_path):
-    csv_file = tmp_path / "nolabel.csv"
-    csv_file.write_text("text,score\nnice,1\nbad,0\n", encoding="utf-8")
-    before = snapshot(tmp_path)
-    with pytest.raises(
-        DataError,
-        match=r"nolabel\.csv: column\(s\) \['label'\] not found; columns are \['text', 'score'\]",
-    ):
-        load_dataset(csv_file)
-    _assert_unchanged(tmp_path, before)
-
-
-@pytest.mark.parametrize(
-    "content, message",
-    [
-        ('text,label\n"unterminated,pos\nbad,neg\ngood,pos\n', r"line 2: unexpected end of data"),
-        (
-            "text,label\nnice film,pos\nbad,neg,extra\n",
-            r"line 3: 3 field\(s\) where the header has 2",
-        ),
-        ("text,label\nnice film,pos\nbad\n", r"line 3: 1 field\(s\) where the header has 2"),
-    ],
-)
-def test_a_malformed_csv_row_is_named_by_its_line(tmp_path, content, message):
-    csv_file = tmp_path / "broken.csv"
-    csv_file.write_text(content, encoding="utf-8")
-    before = snapshot(tmp_path)
-    with pytest.raises(DataError, match=r"broken\.csv " + message):
-        load_dataset(csv_file)
-    _assert_unchanged(tmp_path, before)
-
-
-def test_a_split_column_with_another_value_is_named(tmp_path):
-    csv_file = tmp_path / "parts.csv"
-    csv_file.write_text("text,label,split\nnice,pos,train\nbad,neg,validation\n", encoding="utf-8")
-    before = snapshot(tmp_path)
-    with pytest.raises(
-        DataError,
-        match=r"parts\.csv: column 'split' holds \['validation'\]; each row's split must be one of "
-        r"train, dev, test",
-    ):
-        load_dataset(csv_file)
-    _assert_unchanged(tmp_path, before)
-
-
-def test_single_class(tmp_path):
-    csv_file = tmp_path / "onlypos.csv"
-    csv_file.write_text("text,label\nnice,pos\ngreat,pos\n", encoding="utf-8")
-    before = snapshot(tmp_path)
-    with pytest.raises(DataError, match=r"onlypos\.csv: only one class \('pos'\)"):
-        load_dataset(csv_file)
-    _assert_unchanged(tmp_path, before)
-
-
-def test_non_utf8_csv(tmp_path):
-    csv_file = tmp_path / "latin.csv"
-    csv_file.write_bytes("text,label\ncaf\u00e9 au lait,pos\nbad,neg\n".encode("latin-1"))
-    before = snapshot(tmp_path)
-    with pytest.raises(
-        DataError, match=r"latin\.csv is not valid utf-8 \(byte 0xe9 at offset \d+\)"
-    ):
-        load_dataset(csv_file)
-    _assert_unchanged(tmp_path, before)
-    assert "caf\u00e9 au lait" in load_dataset(csv_file, encoding="latin-1").texts
-
-
-def test_malformed_trec_line(tmp_path):
-    folder = _write(
-        tmp_path,
-        {
-            "train_5500.label": b"DESC:manner How ?\nno label here\n",
-            "TREC_10.label": b"NUM:date When ?\n",
-        },
-    )
-    before = snapshot(tmp_path)
-    with pytest.raises(
-        DataError, match=r"train_5500\.label line 2: expected 'COARSE:fine question'"
-    ):
-        load_dataset("trec", path=folder)
-    _assert_unchanged(tmp_path, before)
-
-
-def test_folder_without_a_known_layout(tmp_path):
-    folder = _write(tmp_path / "stuff", {"notes.md": b"hello"})
-    before = snapshot(tmp_path)
-    with pytest.raises(DataError, match=r"stuff: no known dataset layout inside"):
-        load_dataset(folder)
-    _assert_unchanged(tmp_path, before)
-
-
 def test_canonical_download_without_network_says_how_to_use_a_local_copy(
     isolated_data, monkeypatch
 ):
@@ -348,31 +79,3 @@ def test_canonical_download_without_network_says_how_to_use_a_local_copy(
     ):
         load_dataset("mr")
     _assert_unchanged(isolated_data, before)  # no partial download left anywhere
-
-
-def test_bad_split_and_fold():
-    with pytest.raises(
-        ValueError, match="unknown split 'random'; known: auto, holdout, given, kfold"
-    ):
-        load_dataset("rt-polarity", split="random")
-    with pytest.raises(ValueError, match=r"fold must be in 0\.\.9, got 10"):
-        load_dataset("rt-polarity", split="kfold", fold=10)
-    with pytest.raises(ValueError, match="rt-polarity comes without a given split"):
-        load_dataset("rt-polarity", split="given")
-
-
-def test_train_subset_is_stratified_nested_and_leaves_dev_and_test_alone():
-    from w2vcnn.data import train_subset
-
-    ds = load_dataset("rt-polarity", max_examples=1000)
-    tenth, half = (train_subset(ds, f, seed=3) for f in (0.1, 0.5))
-    assert set(tenth.train) < set(half.train) < set(ds.train)
-    assert np.array_equal(half.dev, ds.dev) and np.array_equal(half.test, ds.test)
-    for sub, fraction in ((tenth, 0.1), (half, 0.5)):
-        for cls in (0, 1):
-            n = np.sum(ds.labels[ds.train] == cls)
-            assert np.sum(ds.labels[sub.train] == cls) == round(fraction * n)
-    assert train_subset(ds, 1.0) is ds
-    assert not set(train_subset(ds, 0.1, seed=4).train) == set(tenth.train)
-    with pytest.raises(ValueError, match=r"fraction must be in \(0, 1\], got 0"):
-        train_subset(ds, 0)

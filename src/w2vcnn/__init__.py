@@ -6,8 +6,9 @@ Chapters of the book import this one package; every reusable step lives here.
 from . import embeddings, experiments, grids, stats, study, word2vec_format
 from ._io import DataError, data_dir, sha256_file
 from .corpus import Corpus, brown_sentences, pretraining_corpus
-from .data import Dataset, known_datasets, load_dataset
+from .data import known_datasets, load_dataset
 from .predict import TrainedModel, export_model, load_model
+from .splits import Dataset
 from .tables import describe
 from .text import Vocab, batches, clean_str, tokenize
 

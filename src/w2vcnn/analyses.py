@@ -366,7 +366,7 @@ UNSEEN_CONTRAST = ("non-static", "rand")  # by="mode"
 
 
 def unseen_share(dataset) -> np.ndarray:
-    """For each test sentence of ``dataset`` (a :class:`~w2vcnn.data.Dataset`), the share of its
+    """For each test sentence of ``dataset`` (a :class:`~w2vcnn.splits.Dataset`), the share of its
     tokens that appear in no training sentence (0 for a sentence without tokens)."""
     from .text import tokenize
 

@@ -20,8 +20,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from .config import RunConfig
-from .data import dataset_of, train_subset
+from .data import dataset_of
 from .metrics import accuracy_of
+from .splits import train_subset
 from .text import tokenize
 
 Part = tuple[list[str], np.ndarray]  # (texts, labels) as returned by Dataset.part

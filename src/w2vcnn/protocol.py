@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from ._io import DataError
-from .data import CANONICAL, OFFLINE, Dataset, load_dataset
+from .data import CANONICAL, OFFLINE, load_dataset
 from .profile import DATASETS, DATASETS_ENV, Profile
+from .splits import Dataset
 
 K = 10  # Kim's folds, where a dataset gives no split
 GIVEN = "given"

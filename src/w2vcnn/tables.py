@@ -22,10 +22,10 @@ import pandas as pd
 from ._io import DataError, atomic_write
 from .choices import INITS
 from .config import RunConfig
-from .data import Dataset
 from .experiments import RunResult
 from .metrics import balanced_accuracy
 from .protocol import name_of
+from .splits import Dataset
 from .stats import require_columns
 from .text import N_SPECIAL_TOKENS, tokenize
 
