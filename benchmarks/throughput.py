@@ -119,7 +119,7 @@ def main() -> None:
 
     facts = machine()
     cores = facts["cores"]
-    print(f"{facts['CPU']}, {cores} cores, {facts['vector extensions']}")
+    print(f"{facts['cpu']}, {cores} cores, {facts['vector_extensions']}")
     every = [(b, m, True) for b in BACKENDS for m in MODES] + [(b, "rand", False) for b in BACKENDS]
     build_cases = [(b, m, True) for b in BACKENDS for m in ("rand", "non-static")]
     layouts = [

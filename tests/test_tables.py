@@ -348,3 +348,21 @@ def test_elsewhere_in_words_names_each_other_dataset_and_is_empty_without_one():
     assert text.startswith("On the other datasets (exploratory): `static_vs_rand` on subj **")
     assert "better in 3 of 3 folds; p = " in text and text.endswith("unadjusted).")
     assert elsewhere_in_words(table.iloc[:0]) == ""
+
+
+def test_the_machine_is_said_in_words_and_labelled_only_for_the_page():
+    from w2vcnn.tables import environment_table, machine_in_words
+
+    facts = {
+        "cpu": "AMD EPYC",
+        "cores": 2,
+        "vector_extensions": "avx2 fma",
+        "sgemm_1_thread": 80.8,
+        "sgemm_all_cores": 166.0,
+    }
+    assert machine_in_words(facts) == (
+        "AMD EPYC (2 cores, avx2 fma; sgemm 166 GFLOP/s on all cores, 81 on one)"
+    )
+    table = environment_table({**facts, "torch": "2.13.0"})
+    assert table.loc["sgemm GFLOP/s, 2 threads", "value"] == 166.0
+    assert table.loc["CPU", "value"] == "AMD EPYC" and table.loc["torch", "value"] == "2.13.0"

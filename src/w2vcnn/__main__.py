@@ -92,6 +92,7 @@ def _executor(args):
 
 def _study(args) -> None:
     from . import build, protocol
+    from .tables import machine_in_words
 
     protocol.check(args.profile)  # a bad dataset fails here, before anything trains
 
@@ -110,7 +111,7 @@ def _study(args) -> None:
     )
     if table["trained"].sum():
         machine = build.build_times(args.profile).attrs["machine"]
-        print("on " + ", ".join(f"{name}: {value}" for name, value in machine.items()))
+        print("on " + machine_in_words(machine))
 
 
 def _cache(args) -> None:

@@ -30,8 +30,10 @@ def sgemm_gflops(threads: int, n: int = 2048, repeats: int = 3) -> float:
 
 
 def machine() -> dict:
-    """The CPU's model, cores and vector extensions, and its measured sgemm GFLOP/s on one thread
-    and on all: what a build time or a throughput means depends on them."""
+    """The CPU's model (``cpu``), ``cores`` and ``vector_extensions``, and its measured sgemm
+    GFLOP/s on one thread (``sgemm_1_thread``) and on every core (``sgemm_all_cores``): what a
+    build time or a throughput means depends on them (:func:`w2vcnn.tables.machine_in_words`
+    says them)."""
     import os
     import platform
 
@@ -47,20 +49,19 @@ def machine() -> dict:
                 flags = set(value.split())
     simd = [f for f in ("avx512f", "avx2", "fma", "neon", "asimd") if f in flags]
     return {
-        "CPU": model,
+        "cpu": model,
         "cores": cores,
-        "vector extensions": " ".join(simd) or "unknown",
-        "sgemm GFLOP/s, 1 thread": round(sgemm_gflops(1), 1),
-        f"sgemm GFLOP/s, {cores} threads": round(sgemm_gflops(cores), 1),
+        "vector_extensions": " ".join(simd) or "unknown",
+        "sgemm_1_thread": round(sgemm_gflops(1), 1),
+        "sgemm_all_cores": round(sgemm_gflops(cores), 1),
     }
 
 
-def environment():
-    """Versions of what produced the numbers, and the machine (:func:`machine`, measured now)."""
+def environment() -> dict:
+    """Versions of what produced the numbers, and the machine (:func:`machine`, measured now), by
+    name (:func:`w2vcnn.tables.environment_table` shows them)."""
     import importlib.metadata as metadata
     import platform
-
-    import pandas as pd
 
     packages = (
         "torch",
@@ -89,4 +90,4 @@ def environment():
         )
     except ImportError:
         pass
-    return pd.Series(facts, name="value").to_frame()
+    return facts

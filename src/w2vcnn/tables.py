@@ -465,6 +465,28 @@ DRIFT_LABELS = {
 _DRIFT_IN_POINTS = ("accuracy_fine_tuned", "accuracy_initial_put_back", "lost")
 
 
+def machine_in_words(facts: dict) -> str:
+    """:func:`w2vcnn.machine.machine` as a phrase: ``"AMD EPYC (2 cores, avx2 fma; sgemm 166
+    GFLOP/s on all cores, 81 on one)"``."""
+    return (
+        f"{facts['cpu']} ({facts['cores']} cores, {facts['vector_extensions']}; sgemm "
+        f"{facts['sgemm_all_cores']:.0f} GFLOP/s on all cores, {facts['sgemm_1_thread']:.0f} "
+        "on one)"
+    )
+
+
+def environment_table(facts: dict) -> pd.DataFrame:
+    """:func:`w2vcnn.machine.environment` for the page: one labelled row per fact."""
+    labels = {
+        "cpu": "CPU",
+        "vector_extensions": "vector extensions",
+        "sgemm_1_thread": "sgemm GFLOP/s, 1 thread",
+        "sgemm_all_cores": f"sgemm GFLOP/s, {facts.get('cores', 'all')} threads",
+    }
+    shown = {labels.get(name, name): value for name, value in facts.items()}
+    return pd.Series(shown, name="value").to_frame()
+
+
 def drift_fact(fact: str, mean: float, ci95: float = math.nan) -> str:
     """One fact of :func:`w2vcnn.analyses.drift_over_folds` as "mean ± CI", accuracies in points,
     to three significant digits; :data:`MISSING` where the runs cannot tell it (NaN)."""
