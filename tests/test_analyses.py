@@ -9,6 +9,7 @@ import pytest
 from conftest import grid_frame, result_fields
 from w2vcnn import analyses, profile, study
 from w2vcnn.stats import equivalence, paired_values
+from w2vcnn.tables import points_range, seed_stability_table, seed_variance_table
 
 
 def test_seed_variance_and_stability_separate_folds_from_seeds():
@@ -27,15 +28,24 @@ def test_seed_variance_and_stability_separate_folds_from_seeds():
         for f, m, r in zip(frame["fold"], frame["mode"], frame["replicate"])
     ]
     variance = analyses.seed_variance(frame).loc["rt-polarity"]
-    assert variance.loc["rand", "SD between seeds"] == pytest.approx(0.0, abs=1e-9)
-    assert variance.loc["non-static", "SD between seeds"] == pytest.approx(1.0)  # points
-    assert variance.loc["rand", "SD between folds"] == pytest.approx(4.0)
-    stability = analyses.seed_stability(frame).loc["rt-polarity"]
-    row = stability.loc["non_static_vs_rand"]
-    assert [row[f"replicate {r}: a − b (points)"] for r in range(3)] == pytest.approx([4, 5, 6])
-    assert row["SD between folds"] == pytest.approx(0.0, abs=1e-9)  # the gain is the same on
-    assert row["SD between seeds"] == pytest.approx(1.0)  # every fold; only the seed moves it
-    assert row["same sign every seed"]
+    assert variance.loc["rand", "sd_between_seeds"] == pytest.approx(0.0, abs=1e-9)
+    assert variance.loc["non-static", "sd_between_seeds"] == pytest.approx(0.01)
+    assert variance.loc["rand", "sd_between_folds"] == pytest.approx(0.04)
+    stability = analyses.seed_stability(frame)
+    row = stability.loc[("rt-polarity", "non_static_vs_rand")]
+    each = stability.attrs["by replicate"].loc[("rt-polarity", "non_static_vs_rand")]
+    assert list(each["difference"]) == pytest.approx([0.04, 0.05, 0.06])
+    assert row["sd_between_folds"] == pytest.approx(0.0, abs=1e-9)  # the gain is the same on
+    assert row["sd_between_seeds"] == pytest.approx(0.01)  # every fold; only the seed moves it
+    assert row["same_sign"]
+    shown = seed_stability_table(stability).loc[("rt-polarity", "non_static_vs_rand")]
+    assert [shown[f"replicate {r}: a − b (points)"] for r in range(3)] == pytest.approx([4, 5, 6])
+    assert shown["SD between seeds (points)"] == pytest.approx(1.0)
+    assert seed_variance_table(analyses.seed_variance(frame)).loc[
+        ("rt-polarity", "rand"), "SD between folds (points)"
+    ] == pytest.approx(4.0)
+    summary = analyses.seed_summary(analyses.seed_variance(frame), stability)
+    assert points_range(*summary.seed_sd) == "0.0 to 1.0"  # rand has no seed noise here
 
 
 def test_against_kim_subtracts_table_2():

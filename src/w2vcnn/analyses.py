@@ -48,9 +48,11 @@ def random_scales(runs) -> dict[str, float]:
 
 def seed_variance(runs, modes=SEED_MODES):
     """How much of a mode's accuracy is the fold and how much the seed (``runs``: the
-    :func:`replicates` grid), per dataset and mode, in points: the standard deviation between
-    the folds' means, and between the replicates within a fold (one-way random effects: the
-    within-fold variance pooled over folds; the between-fold component less its share of it)."""
+    :func:`replicates` grid), per dataset and mode, as fractions like the accuracies
+    (:func:`w2vcnn.tables.seed_variance_table` shows points): the standard deviation between the
+    folds' means, ``sd_between_folds``, and between the replicates within a fold,
+    ``sd_between_seeds`` (one-way random effects: the within-fold variance pooled over folds; the
+    between-fold component less its share of it)."""
     import pandas as pd
 
     rows = []
@@ -62,51 +64,69 @@ def seed_variance(runs, modes=SEED_MODES):
 
 
 def _components(by_fold) -> dict:
-    """Variance components of a folds x replicates table, as standard deviations in points."""
+    """Variance components of a folds x replicates table, as standard deviations."""
     within = float(by_fold.var(axis=1, ddof=1).mean())
     between = max(float(by_fold.mean(axis=1).var(ddof=1)) - within / by_fold.shape[1], 0.0)
     return {
         "folds": by_fold.shape[0],
         "replicates": by_fold.shape[1],
-        "SD between folds": 100 * math.sqrt(between),
-        "SD between seeds": 100 * math.sqrt(within),
+        "sd_between_folds": math.sqrt(between),
+        "sd_between_seeds": math.sqrt(within),
     }
 
 
 def seed_stability(runs, contrasts=MODE_CONTRASTS):
     """Does each contrast's answer depend on the seed? Per dataset and contrast (``runs``: the
-    :func:`replicates` grid): the paired difference on the secondary folds for each replicate
-    alone, with its verdict (:func:`w2vcnn.stats.verdict` of that replicate's p, unadjusted), the
-    variance components of the difference (:func:`seed_variance`'s), and whether every replicate
-    gives the same verdict and the same sign."""
+    :func:`replicates` grid): the variance components of the paired difference
+    (:func:`seed_variance`'s ``sd_between_folds``, ``sd_between_seeds``), and whether every
+    replicate gives the same verdict (``same_verdict``) and the same sign (``same_sign``).
+    ``.attrs["by replicate"]`` holds, per ``(dataset, contrast, replicate)``, the paired
+    difference on the secondary folds for that replicate alone and its verdict
+    (:func:`w2vcnn.stats.verdict` of that replicate's p, unadjusted).
+    :func:`w2vcnn.tables.seed_stability_table` shows both."""
     import pandas as pd
 
     from .stats import compare, paired_values, verdict
 
-    rows = []
+    rows, by_replicate = [], []
     for dataset, of_dataset in runs.groupby("dataset", sort=False):
         for name, (a, b) in contrasts.items():
-            row = {"dataset": dataset, "contrast": name}
             verdicts, signs, differences = [], [], {}
             for replicate, runs_r in of_dataset.groupby("replicate"):
                 c = compare(runs_r, a, b, by="mode")
                 verdicts.append(verdict(c.mean_difference, c.p_value))
                 signs.append(np.sign(c.mean_difference))
-                row[f"replicate {replicate}: a − b (points)"] = 100 * c.mean_difference
-                row[f"replicate {replicate}: verdict"] = verdicts[-1]
+                by_replicate.append(
+                    {
+                        "dataset": dataset,
+                        "contrast": name,
+                        "replicate": replicate,
+                        "difference": c.mean_difference,
+                        "verdict": verdicts[-1],
+                    }
+                )
                 pairs = paired_values(runs_r, a, b, by="mode").set_index("fold")
                 differences[replicate] = pairs["a"] - pairs["b"]
             components = _components(pd.DataFrame(differences))
-            row["SD between folds"] = components["SD between folds"]
-            row["SD between seeds"] = components["SD between seeds"]
-            row["same verdict every seed"] = len(set(verdicts)) == 1
-            row["same sign every seed"] = len(set(signs)) == 1
-            rows.append(row)
-    return pd.DataFrame(rows).set_index(["dataset", "contrast"])
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "contrast": name,
+                    "sd_between_folds": components["sd_between_folds"],
+                    "sd_between_seeds": components["sd_between_seeds"],
+                    "same_verdict": len(set(verdicts)) == 1,
+                    "same_sign": len(set(signs)) == 1,
+                }
+            )
+    table = pd.DataFrame(rows).set_index(["dataset", "contrast"])
+    table.attrs["by replicate"] = pd.DataFrame(by_replicate).set_index(
+        ["dataset", "contrast", "replicate"]
+    )
+    return table
 
 
 class SeedSummary(NamedTuple):
-    """What :func:`seed_variance` and :func:`seed_stability` say in brief (SDs in points)."""
+    """What :func:`seed_variance` and :func:`seed_stability` say in brief (SDs as fractions)."""
 
     contrasts: int
     same_verdict: int  # contrasts whose verdict is the same for every replicate
@@ -119,10 +139,10 @@ def seed_summary(variance, stability) -> SeedSummary:
     """The counts and ranges a page states of the seed control."""
     return SeedSummary(
         contrasts=len(stability),
-        same_verdict=int(stability["same verdict every seed"].sum()),
-        same_sign=int(stability["same sign every seed"].sum()),
-        seed_sd=(variance["SD between seeds"].min(), variance["SD between seeds"].max()),
-        fold_sd=(variance["SD between folds"].min(), variance["SD between folds"].max()),
+        same_verdict=int(stability["same_verdict"].sum()),
+        same_sign=int(stability["same_sign"].sum()),
+        seed_sd=(variance["sd_between_seeds"].min(), variance["sd_between_seeds"].max()),
+        fold_sd=(variance["sd_between_folds"].min(), variance["sd_between_folds"].max()),
     )
 
 

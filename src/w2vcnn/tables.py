@@ -465,6 +465,41 @@ DRIFT_LABELS = {
 _DRIFT_IN_POINTS = ("accuracy_fine_tuned", "accuracy_initial_put_back", "lost")
 
 
+def seed_variance_table(variance) -> pd.DataFrame:
+    """:func:`w2vcnn.analyses.seed_variance` for the page, SDs in points."""
+    return pd.DataFrame(
+        {
+            "folds": variance["folds"],
+            "replicates": variance["replicates"],
+            "SD between folds (points)": 100 * variance["sd_between_folds"],
+            "SD between seeds (points)": 100 * variance["sd_between_seeds"],
+        }
+    )
+
+
+def seed_stability_table(stability) -> pd.DataFrame:
+    """:func:`w2vcnn.analyses.seed_stability` for the page: each replicate's difference (points)
+    and verdict, then the SDs of the difference (points) and whether the seeds agree."""
+    columns = {}
+    for replicate, rows in stability.attrs["by replicate"].groupby(level="replicate"):
+        rows = rows.droplevel("replicate")
+        columns[f"replicate {replicate}: a − b (points)"] = 100 * rows["difference"]
+        columns[f"replicate {replicate}: verdict"] = rows["verdict"]
+    return pd.DataFrame(columns).assign(
+        **{
+            "SD between folds (points)": 100 * stability["sd_between_folds"],
+            "SD between seeds (points)": 100 * stability["sd_between_seeds"],
+            "same verdict every seed": stability["same_verdict"],
+            "same sign every seed": stability["same_sign"],
+        }
+    )
+
+
+def points_range(low: float, high: float) -> str:
+    """Two fractions as a range in points: ``"0.4 to 2.4"``."""
+    return f"{100 * low:.1f} to {100 * high:.1f}"
+
+
 def machine_in_words(facts: dict) -> str:
     """:func:`w2vcnn.machine.machine` as a phrase: ``"AMD EPYC (2 cores, avx2 fma; sgemm 166
     GFLOP/s on all cores, 81 on one)"``."""
