@@ -4,9 +4,8 @@ A dataset whose files come split (TREC, SST-2, a folder laid out like them, or a
 ``split`` column) keeps its given split, and its runs differ by seed where the others differ by
 test fold: seed *s* stands where fold *s* would, so every comparison stays paired (by seed) and a
 grid asks for as many of either. Every other dataset gets Kim's stratified 10-fold
-cross-validation. :func:`check` is what an entry
-point calls before anything trains: one :class:`~w2vcnn._io.DataError` naming the entry and the
-problem.
+cross-validation. :func:`check` is what an entry point calls before anything trains: one
+:class:`~w2vcnn._io.DataError` naming the entry and the problem.
 
 Not part of any run's cache key: the split it chooses is a field of the run's config.
 """
