@@ -1,6 +1,7 @@
 """w2vcnn.analyses: what the chapters compute over the study's runs, in numbers."""
 
 import dataclasses
+import math
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,32 @@ def test_seed_variance_and_stability_separate_folds_from_seeds():
     ] == pytest.approx(4.0)
     summary = analyses.seed_summary(analyses.seed_variance(frame), stability)
     assert points_range(*summary.seed_sd) == "0.0 to 1.0"  # rand has no seed noise here
+
+
+def test_on_a_given_split_the_seed_stands_where_the_fold_would():
+    # three seeds (the folds' stand-ins) x two replicates, every run on the same test sentences
+    rows = [
+        {
+            "dataset": "trec",
+            "split": "given",
+            "fold": 0,
+            "seed": s,
+            "replicate": r,
+            "mode": m,
+            "test_accuracy": 0.8 + (0.02 if m == "non-static" else 0.0) + 0.01 * r,
+        }
+        for s in (0, 1, 2)
+        for r in (0, 1)
+        for m in ("rand", "non-static")
+    ]
+    frame = pd.DataFrame(rows)
+    variance = analyses.seed_variance(frame, modes=("rand",)).loc[("trec", "rand")]
+    assert variance["folds"] == 3 and variance["replicates"] == 2  # seeds, not the one fold 0
+    assert variance["sd_between_folds"] == pytest.approx(0.0, abs=1e-9)
+    assert variance["sd_between_seeds"] == pytest.approx(0.01 / math.sqrt(2))
+    contrasts = {"non_static_vs_rand": ("non-static", "rand")}
+    stability = analyses.seed_stability(frame, contrasts).loc[("trec", "non_static_vs_rand")]
+    assert stability["same_sign"] and stability["sd_between_seeds"] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_against_kim_subtracts_table_2():

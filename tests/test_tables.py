@@ -366,3 +366,13 @@ def test_the_machine_is_said_in_words_and_labelled_only_for_the_page():
     table = environment_table({**facts, "torch": "2.13.0"})
     assert table.loc["sgemm GFLOP/s, 2 threads", "value"] == 166.0
     assert table.loc["CPU", "value"] == "AMD EPYC" and table.loc["torch", "value"] == "2.13.0"
+
+
+def test_split_scope_names_the_datasets_that_keep_their_split():
+    from w2vcnn.tables import split_scope
+
+    facts = pd.DataFrame({"split": ["kfold", "given"]}, index=["mr", "trec"])
+    assert split_scope(facts).startswith(
+        "On trec, which keeps a given split, the runs differ by seed"
+    )
+    assert split_scope(facts.loc[["mr"]]) == ""

@@ -17,6 +17,7 @@ import numpy as np
 from .choices import WORD2VEC_KINDS
 from .grids import run_groups
 from .profile import Profile
+from .stats import paired_by
 from .study import (
     CORPORA,
     IN_DOMAIN,
@@ -52,15 +53,24 @@ def seed_variance(runs, modes=SEED_MODES):
     (:func:`w2vcnn.tables.seed_variance_table` shows points): the standard deviation between the
     folds' means, ``sd_between_folds``, and between the replicates within a fold,
     ``sd_between_seeds`` (one-way random effects: the within-fold variance pooled over folds; the
-    between-fold component less its share of it)."""
+    between-fold component less its share of it). On a dataset's given split the seed stands
+    where the fold would (:mod:`w2vcnn.protocol`): its "folds" are those seeds, every one tested on
+    the same sentences."""
     import pandas as pd
 
     rows = []
     for (dataset, mode), of_mode in runs.groupby(["dataset", "mode"], sort=False):
         if mode in modes:
-            by_fold = of_mode.pivot_table(index="fold", columns="replicate", values="test_accuracy")
+            by_fold = of_mode.pivot_table(
+                index=_unit(of_mode), columns="replicate", values="test_accuracy"
+            )
             rows.append({"dataset": dataset, "mode": mode, **_components(by_fold)})
     return pd.DataFrame(rows).set_index(["dataset", "mode"])
+
+
+def _unit(runs) -> str:
+    """What tells a grid's draws apart: the test fold, or the seed on a given split."""
+    return "seed" if paired_by(runs) == "seeds" else "fold"
 
 
 def _components(by_fold) -> dict:
@@ -105,7 +115,7 @@ def seed_stability(runs, contrasts=MODE_CONTRASTS):
                         "verdict": verdicts[-1],
                     }
                 )
-                pairs = paired_values(runs_r, a, b, by="mode").set_index("fold")
+                pairs = paired_values(runs_r, a, b, by="mode").set_index(_unit(runs_r))
                 differences[replicate] = pairs["a"] - pairs["b"]
             components = _components(pd.DataFrame(differences))
             rows.append(

@@ -126,6 +126,20 @@ def polarity_scope(facts) -> str:
     )
 
 
+def split_scope(facts) -> str:
+    """A sentence for the datasets of :func:`w2vcnn.protocol.facts` that keep their given split,
+    where seeds stand in for folds; empty where every dataset has Kim's folds."""
+    given = [name for name, row in facts.iterrows() if row["split"] == "given"]
+    if not given:
+        return ""
+    return (
+        f"On {' and '.join(given)}, which keep{'s' if len(given) == 1 else ''} a given split, the "
+        "runs differ by seed where the others differ by fold, every one tested on the same "
+        'sentences: there the intervals, and the seed control\'s "between folds", measure the '
+        "seed alone, not the spread over test sets that folds add."
+    )
+
+
 def kim_table(versus) -> pd.DataFrame:
     """:func:`w2vcnn.analyses.against_kim` for the page: one row per dataset (ours vs his) and
     mode, in percent to one decimal."""
