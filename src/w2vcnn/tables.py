@@ -173,8 +173,8 @@ def kim_gaps(versus) -> str:
     span = {n: _span(part.min(), part.max()) for n, part in parts.items() if len(part)}
     return (
         f"Random initialisation, which uses no pretrained vectors, lands {span['rand']} points "
-        f"from Kim's numbers; the modes that use our word2vec vectors land {span['pretrained']} "
-        "points from his."
+        "from Kim's numbers; the modes that start from pretrained vectors land "
+        f"{span['pretrained']} points from his."
     )
 
 
