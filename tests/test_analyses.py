@@ -9,7 +9,7 @@ import pytest
 
 from conftest import grid_frame, result_fields
 from w2vcnn import analyses, profile, study
-from w2vcnn.stats import equivalence, paired_values
+from w2vcnn.stats import Contrasts, equivalence, paired_values
 from w2vcnn.tables import points_range, seed_stability_table, seed_variance_table
 
 
@@ -70,7 +70,7 @@ def test_on_a_given_split_the_seed_stands_where_the_fold_would():
     assert variance["folds"] == 3 and variance["replicates"] == 2  # seeds, not the one fold 0
     assert variance["sd_between_folds"] == pytest.approx(0.0, abs=1e-9)
     assert variance["sd_between_seeds"] == pytest.approx(0.01 / math.sqrt(2))
-    contrasts = {"non_static_vs_rand": ("non-static", "rand")}
+    contrasts = Contrasts("mode", {"non_static_vs_rand": ("non-static", "rand")})
     stability = analyses.seed_stability(frame, contrasts).loc[("trec", "non_static_vs_rand")]
     assert stability["same_sign"] and stability["sd_between_seeds"] == pytest.approx(0.0, abs=1e-9)
 

@@ -513,3 +513,17 @@ def test_paired_table_of_no_runs_has_no_rows():
     table = paired_table(empty, {"a_vs_b": ("a", "b")}, by="variant")
     assert table.empty and table.index.names == ["dataset", "contrast"]
     assert {"difference", "p", "p_holm", "verdict", "paired_by"} <= set(table.columns)
+
+
+def test_contrasts_carry_the_columns_their_sides_name():
+    from w2vcnn.stats import Contrasts
+
+    frame = pd.DataFrame(
+        accuracy_runs("a", [0.80, 0.83, 0.81]) + accuracy_runs("b", [0.78, 0.80, 0.80])
+    ).rename(columns={"variant": "mode"})
+    named = Contrasts("mode", {"a_vs_b": ("a", "b")})
+    assert named.by == "mode" and dict(named) == {"a_vs_b": ("a", "b")}
+    table = paired_table(frame, named, family=False)  # no by=: the contrasts say it
+    assert table.loc[("MR", "a_vs_b"), "difference"] == pytest.approx(0.02)
+    with pytest.raises(ValueError):
+        paired_table(frame, {"a_vs_b": ("a", "b")})  # a plain mapping: by "variant", not here

@@ -55,23 +55,24 @@ def test_no_two_different_runs_share_a_label(p):
 
 @pytest.mark.parametrize("p", PROFILES, ids=lambda p: p.name)
 @pytest.mark.parametrize(
-    "grid, contrasts, by",
+    "grid, contrasts",
     [
-        ("headline", "MODE_CONTRASTS", "mode"),
-        ("headline", "MODE_EXPLORATORY", "mode"),
-        ("initialisers", "INIT_CONTRASTS", ("mode", "init")),
-        ("corpus_sizes", "CORPUS_CONTRASTS", ("mode", "corpus")),
-        ("word2vec_epochs", "word2vec_epochs_contrasts", ("init", "word2vec_epochs")),
+        ("headline", "MODE_CONTRASTS"),
+        ("headline", "MODE_EXPLORATORY"),
+        ("initialisers", "INIT_CONTRASTS"),
+        ("corpus_sizes", "CORPUS_CONTRASTS"),
+        ("word2vec_epochs", "word2vec_epochs_contrasts"),
+        ("wide_convolution", "PADDING_CONTRASTS"),
     ],
 )
-def test_each_contrast_pairs_one_run_per_fold_on_each_side(p, grid, contrasts, by):
+def test_each_contrast_pairs_one_run_per_fold_on_each_side(p, grid, contrasts):
     configs = getattr(study, grid)(p)
     frame = grid_frame(configs)
     named = getattr(study, contrasts)
     named = named(p) if callable(named) else named
     for name, (a, b) in named.items():
         for dataset, runs in frame.groupby("dataset"):
-            pairs = paired_values(runs, a, b, by=by)
+            pairs = paired_values(runs, a, b, by=named.by)  # the columns the contrasts carry
             folds = sorted({c.fold for c in configs if c.dataset == dataset})
             assert sorted(pairs["fold"]) == folds, (name, dataset)
             assert (pairs["a"] != pairs["b"]).all()  # two different runs on each fold

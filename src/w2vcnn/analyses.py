@@ -103,7 +103,7 @@ def seed_stability(runs, contrasts=MODE_CONTRASTS):
         for name, (a, b) in contrasts.items():
             verdicts, signs, differences = [], [], {}
             for replicate, runs_r in of_dataset.groupby("replicate"):
-                c = compare(runs_r, a, b, by="mode")
+                c = compare(runs_r, a, b, by=contrasts.by)
                 verdicts.append(verdict(c.mean_difference, c.p_value))
                 signs.append(np.sign(c.mean_difference))
                 by_replicate.append(
@@ -115,7 +115,7 @@ def seed_stability(runs, contrasts=MODE_CONTRASTS):
                         "verdict": verdicts[-1],
                     }
                 )
-                pairs = paired_values(runs_r, a, b, by="mode").set_index(_unit(runs_r))
+                pairs = paired_values(runs_r, a, b, by=contrasts.by).set_index(_unit(runs_r))
                 differences[replicate] = pairs["a"] - pairs["b"]
             components = _components(pd.DataFrame(differences))
             rows.append(
@@ -515,7 +515,7 @@ def sweep_differences(sweep):
     rows = []
     for (dataset, fraction), runs in sweep.groupby(["dataset", "train_fraction"], sort=True):
         for name, (a, b) in SWEEP_CONTRASTS.items():
-            c = compare(runs, a, b, by="model")
+            c = compare(runs, a, b, by=SWEEP_CONTRASTS.by)
             rows.append(
                 {
                     "dataset": dataset,

@@ -238,17 +238,28 @@ def compare(
     )
 
 
+class Contrasts(dict):
+    """Named contrasts, each a pair of sides, and the run columns whose values the sides name
+    (``by``): defined once beside the grid they read (:mod:`w2vcnn.study`), so a page passes
+    them to :func:`paired_table` without repeating ``by``."""
+
+    def __init__(self, by: str | Sequence[str], pairs: Mapping[str, tuple]):
+        super().__init__(pairs)
+        self.by = by
+
+
 def paired_table(
     frame: pd.DataFrame,
     contrasts: Mapping[str, tuple],
-    by: str | Sequence[str] = "variant",
+    by: str | Sequence[str] | None = None,
     value: str = "test_accuracy",
     family: bool = True,
 ) -> pd.DataFrame:
     """One :func:`compare` per dataset and named contrast, as numbers.
 
     ``contrasts`` maps a name to a pair of sides, e.g.
-    ``{"non_static_vs_static": ("non-static", "static")}`` with ``by="mode"``. The rows are indexed
+    ``{"non_static_vs_static": ("non-static", "static")}`` with ``by="mode"`` (a
+    :class:`Contrasts` carries its own ``by``; else ``"variant"``). The rows are indexed
     by ``(dataset, contrast name)``, so a chapter finds a row by the name it gave, never by parsing
     a label (:func:`w2vcnn.pages.glue_contrasts` glues every row under its name). Columns:
     ``comparison`` (the sides, for the reader), ``difference`` and ``ci95`` (fractions, like the
@@ -265,6 +276,8 @@ def paired_table(
             "contrasts must map a name to a pair of sides, e.g. "
             "{'non_static_vs_static': ('non-static', 'static')}"
         )
+    if by is None:
+        by = getattr(contrasts, "by", "variant")
     rows = []
     for dataset, runs in frame.groupby("dataset", sort=False):
         for name, (a, b) in contrasts.items():

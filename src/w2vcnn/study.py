@@ -21,6 +21,7 @@ from .experiments import RunConfig
 from .grids import grid
 from .profile import Profile
 from .protocol import first, kim_name, name_of
+from .stats import Contrasts
 
 IN_DOMAIN = RunConfig.corpus  # the dataset's training sentences + its unlabeled text
 WITH_BROWN = IN_DOMAIN + ("brown",)
@@ -131,19 +132,25 @@ def headline(p: Profile, datasets=None) -> list[RunConfig]:
     return embedding_modes(p, datasets) + scaled_rand(p, datasets)
 
 
-# by="mode" on the headline runs. Question 1's primary family (Holm-adjusted over both datasets):
-# does fine-tuning pretrained vectors beat random vectors (Kim's, and at the vectors' own scale),
-# and beat freezing them?
-MODE_CONTRASTS = {
-    "non_static_vs_rand": ("non-static", "rand"),
-    "non_static_vs_rand_scaled": ("non-static", "rand-scaled"),
-    "non_static_vs_static": ("non-static", "static"),
-}
-MODE_EXPLORATORY = {  # unadjusted, labelled exploratory on the page
-    "static_vs_rand": ("static", "rand"),
-    "multichannel_vs_non_static": ("multichannel", "non-static"),
-    "rand_scaled_vs_rand": ("rand-scaled", "rand"),
-}
+# On the headline runs. Question 1's primary family (Holm-adjusted over every dataset): does
+# fine-tuning pretrained vectors beat random vectors (Kim's, and at the vectors' own scale), and
+# beat freezing them?
+MODE_CONTRASTS = Contrasts(
+    "mode",
+    {
+        "non_static_vs_rand": ("non-static", "rand"),
+        "non_static_vs_rand_scaled": ("non-static", "rand-scaled"),
+        "non_static_vs_static": ("non-static", "static"),
+    },
+)
+MODE_EXPLORATORY = Contrasts(  # unadjusted, labelled exploratory on the page
+    "mode",
+    {
+        "static_vs_rand": ("static", "rand"),
+        "multichannel_vs_non_static": ("multichannel", "non-static"),
+        "rand_scaled_vs_rand": ("rand-scaled", "rand"),
+    },
+)
 SEED_MODES = ("rand", "rand-scaled", "static", "non-static")  # those of MODE_CONTRASTS
 
 
@@ -199,7 +206,9 @@ def epoch_cap(p: Profile, dataset: str | None = None) -> dict[str, list[RunConfi
     }
 
 
-EPOCH_CAP_CONTRASTS = {"higher_cap_vs_profile_cap": ("higher cap", "profile's cap")}  # by="cap"
+EPOCH_CAP_CONTRASTS = Contrasts(
+    "cap", {"higher_cap_vs_profile_cap": ("higher cap", "profile's cap")}
+)
 
 
 def wide_convolution(p: Profile, dataset: str | None = None) -> list[RunConfig]:
@@ -216,10 +225,13 @@ def wide_convolution(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     )
 
 
-PADDING_CONTRASTS = {  # by=("mode", "padding"): Kim's wide convolution minus our narrow one
-    "rand": (("rand", "wide"), ("rand", "narrow")),
-    "non_static": (("non-static", "wide"), ("non-static", "narrow")),
-}
+PADDING_CONTRASTS = Contrasts(  # Kim's wide convolution minus our narrow one
+    ("mode", "padding"),
+    {
+        "rand": (("rand", "wide"), ("rand", "narrow")),
+        "non_static": (("non-static", "wide"), ("non-static", "narrow")),
+    },
+)
 
 
 # ---------------------------------------------------------------- questions 2 and 3
@@ -256,9 +268,12 @@ def initialisers(p: Profile, datasets=None) -> list[RunConfig]:
     ]
 
 
-# by=("mode", "init"): skip-gram minus CBOW vectors. Question 3's primary family on the first
-# dataset's ten folds; on the others' secondary folds the same contrasts are exploratory.
-INIT_CONTRASTS = {mode: ((mode, "skipgram"), (mode, "cbow")) for mode in ("static", "non-static")}
+# Skip-gram minus CBOW vectors. Question 3's primary family on the first dataset's ten folds; on
+# the others' secondary folds the same contrasts are exploratory.
+INIT_CONTRASTS = Contrasts(
+    ("mode", "init"),
+    {mode: ((mode, "skipgram"), (mode, "cbow")) for mode in ("static", "non-static")},
+)
 CBOW_ALPHA = 0.05  # word2vec.c's default initial learning rate for CBOW (gensim: 0.025 for both)
 
 
@@ -277,27 +292,30 @@ def cbow_alpha(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     )
 
 
-# by=("mode", "init", "word2vec_alpha") on initialisers + cbow_alpha (exploratory): skip-gram
-# minus CBOW at its own learning rate, and that rate minus gensim's
+# On initialisers + cbow_alpha (exploratory): skip-gram minus CBOW at its own learning rate, and
+# that rate minus gensim's
 _GENSIM_ALPHA = RunConfig.word2vec_alpha
-ALPHA_CONTRASTS = {
-    "static_skipgram_vs_cbow_alpha_0_05": (
-        ("static", "skipgram", _GENSIM_ALPHA),
-        ("static", "cbow", CBOW_ALPHA),
-    ),
-    "non_static_skipgram_vs_cbow_alpha_0_05": (
-        ("non-static", "skipgram", _GENSIM_ALPHA),
-        ("non-static", "cbow", CBOW_ALPHA),
-    ),
-    "static_cbow_alpha_0_05_vs_0_025": (
-        ("static", "cbow", CBOW_ALPHA),
-        ("static", "cbow", _GENSIM_ALPHA),
-    ),
-    "non_static_cbow_alpha_0_05_vs_0_025": (
-        ("non-static", "cbow", CBOW_ALPHA),
-        ("non-static", "cbow", _GENSIM_ALPHA),
-    ),
-}
+ALPHA_CONTRASTS = Contrasts(
+    ("mode", "init", "word2vec_alpha"),
+    {
+        "static_skipgram_vs_cbow_alpha_0_05": (
+            ("static", "skipgram", _GENSIM_ALPHA),
+            ("static", "cbow", CBOW_ALPHA),
+        ),
+        "non_static_skipgram_vs_cbow_alpha_0_05": (
+            ("non-static", "skipgram", _GENSIM_ALPHA),
+            ("non-static", "cbow", CBOW_ALPHA),
+        ),
+        "static_cbow_alpha_0_05_vs_0_025": (
+            ("static", "cbow", CBOW_ALPHA),
+            ("static", "cbow", _GENSIM_ALPHA),
+        ),
+        "non_static_cbow_alpha_0_05_vs_0_025": (
+            ("non-static", "cbow", CBOW_ALPHA),
+            ("non-static", "cbow", _GENSIM_ALPHA),
+        ),
+    },
+)
 
 
 def word2vec_epochs_for(p: Profile, corpus: tuple[str, ...]) -> int:
@@ -353,10 +371,13 @@ def corpus_name(corpus: str) -> str:
     return names["+".join(dict.fromkeys(corpus.split("+")))]
 
 
-CORPUS_CONTRASTS = {  # by=("mode", "corpus"): with the Brown corpus minus in-domain text only
-    mode: ((mode, "+".join(WITH_BROWN)), (mode, "+".join(IN_DOMAIN)))
-    for mode in ("static", "non-static")
-}
+CORPUS_CONTRASTS = Contrasts(  # with the Brown corpus minus in-domain text only
+    ("mode", "corpus"),
+    {
+        mode: ((mode, "+".join(WITH_BROWN)), (mode, "+".join(IN_DOMAIN)))
+        for mode in ("static", "non-static")
+    },
+)
 
 
 def word2vec_epochs(p: Profile, dataset: str | None = None) -> list[RunConfig]:
@@ -373,11 +394,15 @@ def word2vec_epochs(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     )
 
 
-def word2vec_epochs_contrasts(p: Profile) -> dict:
-    """by=("init", "word2vec_epochs"): the profile's word2vec epochs minus gensim's default 5."""
-    return {
-        init: ((init, p.word2vec_epochs), (init, GENSIM_DEFAULT_EPOCHS)) for init in WORD2VEC_KINDS
-    }
+def word2vec_epochs_contrasts(p: Profile) -> Contrasts:
+    """The profile's word2vec epochs minus gensim's default 5, per kind of vectors."""
+    return Contrasts(
+        ("init", "word2vec_epochs"),
+        {
+            init: ((init, p.word2vec_epochs), (init, GENSIM_DEFAULT_EPOCHS))
+            for init in WORD2VEC_KINDS
+        },
+    )
 
 
 # ---------------------------------------------------------------- beyond the question
@@ -388,8 +413,8 @@ def tfidf(p: Profile, datasets=None) -> list[RunConfig]:
     return grid(profile=p, dataset=list(datasets or p.datasets), arch="tfidf")
 
 
-# by="model" on :func:`against_tfidf`'s frame. Beyond's primary family, over both datasets.
-TFIDF_CONTRASTS = {"best_cnn_vs_tfidf": ("best CNN", "TF-IDF")}
+# On :func:`w2vcnn.analyses.against_tfidf`'s frame. Beyond's primary family, over every dataset.
+TFIDF_CONTRASTS = Contrasts("model", {"best_cnn_vs_tfidf": ("best CNN", "TF-IDF")})
 
 
 TRAIN_FRACTIONS = (0.05, 0.1, 0.25, 0.5, 1.0)
@@ -412,11 +437,14 @@ def labelled_sizes(p: Profile, datasets=None) -> list[RunConfig]:
     return neural + grid(arch="tfidf", train_fraction=fractions, **common)
 
 
-SWEEP_CONTRASTS = {  # by="model" on labelled_sizes' runs (model: the CNN's mode, or "TF-IDF")
-    "static_vs_rand": ("static", "rand"),
-    "non_static_vs_rand": ("non-static", "rand"),
-    "non_static_vs_tfidf": ("non-static", "TF-IDF"),
-}
+SWEEP_CONTRASTS = Contrasts(  # on labelled_sizes' runs (model: the CNN's mode, or "TF-IDF")
+    "model",
+    {
+        "static_vs_rand": ("static", "rand"),
+        "non_static_vs_rand": ("non-static", "rand"),
+        "non_static_vs_tfidf": ("non-static", "TF-IDF"),
+    },
+)
 
 
 def transfer_schedules(p: Profile, dataset: str | None = None) -> dict[str, list[RunConfig]]:
@@ -444,16 +472,19 @@ def transfer_schedules(p: Profile, dataset: str | None = None) -> dict[str, list
     }
 
 
-SCHEDULE_CONTRASTS = {  # by="schedule", exploratory: each schedule minus frozen vectors, and
+SCHEDULE_CONTRASTS = Contrasts(  # exploratory: each schedule minus frozen vectors, and
     # fine-tuning the pretrained rows too minus learning only the words that have none
-    "fine_tuned": ("fine-tuned", "frozen"),
-    "frozen_then_unfrozen": ("frozen, then unfrozen", "frozen"),
-    "gentle_fine_tuning": ("gentle fine-tuning", "frozen"),
-    "eager_fine_tuning": ("eager fine-tuning", "frozen"),
-    "pretrained_rows_frozen": ("pretrained rows frozen", "frozen"),
-    "fine_tuned_vs_pretrained_rows_frozen": ("fine-tuned", "pretrained rows frozen"),
-    "eager_fine_tuning_vs_random_rows_eager": ("eager fine-tuning", "random rows, eager"),
-}
+    "schedule",
+    {
+        "fine_tuned": ("fine-tuned", "frozen"),
+        "frozen_then_unfrozen": ("frozen, then unfrozen", "frozen"),
+        "gentle_fine_tuning": ("gentle fine-tuning", "frozen"),
+        "eager_fine_tuning": ("eager fine-tuning", "frozen"),
+        "pretrained_rows_frozen": ("pretrained rows frozen", "frozen"),
+        "fine_tuned_vs_pretrained_rows_frozen": ("fine-tuned", "pretrained rows frozen"),
+        "eager_fine_tuning_vs_random_rows_eager": ("eager fine-tuning", "random rows, eager"),
+    },
+)
 
 
 def recipe(
