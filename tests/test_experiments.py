@@ -312,3 +312,24 @@ def test_a_run_is_stored_under_the_key_of_the_data_it_read(cache, tmp_path, monk
         result.run_id == key_read != config.key
     )  # stored under what it read, not what is there now
     assert not is_cached(config)  # the edited file has no result yet
+
+
+def test_a_run_found_under_another_path_of_the_same_content_points_at_that_path(cache, tmp_path):
+    from w2vcnn.neural import prepare
+
+    lines = [
+        f"{'good' if i % 2 else 'bad'} film number {i},{'pos' if i % 2 else 'neg'}"
+        for i in range(60)
+    ]
+    first, moved = tmp_path / "first" / "my.csv", tmp_path / "moved" / "my.csv"
+    for path in (first, moved):
+        path.parent.mkdir()
+        path.write_text("text,label\n" + "\n".join(lines) + "\n")
+    trained = run(quick(dataset=str(first), mode="rand", init="random"))
+    first.unlink()  # the copy it trained on is gone, as a test's temporary folder goes
+    config = quick(dataset=str(moved), mode="rand", init="random").validated()
+    assert config.key == trained.run_id  # keyed by content: a cache hit
+    assert run(config).config.dataset == str(moved)
+    again = load_result(config.key)  # what a page reloads from a grid's run_id
+    assert again.config.dataset == str(moved)
+    assert len(prepare(again.config).dataset) == 60  # its dataset loads from where it is now

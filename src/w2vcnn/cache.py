@@ -191,6 +191,14 @@ def write_run(run_id: str, record: dict, arrays: dict[str, np.ndarray] | None) -
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def rewrite_record(run_id: str, record: dict) -> None:
+    """Replace a finished run's record (its arrays stay): written beside it, then renamed."""
+    from ._io import atomic_write
+
+    with atomic_write(run_dir(run_id) / "result.json", "w", encoding="utf-8") as out:
+        out.write(json.dumps(record, indent=1))
+
+
 def run_names() -> list[str]:
     """The keys of every finished run in the cache, sorted."""
     runs = cache_dir() / "runs"

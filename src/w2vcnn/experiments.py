@@ -126,6 +126,15 @@ def load_result(run_id: str) -> RunResult:
         ) from err
 
 
+def _moved(result: RunResult, config: RunConfig) -> RunResult:
+    """``result`` with ``config`` (the same key: the same content under other paths), and its
+    vectors record pointing at the reader's vectors file where ``config`` names one."""
+    vectors = result.vectors
+    if vectors and config.init != "random" and not config.trains_word2vec:
+        vectors = {**vectors, "path": config.init}
+    return dataclasses.replace(result, config=config, vectors=vectors)
+
+
 def compute(config: RunConfig) -> tuple[RunResult, dict[str, np.ndarray] | None]:
     """Train and score ``config``: its :class:`RunResult` and the arrays a cache entry keeps
     (the model's weights; the embedding before and after fine-tuning, unless frozen; None for
@@ -151,15 +160,21 @@ def run(config: RunConfig, use_cache: bool = True) -> RunResult:
     """Train and score one configuration, or read it from the cache.
 
     A cached run is returned with ``config`` as its config: a run keyed by the content of a file
-    may have been trained on a copy of it elsewhere. A cache entry whose record is damaged is
-    trained again (with a warning) and replaced.
+    may have been trained on a copy of it elsewhere. Its record then takes ``config`` too, so that
+    :func:`load_result` (and a page that reloads the run's dataset or vectors from its config)
+    finds the files where they are now, not where they were when it trained. A cache entry whose
+    record is damaged is trained again (with a warning) and replaced.
     """
     config = config.validated()
     if use_cache and is_cached(config):
         try:
-            return dataclasses.replace(load_result(config.key), config=config)
+            stored = load_result(config.key)
         except DataError as err:
             warnings.warn(f"retraining: {err}", stacklevel=2)
+        else:
+            if stored.config != config:
+                cache.rewrite_record(config.key, _moved(stored, config).record())
+            return _moved(stored, config)
     result, arrays = compute(config)
     cache.write_run(result.run_id, result.record(), arrays)
     return result
