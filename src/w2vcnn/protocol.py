@@ -21,6 +21,7 @@ import numpy as np
 from ._io import DataError
 from .data import CANONICAL, OFFLINE, load_dataset
 from .profile import DATASETS, DATASETS_ENV, Profile
+from .readers import is_layout
 from .splits import Dataset
 
 K = 10  # Kim's folds, where a dataset gives no split
@@ -56,18 +57,8 @@ def name_of(entry: str, max_examples: int | None = None) -> str:
     if not _is_path(entry):
         return entry
     path = Path(entry)
-    if path.is_file() and not _is_archive(path):
-        stem = path.stem
-    else:
-        stem = _inspect(entry, max_examples).name
+    stem = _inspect(entry, max_examples).name if is_layout(path) else path.stem
     return re.sub(r"[^A-Za-z0-9_-]+", "_", stem)
-
-
-def _is_archive(path: Path) -> bool:
-    import tarfile
-    import zipfile
-
-    return tarfile.is_tarfile(path) or zipfile.is_zipfile(path)
 
 
 def kim_name(entry: str) -> str | None:
@@ -75,10 +66,7 @@ def kim_name(entry: str) -> str | None:
     or a folder or archive in a canonical layout; None for anything else."""
     if not _is_path(entry):
         return KIM_NAMES.get(entry)
-    path = Path(entry)
-    if path.is_dir() or _is_archive(path):
-        return KIM_NAMES.get(name_of(entry))
-    return None
+    return KIM_NAMES.get(name_of(entry)) if is_layout(Path(entry)) else None
 
 
 def comes_split(entry: str, max_examples: int | None = None) -> bool:

@@ -205,10 +205,18 @@ def read_label_lines(path, encoding: str = "utf-8") -> Raw:
     return Raw(texts, labels)
 
 
+def is_layout(path: Path) -> bool:
+    """Whether ``path`` is a folder or an archive, read by the file names of :data:`LAYOUTS`
+    rather than as one file of sentences."""
+    if path.is_dir():
+        return True
+    return path.is_file() and (tarfile.is_tarfile(path) or zipfile.is_zipfile(path))
+
+
 def read_path(path: Path, text_column, label_column, encoding) -> tuple[str, Raw]:
     if path.is_file() and path.suffix.lower() in (".csv", ".tsv"):
         return path.stem, read_csv(path, text_column, label_column, encoding or "utf-8")
-    if path.is_dir() or (path.is_file() and (tarfile.is_tarfile(path) or zipfile.is_zipfile(path))):
+    if is_layout(path):
         files = Files(path)
         for name, reader in LAYOUTS:
             if reader["needs"] and files.has(*reader["needs"]):
