@@ -50,7 +50,7 @@ def measure(backend: str, mode: str, bucket: bool) -> dict:
         start.matrix,
         start.dataset.n_classes,
         seed=0,
-        maps=config.feature_maps,
+        feature_maps=config.feature_maps,
     )
     train = start.parts["train"]
     settings = TrainSettings(max_epochs=3, patience=3, bucket=bucket)
