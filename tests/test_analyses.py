@@ -10,7 +10,7 @@ import pytest
 from conftest import grid_frame, result_fields
 from w2vcnn import analyses, profile, study
 from w2vcnn.stats import Contrasts, equivalence, paired_values
-from w2vcnn.tables import points_range, seed_stability_table, seed_variance_table
+from w2vcnn.tables import points_range, seed_stability_table, seed_variance_table, variant
 
 
 def test_seed_variance_and_stability_separate_folds_from_seeds():
@@ -275,3 +275,27 @@ def test_sweep_trend_pairs_the_gain_at_the_fewest_labels_with_the_gain_on_the_wh
     assert list(table["comparison"]) == ["static − rand: 5% − 100%", "non-static − rand: 5% − 100%"]
     assert list(table["difference"].round(4)) == [0.035, 0.07]
     assert list(table["pairs"]) == [5, 5] and list(table["verdict"]) == ["higher", "higher"]
+
+
+def test_recipe_evidence_pairs_each_step_on_the_folds_both_sides_ran():
+    p = profile.named("full")
+    groups = study.recipe.groups(p)
+    gains = {"fine-tuned": 0.03, "our skip-gram + Brown": 0.01}  # over every other side
+    frame = pd.concat(
+        [
+            grid_frame(configs).assign(side=side, test_accuracy=0.7 + gains.get(side, 0.0))
+            for side, configs in groups.items()
+        ],
+        ignore_index=True,
+    )
+    frame["test_accuracy"] += frame["fold"] / 1000  # equal on both sides of a fold: pairs differ
+    evidence = analyses.recipe_evidence(frame)
+    assert list(evidence.index) == list(study.RECIPE_CONTRASTS)
+    assert evidence.loc["pretrained_vs_random", "a"] == variant(groups["fine-tuned"][0])
+    assert evidence.loc["pretrained_vs_random", "b"] == variant(groups["random init"][0])
+    assert evidence.loc["fine_tuned_vs_frozen", "pairs"] == len(p.folds)  # both headline grids
+    brown = evidence.loc["brown_vs_in_domain"]  # only the secondary folds have Brown's vectors
+    assert brown["pairs"] == len(p.secondary_folds)
+    assert brown["difference"] == pytest.approx(0.01) and brown["verdict"] == "higher"
+    assert evidence.loc["skipgram_vs_cbow", "difference"] == pytest.approx(0)
+    assert "p_holm" not in evidence  # exploratory: unadjusted

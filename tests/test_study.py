@@ -53,29 +53,37 @@ def test_no_two_different_runs_share_a_label(p):
     assert len(labels) == len(configs)
 
 
+def _declared_contrasts():
+    return [
+        (name, i)
+        for name, experiment in study.EXPERIMENTS.items()
+        for i in range(len(experiment.declared_contrasts))
+    ]
+
+
 @pytest.mark.parametrize("p", PROFILES, ids=lambda p: p.name)
-@pytest.mark.parametrize(
-    "grid, contrasts",
-    [
-        ("headline", "MODE_CONTRASTS"),
-        ("headline", "MODE_EXPLORATORY"),
-        ("initialisers", "INIT_CONTRASTS"),
-        ("corpus_sizes", "CORPUS_CONTRASTS"),
-        ("word2vec_epochs", "word2vec_epochs_contrasts"),
-        ("wide_convolution", "PADDING_CONTRASTS"),
-    ],
-)
-def test_each_contrast_pairs_one_run_per_fold_on_each_side(p, grid, contrasts):
-    configs = getattr(study, grid)(p)
-    frame = grid_frame(configs)
-    named = getattr(study, contrasts)
-    named = named(p) if callable(named) else named
-    for name, (a, b) in named.items():
-        for dataset, runs in frame.groupby("dataset"):
-            pairs = paired_values(runs, a, b, by=named.by)  # the columns the contrasts carry
-            folds = sorted({c.fold for c in configs if c.dataset == dataset})
-            assert sorted(pairs["fold"]) == folds, (name, dataset)
-            assert (pairs["a"] != pairs["b"]).all()  # two different runs on each fold
+@pytest.mark.parametrize("name, i", _declared_contrasts())
+def test_each_declared_contrast_pairs_one_run_with_another_on_every_fold_both_sides_ran(p, name, i):
+    experiment = study.EXPERIMENTS[name]
+    groups = experiment.groups(p)
+    frame = pd.concat(
+        [
+            grid_frame(configs).assign(**{experiment.column or "group": g})
+            for g, configs in groups.items()
+        ],
+        ignore_index=True,
+    )
+    contrasts = experiment.contrasts(p)[i]
+    for where, runs in frame.groupby(list(experiment.per)):
+        for contrast, (a, b) in contrasts.items():
+            # the run ids as values: each pair must join two different runs
+            pairs = paired_values(runs, a, b, by=contrasts.by, value="run_id")
+            assert (pairs["a"] != pairs["b"]).all(), (contrast, where)
+            # a side paired with itself: its runs
+            sides = [paired_values(runs, s, s, by=contrasts.by, value="run_id") for s in (a, b)]
+            fewer = min(len(side) for side in sides)
+            assert len(pairs) == fewer, (contrast, where)  # no run of the smaller side unpaired
+            assert set(p.secondary_folds) <= set(pairs["fold"]), (contrast, where)
 
 
 def test_rand_scaled_and_the_higher_epoch_cap_pair_with_the_headline_runs():
@@ -83,7 +91,7 @@ def test_rand_scaled_and_the_higher_epoch_cap_pair_with_the_headline_runs():
     scaled = study.scaled_rand(p)
     assert {c.mode for c in scaled} == {"rand-scaled"} and {c.init for c in scaled} == {"skipgram"}
     assert {(c.dataset, c.fold) for c in scaled} == {(d, f) for d in p.datasets for f in p.folds}
-    caps = study.epoch_cap(p)
+    caps = study.epoch_cap.groups(p)
     assert {c.key for c in caps["profile's cap"]} <= {c.key for c in study.embedding_modes(p)}
     assert {c.max_epochs for c in caps["higher cap"]} == {25}
     frame = pd.concat(
@@ -108,7 +116,7 @@ def test_replicates_repeat_the_primary_contrasts_on_the_secondary_folds(p):
 
 def test_transfer_schedules_are_distinct_runs_on_the_same_folds():
     p = profile.named("full")
-    schedules = study.transfer_schedules(p)
+    schedules = study.transfer_schedules.groups(p)
     sides = {side for pair in study.SCHEDULE_CONTRASTS.values() for side in pair}
     assert sides == set(schedules)
     keys = [c.key for configs in schedules.values() for c in configs]
@@ -182,10 +190,12 @@ def test_the_labelled_size_sweep_pairs_every_fraction_on_the_same_folds():
 
 @pytest.mark.parametrize("p", PROFILES, ids=lambda p: p.name)
 def test_the_recipe_compares_runs_the_chapters_train(p):
-    trained = {c.key for configs in study.chapter_grids(p).values() for c in configs}
-    for step, (a, b) in study.recipe(p).items():
-        assert {c.key for c in a + b} <= trained, step
-        shared = {c.fold for c in a} & {c.fold for c in b}
+    others = [e for e in study.EXPERIMENTS.values() if e is not study.recipe]
+    trained = {c.key for e in others for c in e(p)}
+    sides = study.recipe.groups(p)
+    for step, (a, b) in study.RECIPE_CONTRASTS.items():
+        assert {c.key for c in sides[a] + sides[b]} <= trained, step
+        shared = {c.fold for c in sides[a]} & {c.fold for c in sides[b]}
         assert shared >= set(p.secondary_folds), step
 
 
@@ -212,34 +222,50 @@ def test_a_label_depends_on_the_config_alone(monkeypatch):
 
 
 CHAPTER_FILES = {
-    "Introduction": "intro.md",
-    "Q1 embedding layer": "q1_embedding_layer.md",
-    "Q2 vec.bin": "q2_vec_bin.md",
-    "Q3 skip-gram and CBOW": "q3_skipgram_cbow.md",
-    "Beyond": "beyond.md",
+    study.INTRO: "intro.md",
+    study.Q1: "q1_embedding_layer.md",
+    study.Q2: "q2_vec_bin.md",
+    study.Q3: "q3_skipgram_cbow.md",
+    study.BEYOND: "beyond.md",
 }
 
 
-def test_chapter_grids_holds_every_run_a_chapters_code_asks_for():
-    # chapter_grids is what make book trains before the pages run: a grid a chapter's code calls
-    # and chapter_grids lacks would be trained inside the page, or be missing from its timing
+def test_each_page_runs_exactly_the_experiments_that_list_it():
+    # chapter_grids (what make book trains before the pages run) is derived from the experiments'
+    # pages: an experiment a page's code runs but does not list would be trained inside the page,
+    # or be missing from its timing; one it lists but never runs would be trained for nothing
     import re
     from pathlib import Path
 
-    p = profile.named("full")
     book = Path(__file__).parent.parent / "book"
-    grids = study.chapter_grids(p)
-    assert set(grids) == set(CHAPTER_FILES)
-    for chapter, name in CHAPTER_FILES.items():
+    assert set(study.PAGES) == set(CHAPTER_FILES)
+    for page, name in CHAPTER_FILES.items():
         text = (book / name).read_text(encoding="utf-8")
         code = "\n".join(re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", text, re.S))
-        listed = {c.validated() for c in grids[chapter]}
-        asked = set()
-        for function in set(re.findall(r"study\.(\w+)\(P\)", code)):
-            made = getattr(study, function)(p)
-            groups = made.values() if isinstance(made, dict) else [made]
-            for group in groups:
-                if isinstance(group, list):
-                    asked |= {c.validated() for c in group}
-        assert asked, chapter
-        assert asked <= listed, (chapter, len(asked - listed))
+        ran = set(re.findall(r"study\.(\w+)(?:\.run)?\(P\b", code)) & set(study.EXPERIMENTS)
+        listed = {name for name, e in study.EXPERIMENTS.items() if page in e.pages}
+        assert ran == listed, page
+
+
+@pytest.mark.parametrize("p", PROFILES, ids=lambda p: p.name)
+def test_chapter_grids_holds_every_experiments_runs_and_no_other(p):
+    grids = study.chapter_grids(p)
+    assert list(grids) == list(study.PAGES)
+    listed = {c for configs in grids.values() for c in configs}
+    assert listed == {c for e in study.EXPERIMENTS.values() for c in e(p)}
+    for page, configs in grids.items():
+        assert len(configs) == len(set(configs)), page  # Results counts a page's runs by its list
+
+
+def test_an_experiment_runs_its_groups_under_its_column(monkeypatch):
+    p = profile.named("quick")
+    asked = []
+    monkeypatch.setattr(study, "run_groups", lambda groups, column, progress: asked.append(column))
+    monkeypatch.setattr(study, "run_grid", lambda configs, progress: asked.append(len(configs)))
+    study.epoch_cap.run(p)
+    study.wide_convolution.run(p)
+    assert asked == ["cap", len(study.wide_convolution(p))]
+    groups = study.recipe.groups(p)
+    # a run two sides share (the fine-tuned CNN is also "our skip-gram") is listed once
+    assert groups["fine-tuned"] == groups["our skip-gram"]
+    assert len(study.recipe(p)) == len({c for configs in groups.values() for c in configs})

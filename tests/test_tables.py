@@ -376,3 +376,21 @@ def test_split_scope_names_the_datasets_that_keep_their_split():
         "On trec, which keeps a given split, the runs differ by seed"
     )
     assert split_scope(facts.loc[["mr"]]) == ""
+
+
+def test_the_recipe_table_numbers_the_steps_and_says_each_in_words():
+    from w2vcnn import study
+    from w2vcnn.tables import RECIPE_STEPS, recipe_table
+
+    assert set(RECIPE_STEPS) == set(study.RECIPE_CONTRASTS)
+    names = list(study.RECIPE_CONTRASTS)
+    evidence = pd.DataFrame(
+        {"a": "x", "b": "y", "difference": 0.01, "ci95": 0.02, "p": 0.3, "wins": 2, "pairs": 3,
+         "verdict": "no clear difference"},
+        index=names,
+    )  # fmt: skip
+    shown = recipe_table(evidence)
+    assert list(shown.index) == list(range(1, len(names) + 1))  # the prose cites rows by number
+    assert list(shown["step"]) == [RECIPE_STEPS[n] for n in names]
+    assert list(shown.columns[:3]) == ["step", "a", "b"]
+    assert shown.iloc[0]["a − b (points)"] == points(0.01, 0.02)

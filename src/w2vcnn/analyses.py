@@ -15,7 +15,6 @@ from typing import NamedTuple
 import numpy as np
 
 from .choices import WORD2VEC_KINDS
-from .grids import run_groups
 from .profile import Profile
 from .stats import paired_by
 from .study import (
@@ -23,16 +22,15 @@ from .study import (
     IN_DOMAIN,
     KIM_2014,
     MODE_CONTRASTS,
+    RECIPE_CONTRASTS,
     SEED_MODES,
     SWEEP_CONTRASTS,
     corpus_name,
     in_domain_repeats,
     matched_corpus,
     one_run,
-    recipe,
     word2vec_epochs_for,
 )
-from .tables import variant
 
 
 def random_scales(runs) -> dict[str, float]:
@@ -497,17 +495,13 @@ def against_tfidf(cnn, baseline):
     return pd.concat([chosen.assign(model="best CNN"), baseline.assign(model="TF-IDF")])
 
 
-def with_model(sweep):
-    """:func:`labelled_sizes`' runs with a ``model`` column: the CNN's mode, or ``"TF-IDF"``."""
-    return sweep.assign(model=sweep["mode"].where(sweep["arch"] == "cnn", "TF-IDF"))
-
-
 def sweep_differences(sweep):
     """Per dataset, share of the training split and contrast of :data:`SWEEP_CONTRASTS`
     (indexed ``(dataset, train_fraction, contrast)``), ``a - b`` paired by fold, from
-    :func:`with_model`'s frame: the numbers of :func:`w2vcnn.stats.numbers` (fractions;
-    Nadeau-Bengio's correction with each share's own test-to-training ratio, see
-    :func:`w2vcnn.stats.compare`) and the unadjusted :func:`~w2vcnn.stats.verdict`."""
+    :func:`w2vcnn.study.labelled_sizes`' runs (their ``model``: the CNN's mode, or ``"TF-IDF"``):
+    the numbers of :func:`w2vcnn.stats.numbers` (fractions; Nadeau-Bengio's correction with each
+    share's own test-to-training ratio, see :func:`w2vcnn.stats.compare`) and the unadjusted
+    :func:`~w2vcnn.stats.verdict`."""
     import pandas as pd
 
     from .stats import compare, numbers, verdict
@@ -529,13 +523,13 @@ def sweep_differences(sweep):
 
 
 def sweep_trend(sweep):
-    """Per dataset and pretrained mode of :func:`with_model`'s frame (indexed ``(dataset,
-    contrast)``, the :data:`SWEEP_CONTRASTS` name of the mode against ``rand``), whether its
-    gain over ``rand`` at the smallest share of the training split differs from its gain on the
-    whole split, paired by fold: the numbers of :func:`w2vcnn.stats.numbers` (fractions) and the
-    :func:`~w2vcnn.stats.verdict` (unadjusted p: exploratory; the error taken at the smallest
-    share's ratio, see :func:`~w2vcnn.stats.compare`). "higher": the head start is larger with
-    fewer labels."""
+    """Per dataset and pretrained mode of :func:`w2vcnn.study.labelled_sizes`' runs (indexed
+    ``(dataset, contrast)``, the :data:`SWEEP_CONTRASTS` name of the mode against ``rand``),
+    whether its gain over ``rand`` at the smallest share of the training split differs from its
+    gain on the whole split, paired by fold: the numbers of :func:`w2vcnn.stats.numbers`
+    (fractions) and the :func:`~w2vcnn.stats.verdict` (unadjusted p: exploratory; the error taken
+    at the smallest share's ratio, see :func:`~w2vcnn.stats.compare`). "higher": the head start
+    is larger with fewer labels."""
     import pandas as pd
 
     from .stats import PAIR_KEYS, compare, numbers, verdict
@@ -569,25 +563,16 @@ def sweep_trend(sweep):
     return pd.DataFrame(rows).set_index(["dataset", "contrast"])
 
 
-def recipe_evidence(p: Profile, dataset: str | None = None):
-    """The paired difference behind each step of :func:`recipe` (numbered rows): its sides'
-    labels and the numbers of :func:`w2vcnn.stats.numbers` (fractions), with the unadjusted
-    :func:`~w2vcnn.stats.verdict`."""
-    import pandas as pd
+def recipe_evidence(runs):
+    """The paired difference behind each step of the book's recipe: :data:`RECIPE_CONTRASTS` over
+    :func:`w2vcnn.study.recipe`'s runs, unadjusted, indexed by the step's contrast name, with the
+    labels of its sides' runs (``a``, ``b``) and the numbers of :func:`w2vcnn.stats.numbers`
+    (fractions) and :func:`~w2vcnn.stats.verdict`; :func:`w2vcnn.tables.recipe_table` shows it."""
+    from .stats import paired_table
 
-    from .stats import compare, numbers, verdict
-
-    rows = []
-    for step, (a, b) in recipe(p, dataset).items():
-        runs = run_groups({"a": a, "b": b}, column="side", progress=False)
-        c = compare(runs, "a", "b", by="side")
-        rows.append(
-            {
-                "step": step,
-                "a": variant(a[0]),
-                "b": variant(b[0]),
-                **numbers(c),
-                "verdict": verdict(c.mean_difference, c.p_value),
-            }
-        )
-    return pd.DataFrame(rows, index=range(1, len(rows) + 1))
+    table = paired_table(runs, RECIPE_CONTRASTS, family=False).droplevel("dataset")
+    labels = runs.groupby("side")["variant"].first()
+    sides = list(RECIPE_CONTRASTS.values())
+    table.insert(0, "a", [labels[a] for a, _ in sides])
+    table.insert(1, "b", [labels[b] for _, b in sides])
+    return table.drop(columns=["comparison", "paired_by"])

@@ -1,24 +1,26 @@
-"""The study's experiments, defined once: every chapter asks for its grid, and its contrasts, by
-name.
+"""The study's experiments, defined once: one catalogue (:data:`EXPERIMENTS`) that the chapters,
+``make book``'s scheduler (:func:`chapter_grids`) and the tests all read.
 
-Each grid function takes the :class:`~w2vcnn.profile.Profile` that sizes it (folds, epochs, vector
-size). The headline grids (question 1's modes on both datasets, question 3's skip-gram vs CBOW on
-rt-polarity, the TF-IDF baseline) run on the profile's ``folds`` (Kim's 10); the others, the Keras
-twin of question 1 included, on its ``secondary_folds``, a subset, so a run both ask for is trained
-once. Two chapters that need the same run get the same :class:`~w2vcnn.experiments.RunConfig`,
-hence the same cache entry. Each grid's contrasts are declared beside it, named, as pairs of values
-of the grid's columns (``by``), for :func:`w2vcnn.stats.paired_table`. :func:`chapter_grids` lists
-every chapter's runs, for ``make book`` to train first; :mod:`w2vcnn.analyses` holds what the
-chapters compute over them.
+Each experiment is an :class:`Experiment`: a grid function of the
+:class:`~w2vcnn.profile.Profile` that sizes it (folds, epochs, vector size), the pages that show
+it, the column that names its groups of runs where it has some, and the contrasts declared over
+its runs (named pairs of values of the columns they carry, for
+:func:`w2vcnn.stats.paired_table`). A page runs one with ``study.headline.run(P)``. The headline
+experiments (question 1's modes on every dataset, question 3's skip-gram vs CBOW on the first,
+the TF-IDF baseline) run on the profile's ``folds`` (Kim's 10); the others, the Keras twin of
+question 1 included, on its ``secondary_folds``, a subset, so a run both ask for is trained once.
+Two experiments that need the same run get the same :class:`~w2vcnn.experiments.RunConfig`, hence
+the same cache entry. :mod:`w2vcnn.analyses` holds what the chapters compute over the runs.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from .choices import GENERAL, MODES, WORD2VEC_KINDS
 from .experiments import RunConfig
-from .grids import grid
+from .grids import grid, run_grid, run_groups
 from .profile import Profile
 from .protocol import first, kim_name, name_of
 from .stats import Contrasts
@@ -55,6 +57,84 @@ KIM_BASELINES = {
     "CR": {"NBSVM": 81.8, "MNB": 80.0},
     "MPQA": {"NBSVM": 86.3, "MNB": 86.3},
 }
+
+
+# The book's pages, by the names make book's progress and Results show
+Q1 = "Q1 embedding layer"
+Q2 = "Q2 vec.bin"
+Q3 = "Q3 skip-gram and CBOW"
+BEYOND = "Beyond"
+INTRO = "Introduction"  # quotes runs of the chapters; listed so its runs are trained first too
+PAGES = (Q1, Q2, Q3, BEYOND, INTRO)
+
+EXPERIMENTS: dict[str, Experiment] = {}  # every experiment below, by name, in the order defined
+
+
+class Experiment:
+    """One experiment of the study: its grid function, the pages that show it, the column that
+    names its groups of runs (``None``: one group), and the contrasts declared over its runs.
+
+    The grid function takes the profile (and ``dataset=`` or ``datasets=`` to run elsewhere) and
+    returns a list of configs, or, with a ``column``, a dict of them by group name (the runs'
+    value in that column). Whatever its shape, :meth:`groups` gives the runs by name, calling
+    the experiment gives them as one list (each config once) and :meth:`run` trains or reads
+    them as one table. ``contrasts`` (each a :class:`~w2vcnn.stats.Contrasts`, or a function of
+    the profile giving one) pair runs of that table within each value of the ``per`` columns;
+    the tests check each pairs one run with one on every fold both sides ran.
+    """
+
+    def __init__(
+        self,
+        grid_function: Callable,
+        pages: tuple[str, ...],
+        contrasts: tuple = (),
+        column: str | None = None,
+        per: tuple[str, ...] = ("dataset",),
+    ):
+        functools.update_wrapper(self, grid_function)
+        self.grid_function, self.pages, self.column = grid_function, pages, column
+        self.declared_contrasts, self.per = contrasts, per
+
+    @property
+    def name(self) -> str:
+        return self.grid_function.__name__
+
+    def __repr__(self) -> str:
+        return f"<experiment {self.name} on {', '.join(self.pages) or 'no page of its own'}>"
+
+    def groups(self, p: Profile, **where) -> dict[str, list[RunConfig]]:
+        """The experiment's configs by group name (by its own name when it has no ``column``)."""
+        made = self.grid_function(p, **where)
+        return made if self.column else {self.name: made}
+
+    def __call__(self, p: Profile, **where) -> list[RunConfig]:
+        """Every config the experiment runs, once each, in order."""
+        return list(
+            dict.fromkeys(c for configs in self.groups(p, **where).values() for c in configs)
+        )
+
+    def run(self, p: Profile, progress: bool = True, **where):
+        """Its runs as one table (:func:`w2vcnn.grids.run_grid`: cached runs are read, the others
+        trained), with the ``column`` naming each run's group where it has one."""
+        if self.column:
+            return run_groups(self.groups(p, **where), column=self.column, progress=progress)
+        return run_grid(self(p, **where), progress=progress)
+
+    def contrasts(self, p: Profile) -> list[Contrasts]:
+        """The contrasts declared over its runs, for the profile."""
+        return [c(p) if callable(c) else c for c in self.declared_contrasts]
+
+
+def experiment(*pages: str, contrasts: tuple = (), column: str | None = None, per=("dataset",)):
+    """Declare a grid function an :class:`Experiment` of the pages named, and list it in
+    :data:`EXPERIMENTS`."""
+
+    def declare(grid_function: Callable) -> Experiment:
+        made = Experiment(grid_function, pages, contrasts, column, per)
+        EXPERIMENTS[made.name] = made
+        return made
+
+    return declare
 
 
 def kim_numbers(p: Profile) -> dict[str, dict[str, float]]:
@@ -98,43 +178,8 @@ def one_run(p: Profile, dataset: str | None = None, **settings) -> RunConfig:
 # ---------------------------------------------------------------- question 1
 
 
-def embedding_modes(p: Profile, datasets=None, backend: str = "torch") -> list[RunConfig]:
-    """Questions 1-3 and Beyond: Kim's CNN in each embedding mode, from the pretrained vectors
-    (:func:`pretrained`)."""
-    return grid(
-        profile=p,
-        dataset=list(datasets or p.datasets),
-        arch="cnn",
-        backend=backend,
-        mode=list(MODES),
-        **pretrained(p),
-    )
-
-
-def scaled_rand(p: Profile, datasets=None) -> list[RunConfig]:
-    """Question 1's control for the rows' scale: ``rand-scaled``, Kim's ``rand`` with its rows
-    drawn at the pretrained vectors' scale (a = sqrt(3 var), as the pretrained modes' unknown
-    words) instead of 0.25, on the headline folds. Kim's ``rand`` stays the row compared with
-    Kim."""
-    return grid(
-        profile=p,
-        dataset=list(datasets or p.datasets),
-        arch="cnn",
-        backend="torch",
-        mode="rand-scaled",
-        **pretrained(p),
-    )
-
-
-def headline(p: Profile, datasets=None) -> list[RunConfig]:
-    """The runs of question 1's primary contrasts: :func:`embedding_modes` and
-    :func:`scaled_rand`."""
-    return embedding_modes(p, datasets) + scaled_rand(p, datasets)
-
-
-# On the headline runs. Question 1's primary family (Holm-adjusted over every dataset): does
-# fine-tuning pretrained vectors beat random vectors (Kim's, and at the vectors' own scale), and
-# beat freezing them?
+# Question 1's primary family (Holm-adjusted over every dataset): does fine-tuning pretrained
+# vectors beat random vectors (Kim's, and at the vectors' own scale), and beat freezing them?
 MODE_CONTRASTS = Contrasts(
     "mode",
     {
@@ -154,6 +199,44 @@ MODE_EXPLORATORY = Contrasts(  # unadjusted, labelled exploratory on the page
 SEED_MODES = ("rand", "rand-scaled", "static", "non-static")  # those of MODE_CONTRASTS
 
 
+@experiment(Q2, Q3, BEYOND)
+def embedding_modes(p: Profile, datasets=None, backend: str = "torch") -> list[RunConfig]:
+    """Questions 1-3 and Beyond: Kim's CNN in each embedding mode, from the pretrained vectors
+    (:func:`pretrained`)."""
+    return grid(
+        profile=p,
+        dataset=list(datasets or p.datasets),
+        arch="cnn",
+        backend=backend,
+        mode=list(MODES),
+        **pretrained(p),
+    )
+
+
+@experiment()  # a part of the headline
+def scaled_rand(p: Profile, datasets=None) -> list[RunConfig]:
+    """Question 1's control for the rows' scale: ``rand-scaled``, Kim's ``rand`` with its rows
+    drawn at the pretrained vectors' scale (a = sqrt(3 var), as the pretrained modes' unknown
+    words) instead of 0.25, on the headline folds. Kim's ``rand`` stays the row compared with
+    Kim."""
+    return grid(
+        profile=p,
+        dataset=list(datasets or p.datasets),
+        arch="cnn",
+        backend="torch",
+        mode="rand-scaled",
+        **pretrained(p),
+    )
+
+
+@experiment(Q1, INTRO, contrasts=(MODE_CONTRASTS, MODE_EXPLORATORY))
+def headline(p: Profile, datasets=None) -> list[RunConfig]:
+    """The runs of question 1's primary contrasts: :func:`embedding_modes` and
+    :func:`scaled_rand`."""
+    return embedding_modes(p, datasets=datasets) + scaled_rand(p, datasets=datasets)
+
+
+@experiment(Q1, contrasts=(MODE_CONTRASTS,))
 def replicates(p: Profile, datasets=None) -> list[RunConfig]:
     """Question 1's seed control: the modes of the primary contrasts ``p.replicates`` times on
     each secondary fold (replicate 0 is the headline run; the others draw word2vec's start, the
@@ -170,6 +253,7 @@ def replicates(p: Profile, datasets=None) -> list[RunConfig]:
     )
 
 
+@experiment(Q1)
 def backends(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     """Question 1: the same three modes in PyTorch and in Keras, on the same (secondary) folds.
 
@@ -186,12 +270,17 @@ def backends(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     )
 
 
+EPOCH_CAP_CONTRASTS = Contrasts(
+    "cap", {"higher_cap_vs_profile_cap": ("higher cap", "profile's cap")}
+)
+
+
+@experiment(Q1, contrasts=(EPOCH_CAP_CONTRASTS,), column="cap")
 def epoch_cap(p: Profile, dataset: str | None = None) -> dict[str, list[RunConfig]]:
     """Question 1's control: does the epoch cap hold ``rand`` back? Kim's ``rand`` on the
     secondary folds with the profile's cap and with 5/3 of it (25 in the full profile; the same
-    patience), by cap name (run them with :func:`w2vcnn.grids.run_groups`). On all ten folds
-    (the build of 2026-12-02) the higher cap changed no run's test accuracy: the check stays,
-    on three folds, at a third of the cost."""
+    patience), by cap name. On all ten folds (the build of 2026-12-02) the higher cap changed no
+    run's test accuracy: the check stays, on three folds, at a third of the cost."""
     common = dict(
         profile=p,
         folds=p.secondary_folds,
@@ -206,11 +295,16 @@ def epoch_cap(p: Profile, dataset: str | None = None) -> dict[str, list[RunConfi
     }
 
 
-EPOCH_CAP_CONTRASTS = Contrasts(
-    "cap", {"higher_cap_vs_profile_cap": ("higher cap", "profile's cap")}
+PADDING_CONTRASTS = Contrasts(  # Kim's wide convolution minus our narrow one
+    ("mode", "padding"),
+    {
+        "rand": (("rand", "wide"), ("rand", "narrow")),
+        "non_static": (("non-static", "wide"), ("non-static", "narrow")),
+    },
 )
 
 
+@experiment(Q1, contrasts=(PADDING_CONTRASTS,))
 def wide_convolution(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     """Question 1's control: Kim's padding (``padding="wide"``: every word meets every filter
     position) against ours, for ``rand`` and ``non-static`` on the headline folds."""
@@ -225,18 +319,10 @@ def wide_convolution(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     )
 
 
-PADDING_CONTRASTS = Contrasts(  # Kim's wide convolution minus our narrow one
-    ("mode", "padding"),
-    {
-        "rand": (("rand", "wide"), ("rand", "narrow")),
-        "non_static": (("non-static", "wide"), ("non-static", "narrow")),
-    },
-)
-
-
 # ---------------------------------------------------------------- questions 2 and 3
 
 
+@experiment(Q2, Q3)
 def classifiers(p: Profile, datasets=None) -> list[RunConfig]:
     """Questions 2 and 3: the supervised CBOW classifier fed the same vectors as the CNN."""
     return grid(
@@ -250,6 +336,15 @@ def classifiers(p: Profile, datasets=None) -> list[RunConfig]:
     )
 
 
+# Skip-gram minus CBOW vectors. Question 3's primary family on the first dataset's ten folds; on
+# the others' secondary folds the same contrasts are exploratory.
+INIT_CONTRASTS = Contrasts(
+    ("mode", "init"),
+    {mode: ((mode, "skipgram"), (mode, "cbow")) for mode in ("static", "non-static")},
+)
+
+
+@experiment(Q3, contrasts=(INIT_CONTRASTS,))
 def initialisers(p: Profile, datasets=None) -> list[RunConfig]:
     """Question 3: skip-gram vs CBOW vectors as the CNN's initial embedding, frozen and
     fine-tuned; on every fold for the first dataset, on the secondary folds for the others."""
@@ -268,32 +363,8 @@ def initialisers(p: Profile, datasets=None) -> list[RunConfig]:
     ]
 
 
-# Skip-gram minus CBOW vectors. Question 3's primary family on the first dataset's ten folds; on
-# the others' secondary folds the same contrasts are exploratory.
-INIT_CONTRASTS = Contrasts(
-    ("mode", "init"),
-    {mode: ((mode, "skipgram"), (mode, "cbow")) for mode in ("static", "non-static")},
-)
 CBOW_ALPHA = 0.05  # word2vec.c's default initial learning rate for CBOW (gensim: 0.025 for both)
-
-
-def cbow_alpha(p: Profile, dataset: str | None = None) -> list[RunConfig]:
-    """Question 3's control: CBOW vectors trained at word2vec.c's own CBOW learning rate
-    (:data:`CBOW_ALPHA`), frozen and fine-tuned, on the headline folds of ``dataset``, to pair
-    with :func:`initialisers`' runs there."""
-    return grid(
-        profile=p,
-        dataset=dataset or first(p),
-        arch="cnn",
-        backend="torch",
-        mode=["static", "non-static"],
-        init="cbow",
-        word2vec_alpha=CBOW_ALPHA,
-    )
-
-
-# On initialisers + cbow_alpha (exploratory): skip-gram minus CBOW at its own learning rate, and
-# that rate minus gensim's
+# Exploratory: skip-gram minus CBOW at its own learning rate, and that rate minus gensim's
 _GENSIM_ALPHA = RunConfig.word2vec_alpha
 ALPHA_CONTRASTS = Contrasts(
     ("mode", "init", "word2vec_alpha"),
@@ -316,6 +387,23 @@ ALPHA_CONTRASTS = Contrasts(
         ),
     },
 )
+
+
+@experiment(Q3, contrasts=(ALPHA_CONTRASTS,))
+def cbow_alpha(p: Profile, dataset: str | None = None) -> list[RunConfig]:
+    """Question 3's control: CBOW vectors trained at word2vec.c's own CBOW learning rate
+    (:data:`CBOW_ALPHA`), frozen and fine-tuned, on the headline folds of ``dataset``, beside
+    :func:`initialisers`' runs there (gensim's rate) that they pair with."""
+    dataset = dataset or first(p)
+    return initialisers(p, datasets=[dataset]) + grid(
+        profile=p,
+        dataset=dataset,
+        arch="cnn",
+        backend="torch",
+        mode=["static", "non-static"],
+        init="cbow",
+        word2vec_alpha=CBOW_ALPHA,
+    )
 
 
 def word2vec_epochs_for(p: Profile, corpus: tuple[str, ...]) -> int:
@@ -343,6 +431,24 @@ def matched_corpus(p: Profile, corpus: tuple[str, ...]) -> tuple[str, ...]:
     return in_domain * in_domain_repeats(p, corpus) + rest
 
 
+def corpus_name(corpus: str) -> str:
+    """The :data:`CORPORA` name of a grid row's ``corpus`` column (``"train+unlabeled"`` ->
+    ``"in_domain"``; a source listed more than once, as :func:`matched_corpus` does, counts
+    once)."""
+    names = {"+".join(sources): name for name, sources in CORPORA.items()}
+    return names["+".join(dict.fromkeys(corpus.split("+")))]
+
+
+CORPUS_CONTRASTS = Contrasts(  # with the Brown corpus minus in-domain text only
+    ("mode", "corpus"),
+    {
+        mode: ((mode, "+".join(WITH_BROWN)), (mode, "+".join(IN_DOMAIN)))
+        for mode in ("static", "non-static")
+    },
+)
+
+
+@experiment(Q2, Q3, INTRO, contrasts=(CORPUS_CONTRASTS,))
 def corpus_sizes(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     """Question 3: skip-gram vectors from each of :data:`CORPORA` (:func:`matched_corpus`),
     frozen and fine-tuned, and ``rand`` on the same folds (their difference from it is the
@@ -363,23 +469,18 @@ def corpus_sizes(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     ]
 
 
-def corpus_name(corpus: str) -> str:
-    """The :data:`CORPORA` name of a grid row's ``corpus`` column (``"train+unlabeled"`` ->
-    ``"in_domain"``; a source listed more than once, as :func:`matched_corpus` does, counts
-    once)."""
-    names = {"+".join(sources): name for name, sources in CORPORA.items()}
-    return names["+".join(dict.fromkeys(corpus.split("+")))]
+def word2vec_epochs_contrasts(p: Profile) -> Contrasts:
+    """The profile's word2vec epochs minus gensim's default 5, per kind of vectors."""
+    return Contrasts(
+        ("init", "word2vec_epochs"),
+        {
+            init: ((init, p.word2vec_epochs), (init, GENSIM_DEFAULT_EPOCHS))
+            for init in WORD2VEC_KINDS
+        },
+    )
 
 
-CORPUS_CONTRASTS = Contrasts(  # with the Brown corpus minus in-domain text only
-    ("mode", "corpus"),
-    {
-        mode: ((mode, "+".join(WITH_BROWN)), (mode, "+".join(IN_DOMAIN)))
-        for mode in ("static", "non-static")
-    },
-)
-
-
+@experiment(Q3, contrasts=(word2vec_epochs_contrasts,))
 def word2vec_epochs(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     """Question 3: frozen vectors trained for gensim's default 5 epochs vs the profile's epochs."""
     return grid(
@@ -394,50 +495,22 @@ def word2vec_epochs(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     )
 
 
-def word2vec_epochs_contrasts(p: Profile) -> Contrasts:
-    """The profile's word2vec epochs minus gensim's default 5, per kind of vectors."""
-    return Contrasts(
-        ("init", "word2vec_epochs"),
-        {
-            init: ((init, p.word2vec_epochs), (init, GENSIM_DEFAULT_EPOCHS))
-            for init in WORD2VEC_KINDS
-        },
-    )
-
-
 # ---------------------------------------------------------------- beyond the question
 
 
+@experiment(BEYOND, INTRO)
 def tfidf(p: Profile, datasets=None) -> list[RunConfig]:
     """Beyond: TF-IDF + logistic regression, the bag-of-words baseline."""
     return grid(profile=p, dataset=list(datasets or p.datasets), arch="tfidf")
 
 
-# On :func:`w2vcnn.analyses.against_tfidf`'s frame. Beyond's primary family, over every dataset.
+# On :func:`w2vcnn.analyses.against_tfidf`'s frame (the CNN mode best on dev, and TF-IDF).
+# Beyond's primary family, over every dataset.
 TFIDF_CONTRASTS = Contrasts("model", {"best_cnn_vs_tfidf": ("best CNN", "TF-IDF")})
 
 
 TRAIN_FRACTIONS = (0.05, 0.1, 0.25, 0.5, 1.0)
-
-
-def labelled_sizes(p: Profile, datasets=None) -> list[RunConfig]:
-    """Beyond: the CNN (random, frozen and fine-tuned pretrained vectors) and TF-IDF trained on
-    each of :data:`TRAIN_FRACTIONS` of every training fold, with the same vectors (word2vec reads
-    the whole fold's text, unlabeled) and the same dev and test sentences."""
-    common = dict(profile=p, folds=p.secondary_folds, dataset=list(datasets or p.datasets))
-    fractions = list(TRAIN_FRACTIONS)
-    neural = grid(
-        arch="cnn",
-        backend="torch",
-        mode=["rand", "static", "non-static"],
-        train_fraction=fractions,
-        **pretrained(p),
-        **common,
-    )
-    return neural + grid(arch="tfidf", train_fraction=fractions, **common)
-
-
-SWEEP_CONTRASTS = Contrasts(  # on labelled_sizes' runs (model: the CNN's mode, or "TF-IDF")
+SWEEP_CONTRASTS = Contrasts(  # model: the CNN's mode, or "TF-IDF"
     "model",
     {
         "static_vs_rand": ("static", "rand"),
@@ -447,10 +520,49 @@ SWEEP_CONTRASTS = Contrasts(  # on labelled_sizes' runs (model: the CNN's mode, 
 )
 
 
+@experiment(
+    BEYOND,
+    INTRO,
+    contrasts=(SWEEP_CONTRASTS,),
+    column="model",
+    per=("dataset", "train_fraction"),
+)
+def labelled_sizes(p: Profile, datasets=None) -> dict[str, list[RunConfig]]:
+    """Beyond: the CNN (random, frozen and fine-tuned pretrained vectors) and TF-IDF trained on
+    each of :data:`TRAIN_FRACTIONS` of every training fold, with the same vectors (word2vec reads
+    the whole fold's text, unlabeled) and the same dev and test sentences; by model (the CNN's
+    mode, or ``"TF-IDF"``)."""
+    common = dict(
+        profile=p,
+        folds=p.secondary_folds,
+        dataset=list(datasets or p.datasets),
+        train_fraction=list(TRAIN_FRACTIONS),
+    )
+    cnn = dict(arch="cnn", backend="torch", **pretrained(p), **common)
+    models = {mode: grid(mode=mode, **cnn) for mode in ("rand", "static", "non-static")}
+    return {**models, "TF-IDF": grid(arch="tfidf", **common)}
+
+
+SCHEDULE_CONTRASTS = Contrasts(  # exploratory: each schedule minus frozen vectors, and
+    # fine-tuning the pretrained rows too minus learning only the words that have none
+    "schedule",
+    {
+        "fine_tuned": ("fine-tuned", "frozen"),
+        "frozen_then_unfrozen": ("frozen, then unfrozen", "frozen"),
+        "gentle_fine_tuning": ("gentle fine-tuning", "frozen"),
+        "eager_fine_tuning": ("eager fine-tuning", "frozen"),
+        "pretrained_rows_frozen": ("pretrained rows frozen", "frozen"),
+        "fine_tuned_vs_pretrained_rows_frozen": ("fine-tuned", "pretrained rows frozen"),
+        "eager_fine_tuning_vs_random_rows_eager": ("eager fine-tuning", "random rows, eager"),
+    },
+)
+
+
+@experiment(BEYOND, contrasts=(SCHEDULE_CONTRASTS,), column="schedule")
 def transfer_schedules(p: Profile, dataset: str | None = None) -> dict[str, list[RunConfig]]:
     """Beyond: frozen, fine-tuned, frozen-then-unfrozen, fine-tuned with a 10x smaller or larger
     embedding step, and fine-tuned with the pretrained rows frozen (only the words without a
-    pretrained vector learn), by schedule name (run them with :func:`w2vcnn.grids.run_groups`)."""
+    pretrained vector learn), by schedule name."""
     common = dict(
         profile=p,
         folds=p.secondary_folds,
@@ -472,84 +584,54 @@ def transfer_schedules(p: Profile, dataset: str | None = None) -> dict[str, list
     }
 
 
-SCHEDULE_CONTRASTS = Contrasts(  # exploratory: each schedule minus frozen vectors, and
-    # fine-tuning the pretrained rows too minus learning only the words that have none
-    "schedule",
+# Each step of the book's recipe (exploratory, unadjusted): runs of the chapters above, compared
+# paired on the folds both sides ran (every fold where both are headline grids, else the
+# secondary folds)
+RECIPE_CONTRASTS = Contrasts(
+    "side",
     {
-        "fine_tuned": ("fine-tuned", "frozen"),
-        "frozen_then_unfrozen": ("frozen, then unfrozen", "frozen"),
-        "gentle_fine_tuning": ("gentle fine-tuning", "frozen"),
-        "eager_fine_tuning": ("eager fine-tuning", "frozen"),
-        "pretrained_rows_frozen": ("pretrained rows frozen", "frozen"),
-        "fine_tuned_vs_pretrained_rows_frozen": ("fine-tuned", "pretrained rows frozen"),
-        "eager_fine_tuning_vs_random_rows_eager": ("eager fine-tuning", "random rows, eager"),
+        "pretrained_vs_random": ("fine-tuned", "random init"),
+        "fine_tuned_vs_frozen": ("fine-tuned", "frozen"),
+        "cnn_vs_tfidf": ("fine-tuned", "TF-IDF"),
+        "cnn_vs_cbow_classifier": ("fine-tuned", "CBOW classifier"),
+        "skipgram_vs_cbow": ("our skip-gram", "our CBOW"),
+        "brown_vs_in_domain": ("our skip-gram + Brown", "our skip-gram"),
     },
 )
 
 
-def recipe(
-    p: Profile, dataset: str | None = None
-) -> dict[str, tuple[list[RunConfig], list[RunConfig]]]:
-    """Beyond: each step of the book's recipe as two sets of runs, ``(a, b)``, compared paired on
-    the folds both have (every fold where both are headline grids, else the secondary folds)."""
+@experiment(BEYOND, contrasts=(RECIPE_CONTRASTS,), column="side")
+def recipe(p: Profile, dataset: str | None = None) -> dict[str, list[RunConfig]]:
+    """Beyond: the sides of each step of the book's recipe (:data:`RECIPE_CONTRASTS`), by name:
+    the fine-tuned CNN and what each step weighs it against, on ``dataset``."""
+    dataset = dataset or first(p)
     best = dict(
         profile=p,
-        dataset=dataset or first(p),
+        dataset=dataset,
         arch="cnn",
         backend="torch",
         mode="non-static",
         **pretrained(p),
     )
-    tuned = grid(**best)
-    secondary = dict(best, folds=p.secondary_folds)
     ours = dict(best, init="skipgram", vector_size=p.vector_size)  # question 3 compares ours
     return {
-        "pretrained vectors vs random init": (tuned, grid(**{**best, "mode": "rand"})),
-        "fine-tuned vs frozen": (tuned, grid(**{**best, "mode": "static"})),
-        "CNN vs TF-IDF + logistic regression": (
-            tuned,
-            grid(profile=p, dataset=dataset or first(p), arch="tfidf"),
-        ),
-        "CNN vs supervised CBOW classifier": (tuned, grid(**{**secondary, "arch": "cbow"})),
-        "skip-gram vs CBOW vectors": (grid(**ours), grid(**{**ours, "init": "cbow"})),
-        "+ Brown corpus vs in-domain text only": (
-            grid(**ours, folds=p.secondary_folds, corpus=WITH_BROWN),
-            grid(**ours, folds=p.secondary_folds),
-        ),
+        "fine-tuned": grid(**best),
+        "random init": grid(**{**best, "mode": "rand"}),
+        "frozen": grid(**{**best, "mode": "static"}),
+        "TF-IDF": grid(profile=p, dataset=dataset, arch="tfidf"),
+        "CBOW classifier": grid(**{**best, "arch": "cbow"}, folds=p.secondary_folds),
+        "our skip-gram": grid(**ours),
+        "our CBOW": grid(**{**ours, "init": "cbow"}),
+        "our skip-gram + Brown": grid(**ours, folds=p.secondary_folds, corpus=WITH_BROWN),
     }
 
 
-# ---------------------------------------------------------------- every chapter
+# ---------------------------------------------------------------- every page
 
 
 def chapter_grids(p: Profile) -> dict[str, list[RunConfig]]:
-    """The runs each chapter asks for, by chapter."""
-    schedules = [c for configs in transfer_schedules(p).values() for c in configs]
+    """The runs each page asks for, by page, each once: those of every experiment that lists it."""
     return {
-        "Q1 embedding layer": (
-            headline(p)
-            + replicates(p)
-            + backends(p)
-            + [c for cs in epoch_cap(p).values() for c in cs]
-            + wide_convolution(p)
-        ),
-        "Q2 vec.bin": embedding_modes(p) + classifiers(p) + corpus_sizes(p),
-        "Q3 skip-gram and CBOW": (
-            initialisers(p)
-            + cbow_alpha(p)
-            + classifiers(p)
-            + corpus_sizes(p)
-            + word2vec_epochs(p)
-            + embedding_modes(p)
-        ),
-        "Beyond": (
-            tfidf(p)
-            + labelled_sizes(p)
-            + embedding_modes(p)
-            + schedules
-            + [c for a, b in recipe(p).values() for c in a + b]
-        ),
-        # the introduction quotes runs of the chapters above; listed so that a page's runs have
-        # one definition here
-        "Introduction": headline(p) + tfidf(p) + labelled_sizes(p) + corpus_sizes(p),
+        page: list(dict.fromkeys(c for e in EXPERIMENTS.values() if page in e.pages for c in e(p)))
+        for page in PAGES
     }

@@ -329,6 +329,26 @@ def contrast_table(table) -> pd.DataFrame:
     return shown
 
 
+# What Beyond's recipe table calls each step (w2vcnn.study.RECIPE_CONTRASTS)
+RECIPE_STEPS = {
+    "pretrained_vs_random": "pretrained vectors vs random init",
+    "fine_tuned_vs_frozen": "fine-tuned vs frozen",
+    "cnn_vs_tfidf": "CNN vs TF-IDF + logistic regression",
+    "cnn_vs_cbow_classifier": "CNN vs supervised CBOW classifier",
+    "skipgram_vs_cbow": "skip-gram vs CBOW vectors",
+    "brown_vs_in_domain": "+ Brown corpus vs in-domain text only",
+}
+
+
+def recipe_table(evidence) -> pd.DataFrame:
+    """:func:`w2vcnn.analyses.recipe_evidence` for the page: the steps numbered (the prose cites
+    rows by number) and in words, then :func:`contrast_table`'s columns."""
+    shown = contrast_table(evidence)
+    shown.insert(0, "step", [RECIPE_STEPS[name] for name in evidence.index])
+    shown.index = range(1, len(shown) + 1)
+    return shown
+
+
 def show(frame: pd.DataFrame, decimals: int = 3, index: bool = True, caption: str | None = None):
     """Any small table, readable: numbers rounded, missing as "—", full cell text, optional
     index."""
