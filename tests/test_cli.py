@@ -6,7 +6,8 @@ import pytest
 
 from conftest import QUICK, snapshot
 from w2vcnn import profile, study
-from w2vcnn.__main__ import main
+from w2vcnn.__main__ import __doc__ as usage
+from w2vcnn.__main__ import main, parser
 from w2vcnn.experiments import RunConfig, is_cached, load_result
 from w2vcnn.word2vec_format import load_vectors
 
@@ -116,6 +117,14 @@ def test_cli_bad_numbers_name_their_option(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_the_usage_line_names_every_command_and_only_those():
+    import argparse
+
+    (commands,) = [a for a in parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    named = usage.split("{", 1)[1].split("}", 1)[0].replace("\n", "")
+    assert named.split(",") == list(commands.choices)
 
 
 def test_cli_unknown_profile_is_refused_by_the_parser(capsys):

@@ -198,7 +198,18 @@ def main(argv=None) -> int:
     # the entry point's own choice, inherited by the worker processes it starts: TensorFlow's
     # start-up chatter would bury the results
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    args = parser().parse_args(argv)
+    try:
+        args.profile = current(args.profile)  # read here once, passed down
+        args.func(args)
+    except (DataError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
 
+
+def parser() -> argparse.ArgumentParser:
+    """Every command, its arguments, and the function that runs it (``func``)."""
     parser = argparse.ArgumentParser(prog="python -m w2vcnn", description=__doc__)
     parser.add_argument(
         "--profile",
@@ -311,15 +322,7 @@ def main(argv=None) -> int:
     predict.add_argument("model", help="run id, or a folder written by export-model")
     predict.add_argument("texts", nargs="+", help="one or more texts")
     predict.set_defaults(func=_predict)
-
-    args = parser.parse_args(argv)
-    try:
-        args.profile = current(args.profile)  # read here once, passed down
-        args.func(args)
-    except (DataError, ValueError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    return 0
+    return parser
 
 
 if __name__ == "__main__":
