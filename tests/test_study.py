@@ -269,3 +269,17 @@ def test_an_experiment_runs_its_groups_under_its_column(monkeypatch):
     # a run two sides share (the fine-tuned CNN is also "our skip-gram") is listed once
     assert groups["fine-tuned"] == groups["our skip-gram"]
     assert len(study.recipe(p)) == len({c for configs in groups.values() for c in configs})
+
+
+def test_the_catalogue_names_each_experiments_contrasts_as_a_page_passes_them():
+    p = profile.named("full")
+    catalogue = study.catalogue(p)
+    assert list(catalogue.index) == list(study.EXPERIMENTS)
+    assert catalogue.loc["headline", "contrasts"] == ("MODE_CONTRASTS", "MODE_EXPLORATORY")
+    assert catalogue.loc["word2vec_epochs", "contrasts"] == ("word2vec_epochs_contrasts(P)",)
+    assert catalogue.loc["headline", "compared"] == 6
+    assert catalogue.loc["epoch_cap", "groups"] == "cap" and catalogue.loc["tfidf", "groups"] == ""
+    for name, row in catalogue.iterrows():
+        assert row["runs"] == len(study.EXPERIMENTS[name](p)), name
+        for declared in row["contrasts"]:
+            assert hasattr(study, declared.removesuffix("(P)")), declared

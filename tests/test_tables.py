@@ -394,3 +394,16 @@ def test_the_recipe_table_numbers_the_steps_and_says_each_in_words():
     assert list(shown["step"]) == [RECIPE_STEPS[n] for n in names]
     assert list(shown.columns[:3]) == ["step", "a", "b"]
     assert shown.iloc[0]["a − b (points)"] == points(0.01, 0.02)
+
+
+def test_the_catalogue_table_says_what_to_call_and_what_is_compared():
+    from w2vcnn import profile, study
+    from w2vcnn.tables import MISSING, catalogue_table
+
+    shown = catalogue_table(study.catalogue(profile.named("quick")))
+    assert shown.index[0] == "study.embedding_modes"
+    assert shown.loc["study.scaled_rand", "pages"] == "(part of another)"
+    assert shown.loc["study.epoch_cap", "groups by"] == "cap"
+    assert shown.loc["study.backends", "groups by"] == MISSING
+    assert shown.loc["study.backends", "contrasts"] == MISSING
+    assert shown.loc["study.headline", "contrasts"] == "MODE_CONTRASTS, MODE_EXPLORATORY (6)"

@@ -629,6 +629,33 @@ def recipe(p: Profile, dataset: str | None = None) -> dict[str, list[RunConfig]]
 # ---------------------------------------------------------------- every page
 
 
+def catalogue(p: Profile):
+    """Every experiment, one row each, for the profile: the pages that show it, its runs, the
+    column naming its groups (``""``: one group), the names a page passes its contrasts by
+    (``MODE_CONTRASTS``, ``word2vec_epochs_contrasts(P)``) and how many contrasts they hold
+    (Results lists them: :func:`w2vcnn.tables.catalogue_table`)."""
+    import pandas as pd
+
+    rows = [
+        {
+            "experiment": name,
+            "pages": e.pages,
+            "runs": len(e(p)),
+            "groups": e.column or "",
+            "contrasts": tuple(map(_name_in_module, e.declared_contrasts)),
+            "compared": sum(len(named) for named in e.contrasts(p)),
+        }
+        for name, e in EXPERIMENTS.items()
+    ]
+    return pd.DataFrame(rows).set_index("experiment")
+
+
+def _name_in_module(declared) -> str:
+    if callable(declared):
+        return f"{declared.__name__}(P)"
+    return next(name for name, value in globals().items() if value is declared)
+
+
 def chapter_grids(p: Profile) -> dict[str, list[RunConfig]]:
     """The runs each page asks for, by page, each once: those of every experiment that lists it."""
     return {

@@ -349,6 +349,20 @@ def recipe_table(evidence) -> pd.DataFrame:
     return shown
 
 
+def catalogue_table(catalogue) -> pd.DataFrame:
+    """:func:`w2vcnn.study.catalogue` for the page: what to call (``study.NAME.run(P)``), the
+    pages, and the contrasts by the names a page passes them by, with how many each holds."""
+    shown = pd.DataFrame(index=[f"study.{name}" for name in catalogue.index])
+    shown["pages"] = [", ".join(pages) or "(part of another)" for pages in catalogue["pages"]]
+    shown["runs"] = catalogue["runs"].to_numpy()
+    shown["groups by"] = [column or MISSING for column in catalogue["groups"]]
+    shown["contrasts"] = [
+        f"{', '.join(names)} ({n})" if names else MISSING
+        for names, n in zip(catalogue["contrasts"], catalogue["compared"])
+    ]
+    return shown
+
+
 def show(frame: pd.DataFrame, decimals: int = 3, index: bool = True, caption: str | None = None):
     """Any small table, readable: numbers rounded, missing as "—", full cell text, optional
     index."""
