@@ -401,9 +401,10 @@ def test_the_catalogue_table_says_what_to_call_and_what_is_compared():
     from w2vcnn.tables import MISSING, catalogue_table
 
     shown = catalogue_table(study.catalogue(profile.named("quick")))
-    assert shown.index[0] == "study.embedding_modes"
-    assert shown.loc["study.scaled_rand", "pages"] == "(part of another)"
-    assert shown.loc["study.epoch_cap", "groups by"] == "cap"
-    assert shown.loc["study.backends", "groups by"] == MISSING
-    assert shown.loc["study.backends", "contrasts"] == MISSING
-    assert shown.loc["study.headline", "contrasts"] == "MODE_CONTRASTS, MODE_EXPLORATORY (6)"
+    assert shown.index[0] == "embedding_modes"
+    assert shown.loc["embedding_modes", "pages"] == "Q2, Q3, Beyond"
+    assert shown.loc["scaled_rand", "pages"] == "(part of another)"
+    assert shown.loc["epoch_cap", "groups"] == "cap"
+    assert shown.loc["backends", "groups"] == MISSING
+    assert shown.loc["backends", "contrasts"] == MISSING
+    assert shown.loc["headline", "contrasts"] == "MODE_CONTRASTS, MODE_EXPLORATORY (6)"

@@ -350,12 +350,17 @@ def recipe_table(evidence) -> pd.DataFrame:
 
 
 def catalogue_table(catalogue) -> pd.DataFrame:
-    """:func:`w2vcnn.study.catalogue` for the page: what to call (``study.NAME.run(P)``), the
-    pages, and the contrasts by the names a page passes them by, with how many each holds."""
-    shown = pd.DataFrame(index=[f"study.{name}" for name in catalogue.index])
-    shown["pages"] = [", ".join(pages) or "(part of another)" for pages in catalogue["pages"]]
+    """:func:`w2vcnn.study.catalogue` for the page: each experiment by name (a page calls
+    ``study.NAME.run(P)``), its pages, and its contrasts by the names a page passes them by, with
+    how many they hold."""
+    shown = pd.DataFrame(index=catalogue.index)
+    # a page by its first word ("Q1", "Beyond"), so the names keep the table's width
+    shown["pages"] = [
+        ", ".join(page.split()[0] for page in pages) or "(part of another)"
+        for pages in catalogue["pages"]
+    ]
     shown["runs"] = catalogue["runs"].to_numpy()
-    shown["groups by"] = [column or MISSING for column in catalogue["groups"]]
+    shown["groups"] = [column or MISSING for column in catalogue["groups"]]
     shown["contrasts"] = [
         f"{', '.join(names)} ({n})" if names else MISSING
         for names, n in zip(catalogue["contrasts"], catalogue["compared"])
