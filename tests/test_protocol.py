@@ -75,6 +75,18 @@ def test_a_csv_that_names_its_split_keeps_it(tmp_path):
     assert (facts["split"], facts["test"]) == ("given", 20)
 
 
+def test_a_file_edited_in_a_running_notebook_is_read_again(tmp_path):
+    rows = [f"sentence {i} {'good' if i % 2 else 'bad'},{i % 2}" for i in range(100)]
+    path = tmp_path / "mine.csv"
+    path.write_text("text,label\n" + "\n".join(rows) + "\n")
+    p = profile.current("quick", datasets=[str(path)])
+    assert protocol.split_of(p, str(path)) == "kfold"
+    split = ["test" if i < 20 else "train" for i in range(100)]
+    path.write_text("text,label,split\n" + "".join(f"{r},{s}\n" for r, s in zip(rows, split)))
+    assert protocol.split_of(p, str(path)) == "given"  # the same process, the file's new content
+    assert protocol.facts(p).loc["mine", "test"] == 20
+
+
 def test_our_datasets_keep_kims_ten_folds():
     p = profile.named("full")
     assert grid(profile=p, dataset="rt-polarity", mode="static")[0].split == "kfold"

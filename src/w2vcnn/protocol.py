@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ._io import DataError
-from .data import CANONICAL, OFFLINE, load_dataset
+from .data import CANONICAL, OFFLINE, dataset_identity, load_dataset
 from .profile import DATASETS, DATASETS_ENV, Profile
 from .readers import is_layout
 from .splits import Dataset
@@ -40,9 +40,15 @@ KIM_NAMES = {
 _GIVEN_SPLIT = {"trec", "sst2"}  # the canonical datasets whose files come split
 
 
-@functools.lru_cache(maxsize=32)
 def _inspect(entry: str, max_examples: int | None) -> Dataset:
-    """The dataset as its files give it (their own split where they have one)."""
+    """The dataset as its files give it (their own split where they have one): read once per
+    content, so a file edited while a notebook runs is read again (:func:`dataset_identity`
+    remembers a file's digest while its size and times stay the same)."""
+    return _inspect_content(entry, max_examples, repr(dataset_identity(entry)))
+
+
+@functools.lru_cache(maxsize=32)
+def _inspect_content(entry: str, max_examples: int | None, identity: str) -> Dataset:
     return load_dataset(entry, split="auto", max_examples=max_examples)
 
 
