@@ -404,7 +404,8 @@ def test_the_catalogue_table_says_what_to_call_and_what_is_compared():
     assert shown.index[0] == "embedding_modes"
     assert shown.loc["embedding_modes", "pages"] == "Q2, Q3, Beyond"
     assert shown.loc["scaled_rand", "pages"] == "(part of another)"
-    assert shown.loc["epoch_cap", "groups"] == "cap"
-    assert shown.loc["backends", "groups"] == MISSING
-    assert shown.loc["backends", "contrasts"] == MISSING
-    assert shown.loc["headline", "contrasts"] == "MODE_CONTRASTS, MODE_EXPLORATORY (6)"
+    contrasts = shown["contrasts (how many; by)"]
+    assert contrasts["epoch_cap"] == "EPOCH_CAP_CONTRASTS (1; cap)"
+    assert contrasts["backends"] == MISSING
+    assert contrasts["headline"] == "MODE_CONTRASTS, MODE_EXPLORATORY (6; mode)"
+    assert contrasts["cbow_alpha"] == "ALPHA_CONTRASTS (4; mode, init, word2vec_alpha)"

@@ -632,8 +632,9 @@ def recipe(p: Profile, dataset: str | None = None) -> dict[str, list[RunConfig]]
 def catalogue(p: Profile):
     """Every experiment, one row each, for the profile: the pages that show it, its runs, the
     column naming its groups (``""``: one group), the names a page passes its contrasts by
-    (``MODE_CONTRASTS``, ``word2vec_epochs_contrasts(P)``) and how many contrasts they hold
-    (Results lists them: :func:`w2vcnn.tables.catalogue_table`)."""
+    (``MODE_CONTRASTS``, ``word2vec_epochs_contrasts(P)``), the run columns their sides name
+    (``by``) and how many contrasts they hold (Results lists them:
+    :func:`w2vcnn.tables.catalogue_table`)."""
     import pandas as pd
 
     rows = [
@@ -643,11 +644,16 @@ def catalogue(p: Profile):
             "runs": len(e(p)),
             "groups": e.column or "",
             "contrasts": tuple(map(_name_in_module, e.declared_contrasts)),
+            "by": tuple(dict.fromkeys(by for named in e.contrasts(p) for by in _columns(named))),
             "compared": sum(len(named) for named in e.contrasts(p)),
         }
         for name, e in EXPERIMENTS.items()
     ]
     return pd.DataFrame(rows).set_index("experiment")
+
+
+def _columns(contrasts: Contrasts) -> tuple[str, ...]:
+    return (contrasts.by,) if isinstance(contrasts.by, str) else tuple(contrasts.by)
 
 
 def _name_in_module(declared) -> str:

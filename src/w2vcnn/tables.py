@@ -351,8 +351,9 @@ def recipe_table(evidence) -> pd.DataFrame:
 
 def catalogue_table(catalogue) -> pd.DataFrame:
     """:func:`w2vcnn.study.catalogue` for the page: each experiment by name (a page calls
-    ``study.NAME.run(P)``), its pages, and its contrasts by the names a page passes them by, with
-    how many they hold."""
+    ``study.NAME.run(P)``), its pages, its runs, and its contrasts by the names a page passes them
+    by, with how many they hold and the run columns they compare by (a group column among them,
+    where the experiment has one)."""
     shown = pd.DataFrame(index=catalogue.index)
     # a page by its first word ("Q1", "Beyond"), so the names keep the table's width
     shown["pages"] = [
@@ -360,12 +361,11 @@ def catalogue_table(catalogue) -> pd.DataFrame:
         for pages in catalogue["pages"]
     ]
     shown["runs"] = catalogue["runs"].to_numpy()
-    shown["groups"] = [column or MISSING for column in catalogue["groups"]]
-    shown["contrasts"] = [
-        f"{', '.join(names)} ({n})" if names else MISSING
-        for names, n in zip(catalogue["contrasts"], catalogue["compared"])
+    shown["contrasts (how many; by)"] = [
+        f"{', '.join(names)} ({n}; {', '.join(by)})" if names else MISSING
+        for names, n, by in zip(catalogue["contrasts"], catalogue["compared"], catalogue["by"])
     ]
-    return shown
+    return shown.rename_axis(None)
 
 
 def show(frame: pd.DataFrame, decimals: int = 3, index: bool = True, caption: str | None = None):
