@@ -78,9 +78,10 @@ class Experiment:
     returns a list of configs, or, with a ``column``, a dict of them by group name (the runs'
     value in that column). Whatever its shape, :meth:`groups` gives the runs by name, calling
     the experiment gives them as one list (each config once) and :meth:`run` trains or reads
-    them as one table. ``contrasts`` (each a :class:`~w2vcnn.stats.Contrasts`, or a function of
-    the profile giving one) pair runs of that table within each value of the ``per`` columns;
-    the tests check each pairs one run with one on every fold both sides ran.
+    them as one table. The contrasts declared (each a :class:`~w2vcnn.stats.Contrasts`, or a
+    function of the profile giving one; :meth:`contrasts` gives them for a profile) pair runs of
+    that table within each value of the ``per`` columns; the tests check that each pairs one run
+    with another on every fold both sides ran.
     """
 
     def __init__(
