@@ -527,3 +527,17 @@ def test_contrasts_carry_the_columns_their_sides_name():
     assert table.loc[("MR", "a_vs_b"), "difference"] == pytest.approx(0.02)
     with pytest.raises(ValueError):
         paired_table(frame, {"a_vs_b": ("a", "b")})  # a plain mapping: by "variant", not here
+
+
+def test_contrasts_say_whether_they_are_a_family_and_a_page_may_say_otherwise():
+    from w2vcnn.stats import Contrasts
+
+    frame = pd.DataFrame(
+        accuracy_runs("a", [0.80, 0.83, 0.81]) + accuracy_runs("b", [0.78, 0.80, 0.80])
+    ).rename(columns={"variant": "mode"})
+    exploratory = Contrasts("mode", {"a_vs_b": ("a", "b")}, family=False)
+    assert "p_holm" not in paired_table(frame, exploratory)
+    assert "p_holm" in paired_table(frame, exploratory, family=True)
+    primary = Contrasts("mode", {"a_vs_b": ("a", "b")})
+    assert "p_holm" in paired_table(frame, primary)
+    assert "p_holm" not in paired_table(frame, primary, family=False)  # Q3's other datasets

@@ -278,6 +278,7 @@ def test_the_catalogue_names_each_experiments_contrasts_as_a_page_passes_them():
     assert catalogue.loc["headline", "contrasts"] == ("MODE_CONTRASTS", "MODE_EXPLORATORY")
     assert catalogue.loc["word2vec_epochs", "contrasts"] == ("word2vec_epochs_contrasts(P)",)
     assert catalogue.loc["headline", "compared"] == 6
+    assert catalogue.loc["headline", "primary"] == (True, False)
     assert catalogue.loc["epoch_cap", "groups"] == "cap" and catalogue.loc["tfidf", "groups"] == ""
     assert catalogue.loc["initialisers", "by"] == ("mode", "init")
     for name, row in catalogue.iterrows():

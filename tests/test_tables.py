@@ -407,5 +407,5 @@ def test_the_catalogue_table_says_what_to_call_and_what_is_compared():
     contrasts = shown["contrasts (how many; by)"]
     assert contrasts["epoch_cap"] == "EPOCH_CAP_CONTRASTS (1; cap)"
     assert contrasts["backends"] == MISSING
-    assert contrasts["headline"] == "MODE_CONTRASTS, MODE_EXPLORATORY (6; mode)"
+    assert contrasts["headline"] == "MODE_CONTRASTS (primary), MODE_EXPLORATORY (6; mode)"
     assert contrasts["cbow_alpha"] == "ALPHA_CONTRASTS (4; mode, init, word2vec_alpha)"

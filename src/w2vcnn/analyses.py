@@ -19,6 +19,7 @@ from .profile import Profile
 from .stats import paired_by
 from .study import (
     CORPORA,
+    CURVE_MODES,
     IN_DOMAIN,
     KIM_2014,
     MODE_CONTRASTS,
@@ -26,6 +27,7 @@ from .study import (
     SEED_MODES,
     SWEEP_CONTRASTS,
     corpus_name,
+    curve_contrasts,
     in_domain_repeats,
     matched_corpus,
     one_run,
@@ -249,9 +251,6 @@ def against_kim(aggregated, kim_names: Mapping[str, str]):
     return pd.DataFrame(rows, columns=columns).set_index(["dataset", "mode"])
 
 
-CURVE_MODES = {"static": "static", "non_static": "non-static"}  # field prefix: mode
-
-
 def corpus_curve(p: Profile, runs, dataset: str | None = None):
     """Per corpus of :data:`CORPORA` (``runs``: the :func:`corpus_sizes` grid), indexed by its
     name, in numbers: ``tokens`` (of distinct text) and ``vocabulary``, ``word2vec_epochs`` and
@@ -259,7 +258,8 @@ def corpus_curve(p: Profile, runs, dataset: str | None = None):
     for (``types_covered``, ``tokens_covered``), the vectors' intrinsic scores (the first fold's
     vectors: ``wordsim``, ``simlex``, ``analogies``) with the share of benchmark items they
     cannot answer (``..._oov``), ``cos_good_bad``, and per mode of :data:`CURVE_MODES`
-    (``static_...``, ``non_static_...``) the accuracy minus ``rand`` paired by fold:
+    (``static_...``, ``non_static_...``) the accuracy minus ``rand`` paired by fold
+    (:func:`~w2vcnn.study.curve_contrasts`):
     ``difference``, ``ci95``, ``p`` and ``verdict`` (fractions, like every accuracy)."""
     import numpy as np
     import pandas as pd
@@ -268,7 +268,7 @@ def corpus_curve(p: Profile, runs, dataset: str | None = None):
     from .experiments import dataset_of, load_result, word2vec_vectors
     from .stats import compare, verdict
 
-    rows = {}
+    rows, contrasts = {}, curve_contrasts(p)
     with_vectors = runs[runs["mode"] != "rand"].assign(
         corpus_name=lambda f: f["corpus"].map(corpus_name)
     )
@@ -305,9 +305,9 @@ def corpus_curve(p: Profile, runs, dataset: str | None = None):
                 else float("nan")
             ),
         }
-        for field, mode in CURVE_MODES.items():
-            both = pd.concat([of_corpus[of_corpus["mode"] == mode], runs[runs["mode"] == "rand"]])
-            c = compare(both, mode, "rand", by="mode")
+        for field in CURVE_MODES:
+            a, b = contrasts[f"{field}_{name}"]
+            c = compare(runs, a, b, by=contrasts.by)
             row[f"{field}_difference"] = c.mean_difference
             row[f"{field}_ci95"] = c.ci95
             row[f"{field}_p"] = c.p_value
@@ -570,7 +570,7 @@ def recipe_evidence(runs):
     (fractions) and :func:`~w2vcnn.stats.verdict`; :func:`w2vcnn.tables.recipe_table` shows it."""
     from .stats import paired_table
 
-    table = paired_table(runs, RECIPE_CONTRASTS, family=False).droplevel("dataset")
+    table = paired_table(runs, RECIPE_CONTRASTS).droplevel("dataset")
     labels = runs.groupby("side")["variant"].first()
     sides = list(RECIPE_CONTRASTS.values())
     table.insert(0, "a", [labels[a] for a, _ in sides])

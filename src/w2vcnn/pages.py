@@ -237,10 +237,10 @@ def glue_sweep(prefix: str, differences) -> list[str]:
 def glue_curve(prefix: str, curve) -> list[str]:
     """Glue, per corpus of :func:`w2vcnn.analyses.corpus_curve` (its :data:`w2vcnn.study.CORPORA`
     name), under ``glue_key(prefix, corpus, ...)``: ``tokens`` (millions), ``types_covered`` (%),
-    ``wordsim``, ``cos_good_bad``, and per mode of :data:`w2vcnn.analyses.CURVE_MODES`
+    ``wordsim``, ``cos_good_bad``, and per mode of :data:`w2vcnn.study.CURVE_MODES`
     (``static``, ``non_static``) the difference from rand with its interval and, under
     ``..._verdict``, its verdict."""
-    from .analyses import CURVE_MODES
+    from .study import CURVE_MODES
 
     names = []
     for corpus, row in curve.iterrows():

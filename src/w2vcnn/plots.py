@@ -225,7 +225,7 @@ def corpus_curve(
     """Accuracy minus ``rand`` against the pretraining corpus's tokens (log scale), one line per
     mode, with 95% CIs: ``table`` is :func:`w2vcnn.analyses.corpus_curve`'s. ``reference`` marks
     published gains at ``reference_tokens`` (Kim's GoogleNews vectors: ``{mode: points}``)."""
-    from .analyses import CURVE_MODES
+    from .study import CURVE_MODES
 
     fig = _new_figure(figsize=PAGE, layout="constrained")
     ax = fig.subplots()

@@ -239,13 +239,14 @@ def compare(
 
 
 class Contrasts(dict):
-    """Named contrasts, each a pair of sides, and the run columns whose values the sides name
-    (``by``): defined once beside the grid they read (:mod:`w2vcnn.study`), so a page passes
-    them to :func:`paired_table` without repeating ``by``."""
+    """Named contrasts, each a pair of sides, the run columns whose values the sides name
+    (``by``), and whether they are a page's primary ``family`` of tests (Holm-adjusted) or
+    exploratory ones: defined once beside the grid they read (:mod:`w2vcnn.study`), so a page
+    passes them to :func:`paired_table` without repeating either."""
 
-    def __init__(self, by: str | Sequence[str], pairs: Mapping[str, tuple]):
+    def __init__(self, by: str | Sequence[str], pairs: Mapping[str, tuple], family: bool = True):
         super().__init__(pairs)
-        self.by = by
+        self.by, self.family = by, family
 
 
 def paired_table(
@@ -253,7 +254,7 @@ def paired_table(
     contrasts: Mapping[str, tuple],
     by: str | Sequence[str] | None = None,
     value: str = "test_accuracy",
-    family: bool = True,
+    family: bool | None = None,
 ) -> pd.DataFrame:
     """One :func:`compare` per dataset and named contrast, as numbers.
 
@@ -268,8 +269,9 @@ def paired_table(
 
     ``family=True`` (a chapter's primary contrasts): the table's rows are one family of tests and a
     ``p_holm`` column adjusts their p-values for it (:func:`holm`). ``family=False``
-    (exploratory contrasts): unadjusted p only, for the page to label as exploratory. The
-    ``verdict`` column is :func:`verdict` of each row's numbers (its Holm-adjusted p in a family).
+    (exploratory contrasts): unadjusted p only, for the page to label as exploratory. Not given:
+    what the :class:`Contrasts` declare (a plain mapping: a family). The ``verdict`` column is
+    :func:`verdict` of each row's numbers (its Holm-adjusted p in a family).
     """
     if not isinstance(contrasts, Mapping):
         raise ValueError(
@@ -278,6 +280,8 @@ def paired_table(
         )
     if by is None:
         by = getattr(contrasts, "by", "variant")
+    if family is None:
+        family = getattr(contrasts, "family", True)
     rows = []
     for dataset, runs in frame.groupby("dataset", sort=False):
         for name, (a, b) in contrasts.items():

@@ -196,6 +196,7 @@ MODE_EXPLORATORY = Contrasts(  # unadjusted, labelled exploratory on the page
         "multichannel_vs_non_static": ("multichannel", "non-static"),
         "rand_scaled_vs_rand": ("rand-scaled", "rand"),
     },
+    family=False,
 )
 SEED_MODES = ("rand", "rand-scaled", "static", "non-static")  # those of MODE_CONTRASTS
 
@@ -271,8 +272,8 @@ def backends(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     )
 
 
-EPOCH_CAP_CONTRASTS = Contrasts(
-    "cap", {"higher_cap_vs_profile_cap": ("higher cap", "profile's cap")}
+EPOCH_CAP_CONTRASTS = Contrasts(  # exploratory, as every control
+    "cap", {"higher_cap_vs_profile_cap": ("higher cap", "profile's cap")}, family=False
 )
 
 
@@ -302,6 +303,7 @@ PADDING_CONTRASTS = Contrasts(  # Kim's wide convolution minus our narrow one
         "rand": (("rand", "wide"), ("rand", "narrow")),
         "non_static": (("non-static", "wide"), ("non-static", "narrow")),
     },
+    family=False,
 )
 
 
@@ -387,6 +389,7 @@ ALPHA_CONTRASTS = Contrasts(
             ("non-static", "cbow", _GENSIM_ALPHA),
         ),
     },
+    family=False,
 )
 
 
@@ -440,16 +443,25 @@ def corpus_name(corpus: str) -> str:
     return names["+".join(dict.fromkeys(corpus.split("+")))]
 
 
-CORPUS_CONTRASTS = Contrasts(  # with the Brown corpus minus in-domain text only
-    ("mode", "corpus"),
-    {
-        mode: ((mode, "+".join(WITH_BROWN)), (mode, "+".join(IN_DOMAIN)))
-        for mode in ("static", "non-static")
-    },
-)
+CURVE_MODES = {"static": "static", "non_static": "non-static"}  # contrast name prefix: mode
 
 
-@experiment(Q2, Q3, INTRO, contrasts=(CORPUS_CONTRASTS,))
+def curve_contrasts(p: Profile) -> Contrasts:
+    """Question 3's corpus curve: the vectors of each of :data:`CORPORA` (as
+    :func:`matched_corpus` lists it), frozen and fine-tuned, minus ``rand`` on the same folds,
+    named ``{mode}_{corpus}`` (``non_static_general``); a run without vectors has no corpus."""
+    return Contrasts(
+        ("mode", "corpus"),
+        {
+            f"{field}_{name}": ((mode, "+".join(matched_corpus(p, sources))), ("rand", ""))
+            for name, sources in CORPORA.items()
+            for field, mode in CURVE_MODES.items()
+        },
+        family=False,
+    )
+
+
+@experiment(Q2, Q3, INTRO, contrasts=(curve_contrasts,))
 def corpus_sizes(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     """Question 3: skip-gram vectors from each of :data:`CORPORA` (:func:`matched_corpus`),
     frozen and fine-tuned, and ``rand`` on the same folds (their difference from it is the
@@ -478,6 +490,7 @@ def word2vec_epochs_contrasts(p: Profile) -> Contrasts:
             init: ((init, p.word2vec_epochs), (init, GENSIM_DEFAULT_EPOCHS))
             for init in WORD2VEC_KINDS
         },
+        family=False,
     )
 
 
@@ -518,6 +531,7 @@ SWEEP_CONTRASTS = Contrasts(  # model: the CNN's mode, or "TF-IDF"
         "non_static_vs_rand": ("non-static", "rand"),
         "non_static_vs_tfidf": ("non-static", "TF-IDF"),
     },
+    family=False,
 )
 
 
@@ -556,6 +570,7 @@ SCHEDULE_CONTRASTS = Contrasts(  # exploratory: each schedule minus frozen vecto
         "fine_tuned_vs_pretrained_rows_frozen": ("fine-tuned", "pretrained rows frozen"),
         "eager_fine_tuning_vs_random_rows_eager": ("eager fine-tuning", "random rows, eager"),
     },
+    family=False,
 )
 
 
@@ -598,6 +613,7 @@ RECIPE_CONTRASTS = Contrasts(
         "skipgram_vs_cbow": ("our skip-gram", "our CBOW"),
         "brown_vs_in_domain": ("our skip-gram + Brown", "our skip-gram"),
     },
+    family=False,
 )
 
 
@@ -633,9 +649,9 @@ def recipe(p: Profile, dataset: str | None = None) -> dict[str, list[RunConfig]]
 def catalogue(p: Profile):
     """Every experiment, one row each, for the profile: the pages that show it, its runs, the
     column naming its groups (``""``: one group), the names a page passes its contrasts by
-    (``MODE_CONTRASTS``, ``word2vec_epochs_contrasts(P)``), the run columns their sides name
-    (``by``) and how many contrasts they hold (Results lists them:
-    :func:`w2vcnn.tables.catalogue_table`)."""
+    (``MODE_CONTRASTS``, ``word2vec_epochs_contrasts(P)``) and whether each is a primary family,
+    the run columns their sides name (``by``) and how many contrasts they hold (Results lists
+    them: :func:`w2vcnn.tables.catalogue_table`)."""
     import pandas as pd
 
     rows = [
@@ -645,6 +661,7 @@ def catalogue(p: Profile):
             "runs": len(e(p)),
             "groups": e.column or "",
             "contrasts": tuple(map(_name_in_module, e.declared_contrasts)),
+            "primary": tuple(named.family for named in e.contrasts(p)),
             "by": tuple(dict.fromkeys(by for named in e.contrasts(p) for by in _columns(named))),
             "compared": sum(len(named) for named in e.contrasts(p)),
         }

@@ -352,8 +352,8 @@ def recipe_table(evidence) -> pd.DataFrame:
 def catalogue_table(catalogue) -> pd.DataFrame:
     """:func:`w2vcnn.study.catalogue` for the page: each experiment by name (a page calls
     ``study.NAME.run(P)``), its pages, its runs, and its contrasts by the names a page passes them
-    by, with how many they hold and the run columns they compare by (a group column among them,
-    where the experiment has one)."""
+    by (a page's primary family of tests marked), with how many they hold and the run columns they
+    compare by (a group column among them, where the experiment has one)."""
     shown = pd.DataFrame(index=catalogue.index)
     # a page by its first word ("Q1", "Beyond"), so the names keep the table's width
     shown["pages"] = [
@@ -362,8 +362,14 @@ def catalogue_table(catalogue) -> pd.DataFrame:
     ]
     shown["runs"] = catalogue["runs"].to_numpy()
     shown["contrasts (how many; by)"] = [
-        f"{', '.join(names)} ({n}; {', '.join(by)})" if names else MISSING
-        for names, n, by in zip(catalogue["contrasts"], catalogue["compared"], catalogue["by"])
+        MISSING
+        if not row["contrasts"]
+        else ", ".join(
+            f"{name} (primary)" if primary else name
+            for name, primary in zip(row["contrasts"], row["primary"])
+        )
+        + f" ({row['compared']}; {', '.join(row['by'])})"
+        for _, row in catalogue.iterrows()
     ]
     return shown.rename_axis(None)
 
@@ -480,7 +486,7 @@ _CURVE_FACTS = {
 def curve_table(curve) -> pd.DataFrame:
     """:func:`w2vcnn.analyses.corpus_curve` for reading: one column per corpus, each fact in its own
     format, each difference from ``rand`` in points with its 95% CI."""
-    from .analyses import CURVE_MODES
+    from .study import CURVE_MODES
 
     rows = {}
     for field, (label, form) in _CURVE_FACTS.items():
