@@ -400,7 +400,9 @@ def test_the_catalogue_table_says_what_to_call_and_what_is_compared():
     from w2vcnn import profile, study
     from w2vcnn.tables import MISSING, catalogue_table
 
-    shown = catalogue_table(study.catalogue(profile.named("quick")))
+    styled = catalogue_table(study.catalogue(profile.named("quick")))
+    shown = styled.data
+    assert "overflow-wrap: normal" in styled.to_html()  # names break only between words
     assert shown.index[0] == "embedding_modes"
     assert shown.loc["embedding_modes", "pages"] == "Q2, Q3, Beyond"
     assert shown.loc["scaled_rand", "pages"] == "(part of another)"

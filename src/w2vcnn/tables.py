@@ -349,11 +349,13 @@ def recipe_table(evidence) -> pd.DataFrame:
     return shown
 
 
-def catalogue_table(catalogue) -> pd.DataFrame:
+def catalogue_table(catalogue):
     """:func:`w2vcnn.study.catalogue` for the page: each experiment by name (a page calls
     ``study.NAME.run(P)``), its pages, its runs, and its contrasts by the names a page passes them
     by (a page's primary family of tests marked), with how many they hold and the run columns they
-    compare by (a group column among them, where the experiment has one)."""
+    compare by (a group column among them, where the experiment has one); a ``Styler`` whose
+    experiment names break only between words, as they are what a reader types (elsewhere a cell
+    may break anywhere: a run's corpus is one long word)."""
     shown = pd.DataFrame(index=catalogue.index)
     # a page by its first word ("Q1", "Beyond"), so the names keep the table's width
     shown["pages"] = [
@@ -371,7 +373,9 @@ def catalogue_table(catalogue) -> pd.DataFrame:
         + f" ({row['compared']}; {', '.join(row['by'])})"
         for _, row in catalogue.iterrows()
     ]
-    return shown.rename_axis(None)
+    return show(shown.rename_axis(None)).set_table_styles(
+        [{"selector": "tbody th", "props": "overflow-wrap: normal;"}]
+    )
 
 
 def show(frame: pd.DataFrame, decimals: int = 3, index: bool = True, caption: str | None = None):
