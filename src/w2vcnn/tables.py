@@ -354,8 +354,8 @@ def catalogue_table(catalogue):
     ``study.NAME.run(P)``), its pages, its runs, and its contrasts by the names a page passes them
     by (a page's primary family of tests marked), with how many they hold and the run columns they
     compare by (a group column among them, where the experiment has one); a ``Styler`` whose
-    experiment names break only between words, as they are what a reader types (elsewhere a cell
-    may break anywhere: a run's corpus is one long word)."""
+    experiment names and headers break only between words, as names are what a reader types
+    (elsewhere a cell may break anywhere: a run's corpus is one long word)."""
     shown = pd.DataFrame(index=catalogue.index)
     # a page by its first word ("Q1", "Beyond"), so the names keep the table's width
     shown["pages"] = [
@@ -374,7 +374,7 @@ def catalogue_table(catalogue):
         for _, row in catalogue.iterrows()
     ]
     return show(shown.rename_axis(None)).set_table_styles(
-        [{"selector": "tbody th", "props": "overflow-wrap: normal;"}]
+        [{"selector": "th", "props": "overflow-wrap: normal;"}]
     )
 
 
