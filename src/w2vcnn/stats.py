@@ -248,6 +248,11 @@ class Contrasts(dict):
         super().__init__(pairs)
         self.by, self.family = by, family
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """``by`` as a tuple of column names."""
+        return (self.by,) if isinstance(self.by, str) else tuple(self.by)
+
 
 def paired_table(
     frame: pd.DataFrame,

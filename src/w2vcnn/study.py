@@ -662,16 +662,12 @@ def catalogue(p: Profile):
             "groups": e.column or "",
             "contrasts": tuple(map(_name_in_module, e.declared_contrasts)),
             "primary": tuple(named.family for named in e.contrasts(p)),
-            "by": tuple(dict.fromkeys(by for named in e.contrasts(p) for by in _columns(named))),
+            "by": tuple(dict.fromkeys(by for named in e.contrasts(p) for by in named.columns)),
             "compared": sum(len(named) for named in e.contrasts(p)),
         }
         for name, e in EXPERIMENTS.items()
     ]
     return pd.DataFrame(rows).set_index("experiment")
-
-
-def _columns(contrasts: Contrasts) -> tuple[str, ...]:
-    return (contrasts.by,) if isinstance(contrasts.by, str) else tuple(contrasts.by)
 
 
 def _name_in_module(declared) -> str:
