@@ -20,6 +20,7 @@ from torch import nn
 
 from ..text import Vocab
 from . import ARCHITECTURES, MODES, check_choice
+from .conv_max import conv_max_over_time
 
 PAD = Vocab.pad_index
 
@@ -154,16 +155,16 @@ class KimCNN(WordVectorClassifier):
 
     def features(self, tokens: torch.Tensor) -> torch.Tensor:
         # No mask: the batcher pads every sentence to at least the widest
-        # window, and pads are zeros. x: [batch, channels * dim, length],
-        # contiguous because the convolutions run faster on it.
-        x = torch.cat(self.channels(tokens), dim=2).transpose(1, 2).contiguous()
-        # each conv gives [batch, feature_maps, length - window + 1]; max over
-        # time leaves [batch, feature_maps]. ReLU after the max: the same
-        # numbers (ReLU never changes which value is largest), on 1/length of
-        # the values.
-        pooled = [conv(x).max(dim=2).values for conv in self.convs.values()]
-        # [batch, feature_maps * len(windows)]
-        return F.relu(torch.cat(pooled, dim=1))
+        # window, and pads are zeros. x: [batch, length, channels * dim].
+        x = torch.cat(self.channels(tokens), dim=2)
+        # Each conv gives [batch, feature_maps, length - window + 1]; max over
+        # time leaves [batch, feature_maps]. conv_max_over_time computes
+        #   torch.cat([conv(x.transpose(1, 2)).max(dim=2).values
+        #              for conv in self.convs.values()], dim=1)
+        # in one matrix product with a sparse backward, several times faster
+        # on a CPU (tested equal). ReLU after the max: the same numbers (ReLU
+        # never changes which value is largest), on 1/length of the values.
+        return F.relu(conv_max_over_time(x, self.convs.values()))
 
 
 class CBOWClassifier(WordVectorClassifier):
