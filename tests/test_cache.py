@@ -244,6 +244,21 @@ def test_runs_that_share_their_word_vectors_share_a_vectors_key():
     assert RunConfig(corpus=("unlabeled",), fold=3).vectors_key != unlabeled.vectors_key
 
 
+def test_every_fold_draws_anew_and_every_variant_on_a_fold_draws_alike():
+    base = RunConfig()
+    for variant in (dict(mode="static"), dict(mode="rand", init="random"), dict(init="cbow")):
+        assert RunConfig(**variant).draw_seed == base.draw_seed, variant
+    draws = {RunConfig(fold=f, replicate=r).draw_seed for f in range(10) for r in range(3)}
+    assert len(draws) == 30
+    assert RunConfig(seed=1).draw_seed != base.draw_seed
+    # word2vec on the fold's own text draws per fold; on general English once for every fold,
+    # as its vectors are trained once (vectors_key)
+    assert RunConfig(fold=1).word2vec_seed != base.word2vec_seed == base.draw_seed
+    general = dict(corpus=("brown", "gcide"))
+    assert RunConfig(fold=3, **general).word2vec_seed == RunConfig(**general).word2vec_seed
+    assert RunConfig(replicate=1, **general).word2vec_seed != RunConfig(**general).word2vec_seed
+
+
 def test_a_new_library_version_retrains_the_runs_that_compute_with_it(monkeypatch):
     before = _keys(CONFIGS)
     newer = {"torch": "99.0"}

@@ -67,7 +67,7 @@ class RunConfig:
 
     dataset: str = "rt-polarity"
     split: str = _FULL.split
-    seed: int = 0  # the split's shuffle, the word2vec init, the model init and the batches
+    seed: int = 0  # the split's shuffle; with fold and replicate, every other draw (draw_seed)
     fold: int = 0  # k-fold: the fold that is the test set
     # 0: the study's run. r > 0: the same split and training sentences, every other random draw
     # (word2vec, the random rows, the model's weights, the batch order) made anew: seed variance
@@ -201,11 +201,21 @@ class RunConfig:
 
     @property
     def draw_seed(self) -> int:
-        """The seed of every random draw but the split's and the training subset's: ``seed``
-        itself for replicate 0, else a seed derived from both (:attr:`replicate`)."""
-        if self.replicate == 0:
-            return self.seed
-        return int(np.random.SeedSequence([self.seed, self.replicate]).generate_state(1)[0])
+        """The seed of every random draw but the split's and the training subset's (the random
+        rows, the model's weights, the batch order, and word2vec's start where its text depends on
+        the fold): one per ``seed``, ``fold`` and :attr:`replicate`. Every variant on a fold draws
+        alike, so comparisons stay paired; each fold draws anew, so an interval over folds
+        holds the variation of the draws as well as that of the sentences."""
+        return _derived_seed(self.seed, self.fold, self.replicate)
+
+    @property
+    def word2vec_seed(self) -> int:
+        """word2vec's seed: :attr:`draw_seed`, except for vectors trained on general English only,
+        which are the same text for every fold and are trained once, like a downloaded
+        ``vec.bin`` (their seed leaves the fold out, as :attr:`vectors_key` does)."""
+        if set(self.corpus) <= set(GENERAL):
+            return _derived_seed(self.seed, None, self.replicate)
+        return self.draw_seed
 
     @property
     def is_baseline(self) -> bool:
@@ -308,6 +318,12 @@ class RunConfig:
     def from_record(cls, record: dict) -> "RunConfig":
         """A config from its JSON record (lists back to tuples)."""
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in record.items()})
+
+
+def _derived_seed(seed: int, fold: int | None, replicate: int) -> int:
+    """A 32-bit seed drawn from ``(seed, fold, replicate)`` (``fold`` None: one for every fold)."""
+    entropy = [seed, replicate] if fold is None else [seed, fold, replicate]
+    return int(np.random.SeedSequence(entropy).generate_state(1)[0])
 
 
 @dataclass(frozen=True)

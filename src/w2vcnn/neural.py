@@ -53,7 +53,7 @@ def word2vec_vectors(dataset: Dataset, config: RunConfig):
         min_count=config.word2vec_min_count,
         epochs=config.word2vec_epochs,
         alpha=config.word2vec_alpha,
-        seed=config.draw_seed,
+        seed=config.word2vec_seed,
     )
     import gensim
 
