@@ -27,7 +27,7 @@ def main() -> None:
                 patience=2,
             )
             pretrain(config)  # word vectors are cached; their training is not timed here
-            result, _ = compute(config)
+            (result, _), *_ = compute(config)
             print(f"{backend:8} {mode:13} {result.device:7} {result.sentences_per_second:12,.0f}")
 
 

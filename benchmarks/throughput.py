@@ -36,25 +36,16 @@ def useful_flops_per_token(config) -> float:
 
 
 def measure(backend: str, mode: str, bucket: bool) -> dict:
-    from w2vcnn.experiments import RunConfig, prepare
-    from w2vcnn.models import build_model
-    from w2vcnn.train import TrainSettings, fit
+    from w2vcnn.experiments import RunConfig, build_classifier, prepare
+    from w2vcnn.train import fit
 
     init = "random" if mode == "rand" else "skipgram"
-    config = RunConfig(mode=mode, init=init, backend=backend).validated()
+    config = RunConfig(mode=mode, init=init, backend=backend, max_epochs=3).validated()
     start = prepare(config)
-    model = build_model(
-        backend,
-        "cnn",
-        mode,
-        start.matrix,
-        start.dataset.n_classes,
-        seed=0,
-        feature_maps=config.feature_maps,
-    )
+    model = build_classifier(config, start.matrix, start.dataset.n_classes)
     train = start.parts["train"]
-    settings = TrainSettings(max_epochs=3, patience=3, bucket=bucket)
-    result = fit(model, train, start.parts["dev"], start.parts["test"], settings)
+    training = config.parts()[3]
+    result = fit(model, train, start.parts["dev"], start.parts["test"], training, bucket=bucket)
     seconds = sum(epoch.seconds for epoch in result.curve[1:])
     tokens = sum(len(sentence) for sentence in train[0])
     epochs = len(result.curve) - 1

@@ -20,6 +20,15 @@ QUICK = dict(
 )
 
 
+def training(**overrides):
+    """The full profile's :class:`~w2vcnn.config.Training`, with ``overrides``."""
+    import dataclasses
+
+    from w2vcnn.config import RunConfig
+
+    return dataclasses.replace(RunConfig().parts()[3], **overrides)
+
+
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory):
     """One fresh data folder for the module: runs made by one test are cache hits for the next."""

@@ -1,5 +1,6 @@
 """The experiment runner: cached, paired, honest about what fine-tuning touches."""
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +28,10 @@ def test_static_keeps_the_embedding_non_static_changes_it_and_vec_bin_is_untouch
     words, initial, final = tuned.embeddings()
     assert len(words) == tuned.vocab_size and not np.array_equal(initial, final)
     assert np.array_equal(initial[tuned.n_train_words :], final[tuned.n_train_words :])
-    # both runs read the same cached vec.bin, and neither wrote to it
+    # both runs read the same cached vec.bin, stored under the key the scheduler waits on, and
+    # neither wrote to it
     assert static.vectors["path"] == tuned.vectors["path"]
+    assert Path(tuned.vectors["path"]).parent.name == f"skipgram-{tuned.config.vectors_key}"
     for result in (static, tuned):
         assert (
             result.vectors["sha256_before"]
@@ -333,3 +336,62 @@ def test_a_run_found_under_another_path_of_the_same_content_points_at_that_path(
     again = load_result(config.key)  # what a page reloads from a grid's run_id
     assert again.config.dataset == str(moved)
     assert len(prepare(again.config).dataset) == 60  # its dataset loads from where it is now
+
+
+def _same_run(a, b):
+    """Two results of one run: the same numbers and arrays, whatever the time it took."""
+    no_seconds = [{k: v for k, v in e.items() if k != "seconds"} for e in a.curve]
+    assert no_seconds == [{k: v for k, v in e.items() if k != "seconds"} for e in b.curve]
+    for name in ("test_accuracy", "dev_accuracy", "best_epoch", "epochs_run", "test_predictions"):
+        assert getattr(a, name) == getattr(b, name), name
+    arrays_a, arrays_b = a.arrays(), b.arrays()
+    assert sorted(arrays_a) == sorted(arrays_b)
+    for name in arrays_a:
+        assert np.array_equal(arrays_a[name], arrays_b[name]), name
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(mode="non-static"),
+        dict(mode="rand", init="random", seed=4),
+        dict(mode="static", unfreeze_epoch=4),  # patience counted from the unfreeze epoch
+        dict(mode="non-static", backend="keras"),
+    ],
+    ids=["torch", "rand", "unfrozen", "keras"],
+)
+def test_a_run_stopped_early_read_from_kims_training_is_the_run_trained_alone(cache, settings):
+    """Kim's regime (every epoch, best dev kept) gives the patience rule's runs in the same
+    training: identical to each trained on its own (make book trains them once)."""
+    from w2vcnn import cache as run_cache
+    from w2vcnn.experiments import compute
+    from w2vcnn.grids import run_grid
+
+    kim = quick(**settings, max_epochs=6, patience=None)
+    early = [quick(**settings, max_epochs=m, patience=p) for m, p in ((5, 1), (6, 2), (3, 1))]
+    assert all(c.stops_early_within(kim) for c in early)
+    assert not quick(**settings, max_epochs=7, patience=1).stops_early_within(kim)
+    assert not quick(**settings, max_epochs=4, patience=None).stops_early_within(kim)
+    assert not quick(**{**settings, "seed": 9}, max_epochs=5, patience=1).stops_early_within(kim)
+    alone = [run(c, use_cache=False) for c in early]
+    for c in early:
+        shutil.rmtree(run_cache.run_dir(c.key))
+    frame = run_grid([kim, *early], progress=False)
+    assert list(frame["run_id"]) == [c.key for c in (kim, *early)]
+    read = [load_result(c.key) for c in early]
+    assert all(r.extra["read_from"] == kim.key for r in read)
+    assert [r.epochs_run for r in alone] != [6, 6, 6]  # the rules did stop these runs early
+    for a, b in zip(alone, read):
+        _same_run(a, b)
+    with pytest.raises(ValueError, match="is not .* stopped earlier"):
+        compute(kim, (quick(**settings, max_epochs=7, patience=1),))
+
+
+def test_parallel_workers_read_the_runs_stopped_early_from_the_same_training(cache):
+    from w2vcnn.grids import run_grid
+
+    kim = quick(mode="rand", init="random", seed=5, max_epochs=4, patience=None)
+    early = quick(mode="rand", init="random", seed=5, max_epochs=3, patience=1)
+    frame = run_grid([early, kim], workers=2, progress=False)
+    assert list(frame["run_id"]) == [early.key, kim.key]
+    assert load_result(early.key).extra["read_from"] == kim.key

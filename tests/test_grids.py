@@ -142,7 +142,7 @@ def test_one_schedule_trains_vectors_first_and_each_run_once_its_vectors_exist(m
         grids, "_vectors_task", lambda c, ship: order.append(("vectors", c.init, c.seed))
     )
     monkeypatch.setattr(
-        grids, "_compute_task", lambda c, v: order.append((c.mode, c.seed)) or (c, None)
+        grids, "_compute_task", lambda c, v, early: order.append((c.mode, c.seed)) or [(c, None)]
     )
     monkeypatch.setattr(grids, "store_vectors", lambda name, files: None)
     monkeypatch.setattr(grids, "_store_run", lambda *outcome: None)

@@ -16,13 +16,17 @@ import pytest  # noqa: E402
 torch = pytest.importorskip("torch")
 keras = pytest.importorskip("keras")
 
-from conftest import CLASSES, VOCAB  # noqa: E402
+from conftest import (  # noqa: E402
+    CLASSES,
+    VOCAB,
+    training,  # noqa: E402
+)
 from w2vcnn.models import ARCHITECTURES, MODES, build_model  # noqa: E402
 from w2vcnn.text import batches  # noqa: E402
-from w2vcnn.train import TrainSettings, _trainer_for  # noqa: E402
+from w2vcnn.train import _trainer_for  # noqa: E402
 
 HYPER = {"cnn": {"windows": (2, 3), "feature_maps": 4, "dropout": 0.0}, "cbow": {"dropout": 0.0}}
-SETTINGS = TrainSettings(learning_rate=1.0, rho=0.95, epsilon=1e-6, seed=0)
+TRAINING = training(learning_rate=1.0)
 # Class weights of 30x Glorot are over the max-norm cap of 3: the first step must clip them in both.
 OUTPUT_SCALE = 30.0
 
@@ -104,7 +108,7 @@ def distinct_word_sentences():
 def train_both(keras_model, torch_model, steps):
     """One epoch of ``steps`` through each backend's own trainer, as ``fit`` runs it."""
     for model in (keras_model, torch_model):
-        trainer = _trainer_for(model, SETTINGS)
+        trainer = _trainer_for(model, TRAINING, seed=0)
         loss, _, n = trainer.train_epoch(iter(steps), epoch=1)
         assert np.isfinite(loss) and n == sum(len(b.labels) for b in steps)
 

@@ -9,7 +9,7 @@ import pytest
 from gensim.models import KeyedVectors
 
 from conftest import grid_frame
-from w2vcnn import profile, study
+from w2vcnn import grids, profile, study
 from w2vcnn.stats import paired_values
 from w2vcnn.tables import variant
 
@@ -86,19 +86,27 @@ def test_each_declared_contrast_pairs_one_run_with_another_on_every_fold_both_si
             assert set(p.secondary_folds) <= set(pairs["fold"]), (contrast, where)
 
 
-def test_rand_scaled_and_the_higher_epoch_cap_pair_with_the_headline_runs():
-    p = profile.named("full")
+@pytest.mark.parametrize("p", PROFILES, ids=lambda p: p.name)
+def test_the_headline_runs_in_kims_regime_and_the_stopping_rules_share_its_trainings(p):
     scaled = study.scaled_rand(p)
     assert {c.mode for c in scaled} == {"rand-scaled"} and {c.init for c in scaled} == {"skipgram"}
     assert {(c.dataset, c.fold) for c in scaled} == {(d, f) for d in p.datasets for f in p.folds}
-    caps = study.epoch_cap.groups(p)
-    assert {c.key for c in caps["profile's cap"]} <= {c.key for c in study.embedding_modes(p)}
-    assert {c.max_epochs for c in caps["higher cap"]} == {25}
+    headline = study.headline(p)
+    assert {(c.max_epochs, c.patience) for c in headline} == {(p.kim_epochs, None)}
+    rules = study.stopping_rules.groups(p)
+    assert set(rules["kim"]) == {c for c in headline if c.dataset == p.datasets[0]}
+    assert {(c.max_epochs, c.patience) for c in rules["patience"]} == {(p.max_epochs, p.patience)}
+    # every run of the cheaper rule is one of Kim's stopped earlier: trained in it, not alone
+    reading = grids.read_from_one_training(rules["kim"] + rules["patience"])
+    read = [c for runs in reading.values() for c in runs]
+    assert len(read) == len(set(read)) and set(read) == set(rules["patience"])
+    assert set(reading) == set(rules["kim"]) | set(rules["patience"])
     frame = pd.concat(
-        [grid_frame(configs).assign(cap=name) for name, configs in caps.items()], ignore_index=True
+        [grid_frame(configs).assign(rule=name) for name, configs in rules.items()],
+        ignore_index=True,
     )
-    (a, b) = study.EPOCH_CAP_CONTRASTS["higher_cap_vs_profile_cap"]
-    assert sorted(paired_values(frame, a, b, by="cap")["fold"]) == list(p.secondary_folds)
+    for a, b in study.STOPPING_CONTRASTS.values():
+        assert sorted(paired_values(frame, a, b, by=("mode", "rule"))["fold"]) == list(p.folds)
 
 
 @pytest.mark.parametrize("p", PROFILES, ids=lambda p: p.name)
@@ -110,8 +118,10 @@ def test_replicates_repeat_the_primary_contrasts_on_the_secondary_folds(p):
     assert {side for pair in study.MODE_CONTRASTS.values() for side in pair} <= set(
         study.SEED_MODES
     )
-    first = {c.key for c in configs if c.replicate == 0}
-    assert first <= {c.key for c in study.headline(p)}  # replicate 0 is the headline run
+    first = [c for c in configs if c.replicate == 0]
+    # replicate 0 is the headline run under the profile's stopping rule, read from its training
+    headline = study.headline(p)
+    assert all(any(c.stops_early_within(h) for h in headline) for c in first)
 
 
 def test_transfer_schedules_are_distinct_runs_on_the_same_folds():
@@ -262,9 +272,9 @@ def test_an_experiment_runs_its_groups_under_its_column(monkeypatch):
     asked = []
     monkeypatch.setattr(study, "run_groups", lambda groups, column, progress: asked.append(column))
     monkeypatch.setattr(study, "run_grid", lambda configs, progress: asked.append(len(configs)))
-    study.epoch_cap.run(p)
+    study.stopping_rules.run(p)
     study.wide_convolution.run(p)
-    assert asked == ["cap", len(study.wide_convolution(p))]
+    assert asked == ["rule", len(study.wide_convolution(p))]
     groups = study.recipe.groups(p)
     # a run two sides share (the fine-tuned CNN is also "our skip-gram") is listed once
     assert groups["fine-tuned"] == groups["our skip-gram"]
@@ -279,7 +289,8 @@ def test_the_catalogue_names_each_experiments_contrasts_as_a_page_passes_them():
     assert catalogue.loc["word2vec_epochs", "contrasts"] == ("word2vec_epochs_contrasts(P)",)
     assert catalogue.loc["headline", "compared"] == 6
     assert catalogue.loc["headline", "primary"] == (True, False)
-    assert catalogue.loc["epoch_cap", "groups"] == "cap" and catalogue.loc["tfidf", "groups"] == ""
+    assert catalogue.loc["stopping_rules", "groups"] == "rule"
+    assert catalogue.loc["tfidf", "groups"] == ""
     assert catalogue.loc["initialisers", "by"] == ("mode", "init")
     for name, row in catalogue.iterrows():
         assert row["runs"] == len(study.EXPERIMENTS[name](p)), name

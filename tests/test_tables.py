@@ -404,10 +404,10 @@ def test_the_catalogue_table_says_what_to_call_and_what_is_compared():
     shown = styled.data
     assert "overflow-wrap: normal" in styled.to_html()  # names break only between words
     assert shown.index[0] == "embedding_modes"
-    assert shown.loc["embedding_modes", "pages"] == "Q2, Q3, Beyond"
+    assert shown.loc["embedding_modes", "pages"] == "Q2, Q3"
     assert shown.loc["scaled_rand", "pages"] == "(part of another)"
     contrasts = shown["contrasts (how many; by)"]
-    assert contrasts["epoch_cap"] == "EPOCH_CAP_CONTRASTS (1; cap)"
+    assert contrasts["stopping_rules"] == "STOPPING_CONTRASTS (5; mode, rule)"
     assert contrasts["backends"] == MISSING
     assert contrasts["headline"] == "MODE_CONTRASTS (primary), MODE_EXPLORATORY (6; mode)"
     assert contrasts["cbow_alpha"] == "ALPHA_CONTRASTS (4; mode, init, word2vec_alpha)"

@@ -2,11 +2,13 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import training
 from w2vcnn import train as train_module
+from w2vcnn.config import RunConfig
 from w2vcnn.models import BACKENDS, build_model
 from w2vcnn.models.torch import KimCNN
 from w2vcnn.text import batches
-from w2vcnn.train import RowwiseAdadelta, TrainingError, TrainSettings, _trainer_for, fit
+from w2vcnn.train import RowwiseAdadelta, TrainingError, _trainer_for, fit
 
 
 def test_rowwise_adadelta_equals_dense_adadelta():
@@ -83,7 +85,7 @@ def test_fit_gives_the_model_back_with_a_dense_embedding_gradient():
     # (torch.optim.Adadelta takes no sparse gradient) must get the model as it was
     model = KimCNN(_matrix(), 2, "non-static", feature_maps=4)
     train = _toy(40)
-    fit(model, train, train, train, TrainSettings(max_epochs=1, batch_size=10))
+    fit(model, train, train, train, training(max_epochs=1, batch_size=10))
     assert model.embedding.sparse is False
     model(torch.tensor([[1, 2, 3, 4, 5]])).sum().backward()
     assert not model.embedding.weight.grad.is_sparse
@@ -127,7 +129,7 @@ def test_fit_learns_stops_on_dev_and_reports_throughput(monkeypatch):
     # (about 1 in 12 seeds stays at chance for the 4 epochs patience 3 allows)
     torch.manual_seed(0)
     model = KimCNN(_matrix(), 2, "non-static", feature_maps=4)
-    result = fit(model, train, dev, test, TrainSettings(max_epochs=30, patience=3, batch_size=10))
+    result = fit(model, train, dev, test, training(max_epochs=30, patience=3, batch_size=10))
     assert result.test_accuracy > 0.9
     dev_curve = [e.dev_accuracy for e in result.curve]
     assert result.dev_accuracy == max(dev_curve)
@@ -152,7 +154,7 @@ def test_static_model_stays_frozen_without_an_unfreeze_epoch(backend, monkeypatc
         train,
         dev,
         test,
-        TrainSettings(max_epochs=2, patience=5, batch_size=10),
+        training(max_epochs=2, patience=5, batch_size=10),
     )
     assert len(after_epoch) == 2
     for embedding in [*after_epoch, result.initial_embeddings, result.final_embeddings]:
@@ -174,7 +176,7 @@ def test_unfreeze_epoch_fine_tunes_from_that_epoch_on(backend, monkeypatch):
         train,
         dev,
         test,
-        TrainSettings(max_epochs=3, patience=5, batch_size=10, unfreeze_epoch=2),
+        training(max_epochs=3, patience=5, batch_size=10, unfreeze_epoch=2),
     )
     assert len(after_epoch) == 3
     np.testing.assert_array_equal(after_epoch[0], saved)  # epoch 1: frozen
@@ -206,7 +208,7 @@ def test_patience_restarts_when_the_embedding_is_unfrozen(backend, monkeypatch):
     train, dev, test = _toy(seed=0), _toy(60, seed=1), _toy(50, seed=2)
     matrix = _matrix()
     model = build_model(backend, "cnn", "static", matrix, 2, seed=0, feature_maps=4)
-    settings = TrainSettings(max_epochs=8, patience=2, batch_size=10, unfreeze_epoch=4)
+    settings = training(max_epochs=8, patience=2, batch_size=10, unfreeze_epoch=4)
     result = fit(model, train, dev, test, settings)
     # frozen in epochs 1-3 (no stop before the unfreeze), fine-tuned in 4 and 5, then stopped
     assert len(result.curve) == 5 and result.best_epoch == 1
@@ -223,7 +225,7 @@ def test_torch_trainer_applies_the_models_max_norm_after_every_step(max_norm):
         model.output.weight.mul_(100.0)
     before = model.output.weight.detach().norm(dim=1)
     assert torch.all(before > 30.0)
-    trainer = _trainer_for(model, TrainSettings())
+    trainer = _trainer_for(model, training())
     trainer.train_epoch(batches(*_toy(40), batch_size=10, seed=0), epoch=1)
     norms = model.output.weight.detach().norm(dim=1)
     if max_norm is None:  # Adadelta's few small steps barely change such long vectors
@@ -232,9 +234,27 @@ def test_torch_trainer_applies_the_models_max_norm_after_every_step(max_norm):
         assert torch.all(norms <= 3.0 + 1e-5) and torch.all(norms > 2.9)
 
 
-def test_bad_settings():
-    with pytest.raises(ValueError, match="max_epochs, patience and batch_size must be >= 1"):
-        TrainSettings(max_epochs=0)
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (dict(max_epochs=0), "max_epochs must be a positive integer, got 0"),
+        (dict(patience=0), "patience must be a positive integer or None, got 0"),
+        (dict(batch_size=2.5), "batch_size must be a positive integer, got 2.5"),
+    ],
+)
+def test_bad_settings(bad, message):
+    with pytest.raises(ValueError, match=message):
+        RunConfig(**bad).validated()
+
+
+def test_an_earlier_stopping_rule_needs_a_run_that_trains_every_epoch():
+    model = KimCNN(_matrix(), 2, "non-static", feature_maps=4)
+    train = _toy(20)
+    before = _weights(model)
+    for run, rule in [(dict(patience=3), (2, 1)), (dict(patience=None, max_epochs=2), (3, 1))]:
+        with pytest.raises(ValueError, match="an earlier stopping rule reads a run that trains"):
+            fit(model, train, train, train, training(**run), stopped_early=[rule])
+    assert all(np.array_equal(a, b) for a, b in zip(before, _weights(model)))  # nothing trained
 
 
 def _weights(model):
@@ -253,7 +273,7 @@ def test_nan_vectors_are_refused_before_any_step(backend, mode):
     initial = _weights(model)
     train = _toy()
     with pytest.raises(TrainingError, match=r"NaN or inf in 1 row\(s\) \(first: row 5\)"):
-        fit(model, train, train, train, TrainSettings(max_epochs=1))
+        fit(model, train, train, train, training(max_epochs=1))
     np.testing.assert_array_equal(bad, saved)  # the caller's matrix (NaN included) untouched
     for before, after in zip(initial, _weights(model), strict=True):  # no step was taken
         np.testing.assert_array_equal(after, before)
@@ -268,7 +288,7 @@ def test_a_diverging_loss_is_a_clear_error(backend):
     with pytest.raises(
         TrainingError, match=r"(loss became (nan|inf)|training diverged) at epoch 1, batch \d+"
     ):
-        fit(model, train, train, train, TrainSettings(max_epochs=1, learning_rate=1e30))
+        fit(model, train, train, train, training(max_epochs=1, learning_rate=1e30))
     np.testing.assert_array_equal(matrix, saved)  # the models copy the caller's matrix
 
 
@@ -280,7 +300,7 @@ def test_keras_trainer_records_the_device_tensorflow_places_the_model_on(gpus, m
     model = build_model(
         "keras", "cnn", "rand", np.zeros((5, 4), "float32"), 2, windows=(2,), feature_maps=2
     )
-    trainer = _trainer_for(model, TrainSettings())
+    trainer = _trainer_for(model, training())
     assert trainer.device == ("cuda" if gpus else "cpu")
 
 
@@ -290,7 +310,12 @@ def test_frozen_rows_never_move_while_the_other_rows_fine_tune():
     model = KimCNN(_matrix(), 2, "non-static", feature_maps=4)
     frozen = (2, 3, 5)
     result = fit(
-        model, train, dev, test, TrainSettings(max_epochs=3, batch_size=10, frozen_rows=frozen)
+        model,
+        train,
+        dev,
+        test,
+        training(max_epochs=3, batch_size=10, frozen_rows="pretrained"),
+        pretrained_rows=frozen,
     )
     moved = np.flatnonzero(np.any(result.initial_embeddings != result.final_embeddings, axis=1))
     assert moved.size and not set(moved) & set(frozen)

@@ -93,7 +93,8 @@ class RunConfig:
     dropout: float = 0.5
     max_norm: float | None = 3.0  # l2 cap on each class's output weights (Kim); None: none
     max_epochs: int = _FULL.max_epochs
-    patience: int = _FULL.patience
+    # epochs without a better dev accuracy before stopping; None: every epoch (Kim's regime)
+    patience: int | None = _FULL.patience
     batch_size: int = 50
     learning_rate: float = 1.0
     embedding_lr_scale: float = 1.0
@@ -133,6 +134,13 @@ class RunConfig:
         config = dataclasses.replace(
             config, seed=int(config.seed), fold=int(config.fold), replicate=int(config.replicate)
         )
+        for name in ("max_epochs", "patience", "batch_size"):
+            value = getattr(config, name)
+            if value is None and name == "patience":
+                continue
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+                allowed = "a positive integer" + (" or None" if name == "patience" else "")
+                raise ValueError(f"{name} must be {allowed}, got {value!r}")
         fraction = config.train_fraction
         if not isinstance(fraction, numbers.Real) or not 0 < fraction <= 1:
             raise ValueError(f"train_fraction must be in (0, 1], got {fraction!r}")
@@ -216,6 +224,20 @@ class RunConfig:
         if set(self.corpus) <= set(GENERAL):
             return _derived_seed(self.seed, None, self.replicate)
         return self.draw_seed
+
+    def stops_early_within(self, other: RunConfig) -> bool:
+        """Whether this run is ``other`` stopped by patience within its epochs: ``other`` trains
+        every epoch (``patience=None``) for at least as long, and nothing else differs. The
+        epochs before a run stops do not depend on its stopping rule, so ``other``'s training
+        gives this run's result too (:func:`w2vcnn.train.fit`'s ``stopped_early``)."""
+        a, b = self.validated(), other.validated()
+        return (
+            not a.is_baseline
+            and a.patience is not None
+            and b.patience is None
+            and a.max_epochs <= b.max_epochs
+            and dataclasses.replace(a, max_epochs=b.max_epochs, patience=None) == b
+        )
 
     @property
     def is_baseline(self) -> bool:
@@ -302,17 +324,22 @@ class RunConfig:
     @property
     def vectors_key(self) -> str | None:
         """What determines the word vectors the run reads or trains (None: random rows or
-        none): two runs with the same ``vectors_key`` share one set, trained once. Fold and split
-        are left out where the corpus is general English only (the unlabeled text leaves out the
-        fold's dev and test sentences, so it depends on them)."""
+        none): two runs with the same ``vectors_key`` share one set, trained once, and the cache
+        stores them under it (:func:`w2vcnn.neural.word2vec_vectors`). Fold and split are left
+        out where the corpus is general English only (the unlabeled text leaves out the fold's
+        dev and test sentences, so it depends on them)."""
         data, vectors, _, _ = self.parts()
         if not isinstance(vectors, (Word2Vec, VectorsFile)):
             return None
         keyed = data.keyed()
         del keyed["train_fraction"]  # word2vec reads the whole training split
-        if isinstance(vectors, Word2Vec) and set(vectors.corpus) <= set(GENERAL):
+        if isinstance(vectors, VectorsFile):
+            return cache.content_key({"data": keyed, "vectors": vectors.keyed()})
+        if set(vectors.corpus) <= set(GENERAL):
             del keyed["split"], keyed["fold"]
-        return cache.content_key({"data": keyed, "vectors": vectors.keyed()})
+        # the code that trains them and writes vec.bin: the store keeps them under this key
+        trainer = cache.code_digest("embeddings.py", "word2vec_format.py", "corpus.py")
+        return cache.content_key({"data": keyed, "vectors": vectors.keyed(), "code": trainer})
 
     @classmethod
     def from_record(cls, record: dict) -> "RunConfig":
@@ -426,7 +453,7 @@ class Training:
 
     backend: str
     max_epochs: int
-    patience: int
+    patience: int | None
     batch_size: int
     learning_rate: float
     embedding_lr_scale: float

@@ -135,25 +135,41 @@ def _moved(result: RunResult, config: RunConfig) -> RunResult:
     return dataclasses.replace(result, config=config, vectors=vectors)
 
 
-def compute(config: RunConfig) -> tuple[RunResult, dict[str, np.ndarray] | None]:
+def compute(
+    config: RunConfig, stopped_early: tuple[RunConfig, ...] = ()
+) -> list[tuple[RunResult, dict[str, np.ndarray] | None]]:
     """Train and score ``config``: its :class:`RunResult` and the arrays a cache entry keeps
     (the model's weights; the embedding before and after fine-tuning, unless frozen; None for
-    TF-IDF). Stores no run."""
+    TF-IDF), then those of each run of ``stopped_early``: the same run under an earlier
+    stopping rule (:meth:`RunConfig.stops_early_within`), read from the same training. Stores no
+    run."""
     config = config.validated()
-    run_id = config.key  # before any file is read: a file edited meanwhile must not take this key
+    stopped_early = tuple(c.validated() for c in stopped_early)
+    # keys before any file is read: a file edited meanwhile must not take them
+    run_ids = [c.key for c in (config, *stopped_early)]
     start = time.perf_counter()
     if config.is_baseline:  # imported only here: a neural run never loads the baseline's code
         from .baselines import compute_tfidf
 
-        fields, arrays = compute_tfidf(config)
+        if stopped_early:
+            raise ValueError("TF-IDF has no epochs to stop early")
+        computed = [compute_tfidf(config)]
     else:
         from .neural import compute_neural
 
-        fields, arrays = compute_neural(config)
-    result = RunResult(
-        run_id=run_id, config=config, wall_seconds=time.perf_counter() - start, **fields
-    )
-    return result, arrays
+        computed = compute_neural(config, stopped_early)
+    wall = time.perf_counter() - start
+    own_training = computed[0][0].get("train_seconds", 0.0)
+    results = []
+    for run_id, run_config, (fields, arrays) in zip(run_ids, (config, *stopped_early), computed):
+        # a run read from another's training took that run's preparation and its own epochs
+        seconds = wall - own_training + fields["train_seconds"] if results else wall
+        if results:
+            fields["extra"] = dict(fields["extra"], read_from=run_ids[0])
+        results.append(
+            (RunResult(run_id=run_id, config=run_config, wall_seconds=seconds, **fields), arrays)
+        )
+    return results
 
 
 def run(config: RunConfig, use_cache: bool = True) -> RunResult:
@@ -175,6 +191,6 @@ def run(config: RunConfig, use_cache: bool = True) -> RunResult:
             if stored.config != config:
                 cache.rewrite_record(config.key, _moved(stored, config).record())
             return _moved(stored, config)
-    result, arrays = compute(config)
+    (result, arrays), *_ = compute(config)
     cache.write_run(result.run_id, result.record(), arrays)
     return result

@@ -6,6 +6,7 @@ Not part of any run's cache key: how runs are scheduled cannot change what they 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import multiprocessing
 import os
@@ -18,7 +19,7 @@ from pathlib import Path
 from . import cache, protocol
 from . import profile as profiles
 from ._io import atomic_write
-from .experiments import RunConfig, RunResult, is_cached, load_result, run
+from .experiments import RunConfig, RunResult, compute, is_cached, load_result, run
 from .tables import run_row, variant
 
 # Threading libraries (torch, TensorFlow, BLAS) read these when they start: one thread per worker
@@ -122,12 +123,20 @@ def run_grid(
         if missing and (workers > 1 or executor is not None):
             _train_in_parallel(missing, workers, report, executor)
         else:
+            reading = read_from_one_training(missing)
             for config in missing:
+                if reading.get(config) == ():
+                    continue  # trained in the run that reads it
                 if report:
                     report.started(config)
-                fresh[config] = run(config, use_cache=use_cache)
-                if report:
-                    report.finished(config)
+                if reading.get(config):
+                    results = [result for result, _ in _compute_and_store(config, reading[config])]
+                else:
+                    results = [run(config, use_cache=use_cache)]
+                for result in results:
+                    fresh[result.config] = result
+                    if report:
+                        report.finished(result.config)
     finally:
         if report:
             report.close()
@@ -142,6 +151,36 @@ def run_groups(groups: Mapping[str, Sequence[RunConfig]], column: str = "group",
     """
     frame = run_grid([c for configs in groups.values() for c in configs], **options)
     return frame.assign(**{column: [name for name, configs in groups.items() for _ in configs]})
+
+
+def read_from_one_training(configs: Sequence[RunConfig]) -> dict[RunConfig, tuple[RunConfig, ...]]:
+    """Which of ``configs`` are one training read under several stopping rules: for each run that
+    trains every epoch (``patience=None``, Kim's regime), the runs of ``configs`` that are it
+    stopped earlier (:meth:`RunConfig.stops_early_within`), and for each of those, ``()``: it is
+    computed in that run's training (:func:`w2vcnn.experiments.compute`), not on its own.
+    Every other config is absent."""
+    by_run: dict[RunConfig, list[RunConfig]] = {}
+    for config in configs:
+        if config.patience is None and not config.is_baseline:
+            by_run.setdefault(dataclasses.replace(config, max_epochs=0), []).append(config)
+    plan: dict[RunConfig, tuple[RunConfig, ...]] = {}
+    for config in configs:
+        if config.patience is None:
+            continue
+        same_run = dataclasses.replace(config, max_epochs=0, patience=None)
+        within = [c for c in by_run.get(same_run, ()) if config.stops_early_within(c)]
+        if within:
+            plan[within[0]] = (*plan.get(within[0], ()), config)
+            plan[config] = ()
+    return plan
+
+
+def _compute_and_store(config: RunConfig, stopped_early=()) -> list:
+    """Compute ``config`` (and the runs it gives under earlier stopping rules) and store each."""
+    computed = compute(config, stopped_early)
+    for outcome in computed:
+        _store_run(*outcome)
+    return computed
 
 
 def load_results(frame) -> list[RunResult]:
@@ -216,9 +255,12 @@ def _train_in_parallel(
     ``client.get_executor()``, say) with ``workers`` tasks in flight; None: a spawn pool of
     ``workers`` one-thread processes on this machine, which share its cache.
     """
+    reading = read_from_one_training(missing)
     waiting: dict[str, list[RunConfig]] = {}  # runs by the vectors they wait for
     ready = []
     for config in missing:
+        if reading.get(config) == ():
+            continue  # trained in the run that reads it
         if config.trains_word2vec:
             waiting.setdefault(config.vectors_key, []).append(config)
         else:
@@ -246,9 +288,10 @@ def _train_in_parallel(
                 shipped[config.vectors_key] = outcome
             ready.extend(waiting.pop(config.vectors_key))
         else:
-            _store_run(*outcome)
-            if report:
-                report.finished(config)
+            for result, arrays in outcome:
+                _store_run(result, arrays)
+                if report:
+                    report.finished(result.config)
 
     try:
         while vector_jobs or ready or running:
@@ -260,7 +303,8 @@ def _train_in_parallel(
                     ready.sort(key=_expected_cost)
                     job = ready.pop()
                     vectors = None if own else shipped.get(job.vectors_key)
-                    running[executor.submit(_compute_task, job, vectors)] = (job, False)
+                    task = executor.submit(_compute_task, job, vectors, reading.get(job, ()))
+                    running[task] = (job, False)
                     if report:
                         report.started(job)
             done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -324,15 +368,16 @@ def _vectors_task(config: RunConfig, ship: bool = True) -> tuple[str, dict[str, 
     return folder.name, {f.name: f.read_bytes() for f in sorted(folder.iterdir()) if f.is_file()}
 
 
-def _compute_task(config: RunConfig, vectors: tuple | None):
-    """On a worker: the run's result and arrays (:func:`w2vcnn.experiments.compute`), after
-    storing the ``vectors`` it was sent where this machine lacks them."""
+def _compute_task(config: RunConfig, vectors: tuple | None, stopped_early=()):
+    """On a worker: the run's result and arrays, and those of the runs it gives under earlier
+    stopping rules (:func:`w2vcnn.experiments.compute`), after storing the ``vectors`` it was
+    sent where this machine lacks them."""
     _one_thread()
     from .experiments import compute
 
     if vectors is not None:
         store_vectors(*vectors)
-    return compute(config)
+    return compute(config, stopped_early)
 
 
 def store_vectors(name: str, files: dict[str, bytes]) -> Path:

@@ -55,17 +55,7 @@ def word2vec_vectors(dataset: Dataset, config: RunConfig):
         alpha=config.word2vec_alpha,
         seed=config.word2vec_seed,
     )
-    import gensim
-
-    folder = cache.vectors_dir(
-        config.init,
-        cache.content_key(
-            corpus.digest,
-            settings,
-            gensim.__version__,
-            cache.code_digest("embeddings.py", "word2vec_format.py"),  # trains, and writes vec.bin
-        ),
-    )
+    folder = cache.vectors_dir(config.init, config.vectors_key)
     path = folder / "vec.bin"
     meta = cache.read_vectors_meta(folder)
     if meta is not None:
@@ -181,30 +171,45 @@ def build_classifier(config: RunConfig, matrix: np.ndarray, n_classes: int):
     )
 
 
-def compute_neural(config: RunConfig) -> tuple[dict, dict[str, np.ndarray]]:
+def compute_neural(
+    config: RunConfig, stopped_early: tuple[RunConfig, ...] = ()
+) -> list[tuple[dict, dict[str, np.ndarray]]]:
     """Train and score a CNN or CBOW run: the fields of its result (all but ``run_id``,
     ``config`` and ``wall_seconds``) and the arrays its cache entry keeps (every weight but the
-    word vectors; the vectors before and after, unless frozen throughout)."""
-    from .models import layer_weights
-    from .train import TrainSettings, fit
+    word vectors; the vectors before and after, unless frozen throughout).
 
+    ``stopped_early``: runs the same as ``config`` but for an earlier stopping rule
+    (:meth:`~w2vcnn.config.RunConfig.stops_early_within` ``config``): the same training read
+    under their rules, each a run's fields and arrays as if trained alone, after ``config``'s.
+    """
+    from .train import fit
+
+    for other in stopped_early:
+        if not other.stops_early_within(config):
+            raise ValueError(f"{other} is not {config} stopped earlier")
+    _, _, _, training = config.parts()
     prepared = prepare(config)
-    vocab, parts, vectors_record = prepared.vocab, prepared.parts, prepared.vectors
     model = build_classifier(config, prepared.matrix, prepared.dataset.n_classes)
-    settings = TrainSettings(
-        max_epochs=config.max_epochs,
-        patience=config.patience,
-        batch_size=config.batch_size,
-        learning_rate=config.learning_rate,
-        embedding_lr_scale=config.embedding_lr_scale,
-        unfreeze_epoch=config.unfreeze_epoch,
-        frozen_rows=tuple(prepared.pretrained) if config.frozen_rows == "pretrained" else (),
+    fitted = fit(
+        model,
+        *(prepared.parts[part] for part in ("train", "dev", "test")),
+        training,
         seed=config.draw_seed,
+        pretrained_rows=prepared.pretrained,
+        stopped_early=[(other.max_epochs, other.patience) for other in stopped_early],
     )
-    fitted = fit(model, parts["train"], parts["dev"], parts["test"], settings)
-    if vectors_record is not None:
+    if prepared.vectors is not None:
         # the whole point of question 2: training reads vec.bin, it never writes it
-        vectors_record["sha256_after"] = sha256_file(vectors_record["path"])
+        prepared.vectors["sha256_after"] = sha256_file(prepared.vectors["path"])
+    return [
+        _record(run, prepared, result)
+        for run, result in zip((config, *stopped_early), (fitted, *fitted.stopped_early))
+    ]
+
+
+def _record(config: RunConfig, prepared: Prepared, fitted) -> tuple[dict, dict[str, np.ndarray]]:
+    """A run's fields and arrays (:func:`compute_neural`) from what ``fit`` returned for it."""
+    vocab = prepared.vocab
     unseen = (
         fitted.final_embeddings[vocab.n_train_words :]
         - fitted.initial_embeddings[vocab.n_train_words :]
@@ -218,11 +223,11 @@ def compute_neural(config: RunConfig) -> tuple[dict, dict[str, np.ndarray]]:
         sentences_per_second=fitted.sentences_per_second,
         curve=[dataclasses.asdict(e) for e in fitted.curve],
         test_predictions=fitted.test_predictions.tolist(),
-        test_labels=parts["test"][1].tolist(),
+        test_labels=prepared.parts["test"][1].tolist(),
         vocab_size=len(vocab),
         n_train_words=vocab.n_train_words,
         coverage=prepared.coverage,
-        vectors=vectors_record,
+        vectors=None if prepared.vectors is None else dict(prepared.vectors),
         device=fitted.device,
         extra={
             "random_scale": prepared.random_scale,
@@ -231,7 +236,7 @@ def compute_neural(config: RunConfig) -> tuple[dict, dict[str, np.ndarray]]:
         },
     )
     # every weight but the word vectors (small), so the model can be loaded (w2vcnn.load_model)
-    arrays = {f"weights/{name}": value for name, value in layer_weights(model).items()}
+    arrays = {f"weights/{name}": value for name, value in fitted.layer_weights.items()}
     if config.mode != "static" or config.unfreeze_epoch is not None:
         arrays.update(
             words=np.array(vocab.itos),

@@ -36,12 +36,16 @@ def profile_note(p: Profile, chapter: str | None = None):
         count = len(folds)
         glue(name, _WORDS[count] if count < len(_WORDS) else str(count), display=False)
     glue("first_dataset", first_name(p), display=False)
+    for name in ("kim_epochs", "patience", "max_epochs"):
+        glue(name, str(getattr(p, name)), display=False)
 
     examples = (
         "all examples" if p.max_examples is None else f"{p.max_examples:,} examples per dataset"
     )
     sizes = (
-        f"{_folds(p)}, up to {p.max_epochs} epochs, {p.vector_size}-d vectors, "
+        f"{_folds(p)}; question 1's headline in Kim's regime ({p.kim_epochs} epochs, the best "
+        f"dev epoch kept), the other grids stopped after {p.patience} epochs without a better dev "
+        f"accuracy (at most {p.max_epochs}); {p.vector_size}-d vectors, "
         f"{p.feature_maps} feature maps per window, {examples}"
     )
     if p.name == "full":

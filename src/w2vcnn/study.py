@@ -201,10 +201,25 @@ MODE_EXPLORATORY = Contrasts(  # unadjusted, labelled exploratory on the page
 SEED_MODES = ("rand", "rand-scaled", "static", "non-static")  # those of MODE_CONTRASTS
 
 
-@experiment(Q2, Q3, BEYOND)
-def embedding_modes(p: Profile, datasets=None, backend: str = "torch") -> list[RunConfig]:
-    """Questions 1-3 and Beyond: Kim's CNN in each embedding mode, from the pretrained vectors
-    (:func:`pretrained`)."""
+def stopping(p: Profile, rule: str) -> dict:
+    """A grid's stopping settings: ``"kim"``, Kim's regime (``p.kim_epochs`` epochs, no early
+    stopping, the best dev epoch kept), or ``"patience"``, the profile's rule (at most
+    ``p.max_epochs`` epochs, stopping after ``p.patience`` without a better dev accuracy). The
+    same training read under both rules is trained once (:func:`w2vcnn.grids.run_grid`)."""
+    if rule == "kim":
+        return {"max_epochs": p.kim_epochs, "patience": None}
+    if rule == "patience":
+        return {"max_epochs": p.max_epochs, "patience": p.patience}
+    raise ValueError(f"unknown stopping rule {rule!r}; known: kim, patience")
+
+
+@experiment(Q2, Q3)
+def embedding_modes(
+    p: Profile, datasets=None, backend: str = "torch", rule: str = "patience"
+) -> list[RunConfig]:
+    """Questions 2 and 3: Kim's CNN in each embedding mode, from the pretrained vectors
+    (:func:`pretrained`), under the profile's stopping rule, as the other grids they are set
+    beside (``rule="kim"``: :func:`kim_modes`)."""
     return grid(
         profile=p,
         dataset=list(datasets or p.datasets),
@@ -212,15 +227,22 @@ def embedding_modes(p: Profile, datasets=None, backend: str = "torch") -> list[R
         backend=backend,
         mode=list(MODES),
         **pretrained(p),
+        **stopping(p, rule),
     )
 
 
+@experiment(BEYOND)
+def kim_modes(p: Profile, datasets=None) -> list[RunConfig]:
+    """Question 1's headline and Beyond: :func:`embedding_modes` in Kim's regime."""
+    return embedding_modes(p, datasets=datasets, rule="kim")
+
+
 @experiment()  # a part of the headline
-def scaled_rand(p: Profile, datasets=None) -> list[RunConfig]:
+def scaled_rand(p: Profile, datasets=None, rule: str = "kim") -> list[RunConfig]:
     """Question 1's control for the rows' scale: ``rand-scaled``, Kim's ``rand`` with its rows
     drawn at the pretrained vectors' scale (a = sqrt(3 var), as the pretrained modes' unknown
-    words) instead of 0.25, on the headline folds. Kim's ``rand`` stays the row compared with
-    Kim."""
+    words) instead of 0.25, on the headline folds, in Kim's regime. Kim's ``rand`` stays the row
+    compared with Kim."""
     return grid(
         profile=p,
         dataset=list(datasets or p.datasets),
@@ -228,14 +250,15 @@ def scaled_rand(p: Profile, datasets=None) -> list[RunConfig]:
         backend="torch",
         mode="rand-scaled",
         **pretrained(p),
+        **stopping(p, rule),
     )
 
 
 @experiment(Q1, INTRO, contrasts=(MODE_CONTRASTS, MODE_EXPLORATORY))
 def headline(p: Profile, datasets=None) -> list[RunConfig]:
-    """The runs of question 1's primary contrasts: :func:`embedding_modes` and
+    """The runs of question 1's primary contrasts, in Kim's regime: :func:`kim_modes` and
     :func:`scaled_rand`."""
-    return embedding_modes(p, datasets=datasets) + scaled_rand(p, datasets=datasets)
+    return kim_modes(p, datasets=datasets) + scaled_rand(p, datasets=datasets)
 
 
 @experiment(Q1, contrasts=(MODE_CONTRASTS,))
@@ -272,28 +295,27 @@ def backends(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     )
 
 
-EPOCH_CAP_CONTRASTS = Contrasts(  # exploratory, as every control
-    "cap", {"higher_cap_vs_profile_cap": ("higher cap", "profile's cap")}, family=False
+# Kim's regime minus the profile's rule, per mode, on the same trainings (exploratory)
+STOPPING_CONTRASTS = Contrasts(
+    ("mode", "rule"),
+    {
+        mode.replace("-", "_"): ((mode, "kim"), (mode, "patience"))
+        for mode in (*MODES, "rand-scaled")
+    },
+    family=False,
 )
 
 
-@experiment(Q1, contrasts=(EPOCH_CAP_CONTRASTS,), column="cap")
-def epoch_cap(p: Profile, dataset: str | None = None) -> dict[str, list[RunConfig]]:
-    """Question 1's control: does the epoch cap hold ``rand`` back? Kim's ``rand`` on the
-    secondary folds with the profile's cap and with 5/3 of it (25 in the full profile; the same
-    patience), by cap name. On all ten folds (the build of 2026-12-02) the higher cap changed no
-    run's test accuracy: the check stays, on three folds, at a third of the cost."""
-    common = dict(
-        profile=p,
-        folds=p.secondary_folds,
-        dataset=dataset or first(p),
-        arch="cnn",
-        backend="torch",
-        mode="rand",
-    )
+@experiment(Q1, contrasts=(STOPPING_CONTRASTS,), column="rule")
+def stopping_rules(p: Profile, dataset: str | None = None) -> dict[str, list[RunConfig]]:
+    """Question 1's control for the stopping rule: the headline's runs on the first dataset's
+    headline folds in Kim's regime (``"kim"``) and under the profile's rule (``"patience"``),
+    by rule. One training gives both: a run stopped by patience is Kim's run up to that epoch."""
+    dataset = dataset or first(p)
     return {
-        "profile's cap": grid(**common),
-        "higher cap": grid(max_epochs=p.max_epochs * 5 // 3, **common),
+        "kim": headline(p, datasets=[dataset]),
+        "patience": embedding_modes(p, datasets=[dataset])
+        + scaled_rand(p, datasets=[dataset], rule="patience"),
     }
 
 

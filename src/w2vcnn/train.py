@@ -7,46 +7,26 @@ never steers anything.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .config import Training
 from .metrics import accuracy_of
-from .profile import PROFILES
 from .text import batches
-
-_FULL = PROFILES["full"]  # the defaults are the published study's settings, as RunConfig's
 
 
 class TrainingError(RuntimeError):
     """Training cannot go on (e.g. the loss became NaN)."""
 
 
-@dataclass(frozen=True)
-class TrainSettings:
-    max_epochs: int = _FULL.max_epochs
-    # stop after this many epochs without a better dev accuracy (counted from the unfreeze epoch
-    # on, if any: the fine-tuned phase gets its own patience)
-    patience: int = _FULL.patience
-    batch_size: int = 50
-    learning_rate: float = 1.0  # Adadelta, as Kim: lr 1.0, rho 0.95, eps 1e-6 (in both backends)
-    rho: float = 0.95
-    epsilon: float = 1e-6
-    embedding_lr_scale: float = (
-        1.0  # < 1: fine-tune the embedding more gently than the rest (PyTorch)
-    )
-    unfreeze_epoch: int | None = None  # static until this epoch (1-based), then fine-tuned
-    # rows of the embedding that never train while the others fine-tune (PyTorch), e.g. the words
-    # that have a pretrained vector: "partial freeze"
-    frozen_rows: tuple[int, ...] = ()
-    bucket: bool = True  # length-bucketed batches (see text.batches)
-    seed: int = 0
-
-    def __post_init__(self):
-        if self.max_epochs < 1 or self.patience < 1 or self.batch_size < 1:
-            raise ValueError("max_epochs, patience and batch_size must be >= 1")
+# Adadelta as Kim: learning rate 1.0 (Training.learning_rate), rho 0.95, eps 1e-6, in both backends
+RHO = 0.95
+EPSILON = 1e-6
 
 
 @dataclass
@@ -69,65 +49,133 @@ class FitResult:
     sentences_per_second: float
     initial_embeddings: np.ndarray
     final_embeddings: np.ndarray  # of the best dev epoch
+    layer_weights: dict[str, np.ndarray]  # of the best dev epoch, every weight but the vectors
     device: str = "cpu"
-    extra: dict = field(default_factory=dict)
+    # the same training read under an earlier stopping rule each (fit's ``stopped_early``)
+    stopped_early: list[FitResult] = field(default_factory=list)
 
 
-def fit(model, train, dev, test, settings: TrainSettings = TrainSettings()) -> FitResult:
-    """Train ``model`` (a ``torch.nn.Module`` or a ``keras.Model`` from :mod:`w2vcnn.models`).
+class _StoppingRule:
+    """When a run stops and which epoch it keeps: the best dev epoch of at most ``max_epochs``,
+    stopping after ``patience`` epochs without a better one (None: never early)."""
+
+    def __init__(self, max_epochs: int, patience: int | None, unfreeze_epoch: int | None):
+        self.max_epochs, self.patience, self.unfreeze_epoch = max_epochs, patience, unfreeze_epoch
+        self.best = (-1.0, 0, None)  # dev accuracy, epoch, weights
+        self.epochs, self.stopped = 0, False
+
+    def update(self, epoch: int, dev_accuracy: float, weights) -> None:
+        """Read epoch ``epoch``'s dev accuracy; ``weights()`` gives that epoch's weights."""
+        if self.stopped:
+            return
+        self.epochs = epoch
+        if dev_accuracy > self.best[0]:
+            self.best = (dev_accuracy, epoch, weights())
+        elif self.patience is not None:
+            # the fine-tuned phase of a frozen-then-unfrozen run gets its own patience
+            since = max(self.best[1], (self.unfreeze_epoch or 1) - 1)
+            self.stopped = epoch - since >= self.patience
+        self.stopped = self.stopped or epoch >= self.max_epochs
+
+
+def fit(
+    model,
+    train,
+    dev,
+    test,
+    training: Training,
+    seed: int = 0,
+    pretrained_rows: Sequence[int] = (),
+    stopped_early: Sequence[tuple[int, int]] = (),
+    bucket: bool = True,
+) -> FitResult:
+    """Train ``model`` (a ``torch.nn.Module`` or a ``keras.Model`` from :mod:`w2vcnn.models`) as
+    ``training`` says, its random draws (dropout, the batch order) seeded by ``seed``.
 
     ``train``, ``dev``, ``test`` are ``(encoded sentences, labels)`` pairs (lists of token ids).
+    ``pretrained_rows``: the embedding rows that start from a pretrained vector, kept frozen when
+    ``training.frozen_rows == "pretrained"``. ``stopped_early``: ``(max_epochs, patience)`` of
+    other stopping rules, each reading the same training as a run with those settings would have
+    gone (same seed, same batches: the same epochs up to where it stops): its result in
+    ``FitResult.stopped_early``, in order. They need ``training`` to train every epoch
+    (``patience=None``) at least as long as each. ``bucket``: length-bucketed batches
+    (:func:`w2vcnn.text.batches`).
     """
-    trainer = _trainer_for(model, settings)
+    rules = [_StoppingRule(training.max_epochs, training.patience, training.unfreeze_epoch)]
+    for max_epochs, patience in stopped_early:
+        if training.patience is not None or max_epochs > training.max_epochs or patience is None:
+            raise ValueError(
+                "an earlier stopping rule reads a run that trains every epoch (patience=None) "
+                f"for at least as long: got ({max_epochs}, {patience}) of a run with "
+                f"max_epochs={training.max_epochs}, patience={training.patience}"
+            )
+        rules.append(_StoppingRule(max_epochs, patience, training.unfreeze_epoch))
+    frozen = tuple(pretrained_rows) if training.frozen_rows == "pretrained" else ()
+    trainer = _trainer_for(model, training, seed, frozen)
     initial = trainer.embedding_matrix()
     _check_finite(initial)
     curve: list[EpochStats] = []
-    best = (-1.0, 0, None)  # dev accuracy, epoch, weights
-    train_time, seen = 0.0, 0
-    for epoch in range(1, settings.max_epochs + 1):
-        if settings.unfreeze_epoch is not None and epoch == settings.unfreeze_epoch:
+    seen: list[int] = []  # sentences trained on, per epoch
+    for epoch in range(1, training.max_epochs + 1):
+        if training.unfreeze_epoch is not None and epoch == training.unfreeze_epoch:
             trainer.unfreeze_embedding()
         start = time.perf_counter()
         loss, accuracy, n = trainer.train_epoch(
             batches(
                 *train,
-                batch_size=settings.batch_size,
-                seed=settings.seed * 1000 + epoch,
-                bucket=settings.bucket,
+                batch_size=training.batch_size,
+                seed=seed * 1000 + epoch,
+                bucket=bucket,
             ),
             epoch,
         )
         seconds = time.perf_counter() - start
-        train_time += seconds
-        seen += n
+        seen.append(n)
         dev_accuracy = accuracy_of(trainer.predict(dev[0]), dev[1])
         curve.append(EpochStats(epoch, loss, accuracy, dev_accuracy, seconds))
-        if dev_accuracy > best[0]:
-            best = (dev_accuracy, epoch, trainer.get_weights())
-        elif epoch - max(best[1], (settings.unfreeze_epoch or 1) - 1) >= settings.patience:
+        weights = functools.cache(trainer.get_weights)  # copied once, for every rule that keeps it
+        for rule in rules:
+            rule.update(epoch, dev_accuracy, weights)
+        if rules[0].stopped:
             break
-    trainer.set_weights(best[2])
+    # the earlier rules first: the model ends with the weights of the run's own rule
+    results = [_result(trainer, rule, curve, seen, test, initial) for rule in rules[::-1]]
+    main = results.pop()
+    main.stopped_early = results[::-1]
+    return main
+
+
+def _result(trainer, rule: _StoppingRule, curve, seen, test, initial) -> FitResult:
+    """A rule's result: its epochs of the curve, the test split scored once with its best dev
+    epoch's weights (the trainer's model is left holding them)."""
+    from .models import layer_weights
+
+    dev_accuracy, best_epoch, weights = rule.best
+    trainer.set_weights(weights)
     predictions = trainer.predict(test[0])
+    curve = curve[: rule.epochs]
+    train_time = sum(e.seconds for e in curve)
     return FitResult(
         curve,
-        best[1],
-        best[0],
+        best_epoch,
+        dev_accuracy,
         accuracy_of(predictions, test[1]),
         predictions,
         train_time,
-        seen / train_time if train_time else float("nan"),
+        sum(seen[: rule.epochs]) / train_time if train_time else float("nan"),
         initial,
         trainer.embedding_matrix(),
+        layer_weights(trainer.model),
         trainer.device,
     )
 
 
-def _trainer_for(model, settings):
+def _trainer_for(model, training: Training, seed: int = 0, frozen_rows=()):
     module = type(model).__module__
     if hasattr(model, "parameters") and hasattr(model, "state_dict"):
-        return _TorchTrainer(model, settings)
+        return _TorchTrainer(model, training, seed, frozen_rows)
     if hasattr(model, "train_on_batch"):
-        return _KerasTrainer(model, settings)
+        return _KerasTrainer(model, training, seed, frozen_rows)
     raise TypeError(
         f"cannot train a {type(model).__name__} from {module}: not a torch or keras model"
     )
@@ -218,26 +266,26 @@ class RowwiseAdadelta:
 
 
 class _TorchTrainer:
-    def __init__(self, model, settings: TrainSettings):
+    def __init__(self, model, training: Training, seed: int, frozen_rows=()):
         import torch
 
-        self.torch, self.model, self.settings = torch, model, settings
+        self.torch, self.model = torch, model
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         model.to(self.device)
-        torch.manual_seed(settings.seed)
+        torch.manual_seed(seed)
         rest = [p for name, p in model.named_parameters() if name != "embedding.weight"]
         # Frozen parameters are given to the optimizer too: a frozen tensor has no gradient and is
         # skipped, and unfreezing it later needs no new optimizer.
         # foreach: one call per operation for all tensors; the same numbers as the per-tensor loop
         self.optimizer = torch.optim.Adadelta(
-            rest, lr=settings.learning_rate, rho=settings.rho, eps=settings.epsilon, foreach=True
+            rest, lr=training.learning_rate, rho=RHO, eps=EPSILON, foreach=True
         )
         self.embedding_optimizer = RowwiseAdadelta(
             model.embedding.weight,
-            settings.learning_rate * settings.embedding_lr_scale,
-            settings.rho,
-            settings.epsilon,
-            settings.frozen_rows,
+            training.learning_rate * training.embedding_lr_scale,
+            RHO,
+            EPSILON,
+            frozen_rows,
         )
         self.loss = torch.nn.CrossEntropyLoss()
 
@@ -295,20 +343,20 @@ class _TorchTrainer:
 
 
 class _KerasTrainer:
-    def __init__(self, model, settings: TrainSettings):
+    def __init__(self, model, training: Training, seed: int, frozen_rows=()):
         import keras
         import tensorflow as tf
 
         # TensorFlow places the model on its first GPU when it sees one, as torch takes CUDA
         self.device = "cuda" if tf.config.list_logical_devices("GPU") else "cpu"
 
-        if settings.embedding_lr_scale != 1.0 or settings.frozen_rows:
+        if training.embedding_lr_scale != 1.0 or training.frozen_rows != "none" or frozen_rows:
             raise ValueError(
                 "embedding_lr_scale and frozen_rows are implemented for the torch backend only "
                 "(Keras optimizers take one learning rate for all weights)"
             )
-        self.keras, self.model, self.settings = keras, model, settings
-        keras.utils.set_random_seed(settings.seed)
+        self.keras, self.model, self.learning_rate = keras, model, training.learning_rate
+        keras.utils.set_random_seed(seed)
         self._compile()
 
     def _compile(self) -> None:
@@ -316,9 +364,9 @@ class _KerasTrainer:
         # Keras's Adadelta defaults to learning_rate=0.001; Kim (and PyTorch) use 1.0.
         self.model.compile(
             optimizer=keras_rowwise_adadelta(keras)(
-                learning_rate=self.settings.learning_rate,
-                rho=self.settings.rho,
-                epsilon=self.settings.epsilon,
+                learning_rate=self.learning_rate,
+                rho=RHO,
+                epsilon=EPSILON,
             ),
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
             metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
