@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import snapshot
+from w2vcnn import protocol
 from w2vcnn._io import DataError
 from w2vcnn.data import load_dataset
 
@@ -98,6 +99,13 @@ def test_label_text_lines_datasets(tmp_path, name, filename):
     lines = "".join(f"{i % 2} sentence number {i}\n" for i in range(30)).encode() + b"1 \n"
     ds = load_dataset(name, path=_write(tmp_path, {filename: lines}))
     assert len(ds) == 30 and ds.label_names == ["0", "1"] and ds.texts[0] == "sentence number 0"
+    # the bare file, given by path, is recognised as Kim's dataset (latin-1, as in the folder)
+    bare = tmp_path / "bare" / filename
+    bare.parent.mkdir()
+    bare.write_bytes(lines.replace(b"number 3", "num\xe9ro 3".encode("latin-1")))
+    ds = load_dataset(bare)
+    assert ds.name == name and len(ds) == 30 and ds.texts[3] == "sentence num\xe9ro 3"
+    assert protocol.name_of(str(bare)) == name and protocol.kim_name(str(bare)) == name.upper()
 
 
 def test_own_csv_with_named_columns(tmp_path):

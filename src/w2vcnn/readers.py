@@ -206,11 +206,15 @@ def read_label_lines(path, encoding: str = "utf-8") -> Raw:
 
 
 def is_layout(path: Path) -> bool:
-    """Whether ``path`` is a folder or an archive, read by the file names of :data:`LAYOUTS`
-    rather than as one file of sentences."""
+    """Whether ``path`` is a folder or an archive, or the one file of a layout (Kim's
+    ``custrev.all``, ``mpqa.all``), read by the file names of :data:`LAYOUTS` rather than as a
+    file of sentences named by its stem."""
     if path.is_dir():
         return True
-    return path.is_file() and (tarfile.is_tarfile(path) or zipfile.is_zipfile(path))
+    if not path.is_file():
+        return False
+    whole = {reader["needs"][0] for _, reader in LAYOUTS if len(reader["needs"]) == 1}
+    return path.name in whole or tarfile.is_tarfile(path) or zipfile.is_zipfile(path)
 
 
 def read_path(path: Path, text_column, label_column, encoding) -> tuple[str, Raw]:
