@@ -196,13 +196,14 @@ def test_sweep_differences_pairs_each_share_by_fold():
 
 
 def _tiny_dataset():
-    from w2vcnn.splits import Dataset
+    from w2vcnn.splits import Dataset, Split
 
     texts = ["good film", "bad film", "good good", "new words here", "good novel", "film"]
     return Dataset(
         name="tiny", texts=texts, labels=np.array([1, 0, 1, 0, 1, 0]),
         label_names=["neg", "pos"], train=np.array([0, 1, 2]), dev=np.array([], dtype=int),
-        test=np.array([3, 4, 5]), split="kfold", source="generated",
+        test=np.array([3, 4, 5]), split=Split.KFOLD, seed=0, fold=0, k=2,
+        source="generated",
     )  # fmt: skip
 
 

@@ -4,7 +4,7 @@ import pytest
 from w2vcnn import corpus
 from w2vcnn.corpus import pretraining_corpus
 from w2vcnn.data import load_dataset
-from w2vcnn.splits import Dataset
+from w2vcnn.splits import Dataset, Split
 from w2vcnn.text import tokenize
 
 
@@ -32,7 +32,10 @@ def test_a_test_sentence_hidden_in_unlabeled_text_is_dropped():
         train=np.array([0, 1, 4, 5]),
         dev=np.array([2]),
         test=np.array([3]),
-        split="given",
+        split=Split.GIVEN,
+        seed=0,
+        fold=None,
+        k=None,
         source="toy",
         unlabeled=["great acting !", "Dull plot", "an unseen plot sentence"],
     )
@@ -58,7 +61,10 @@ def _toy(folds_test: int):
         train=np.array([i for i in range(4) if i not in (folds_test, (folds_test + 1) % 4)]),
         dev=np.array([(folds_test + 1) % 4]),
         test=np.array([folds_test]),
-        split="kfold",
+        split=Split.KFOLD,
+        seed=0,
+        fold=folds_test,
+        k=4,
         source="toy",
     )
 

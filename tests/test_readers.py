@@ -11,6 +11,7 @@ from conftest import snapshot
 from w2vcnn import protocol
 from w2vcnn._io import DataError
 from w2vcnn.data import load_dataset
+from w2vcnn.splits import Split
 
 # ------------------------------------------------------- canonical formats, tiny generated fixtures
 
@@ -74,7 +75,7 @@ def test_trec_coarse_labels_and_given_split(tmp_path):
         },
     )
     ds = load_dataset("trec", path=folder)
-    assert ds.split.startswith("given") and ds.label_names == ["DESC", "HUM", "LOC", "NUM"]
+    assert ds.split is Split.GIVEN and ds.label_names == ["DESC", "HUM", "LOC", "NUM"]
     assert [ds.texts[i] for i in ds.test] == ["When was it ?", "Who is he ?"]
     assert len(ds.dev) == 4 and len(ds.train) == 37  # 10% of train per class becomes dev
     assert "Where is Z\u00fcrich ?" in ds.texts
@@ -129,7 +130,7 @@ def test_own_csv_with_a_split_column_keeps_its_split(tmp_path):
         encoding="utf-8",
     )
     ds = load_dataset(csv_file)  # auto: its own split
-    assert ds.split.startswith("given")
+    assert ds.split is Split.GIVEN
     assert (len(ds.train), len(ds.dev), len(ds.test)) == (14, 2, 4)
     assert [ds.texts[i] for i in ds.test] == [f"{t} {i}" for i, (t, _) in enumerate(rows)][14:18]
     folds = load_dataset(csv_file, split="kfold", fold=0, k=2)  # Kim's folds, if asked for

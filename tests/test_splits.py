@@ -82,3 +82,14 @@ def test_train_subset_is_stratified_nested_and_leaves_dev_and_test_alone():
     assert not set(train_subset(ds, 0.1, seed=4).train) == set(tenth.train)
     with pytest.raises(ValueError, match=r"fraction must be in \(0, 1\], got 0"):
         train_subset(ds, 0)
+
+
+def test_the_split_is_typed_fields_not_a_description(polarity):
+    from w2vcnn.splits import Split
+
+    assert polarity.split is Split.HOLDOUT and polarity.split == "holdout"
+    assert (polarity.fold, polarity.k, polarity.seed) == (None, None, 0)
+    fold = load_dataset("rt-polarity", split="kfold", fold=3, seed=2)
+    assert fold.split is Split.KFOLD and (fold.fold, fold.k, fold.seed) == (3, 10, 2)
+    assert fold.split_description == "kfold(3/10, seed=2)" and "kfold(3/10" in repr(fold)
+    assert str(Split.GIVEN) == "given" and Split("kfold") is Split.KFOLD

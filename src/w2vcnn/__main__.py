@@ -37,6 +37,7 @@ def _config_axes(args) -> dict:
 
 def _run(args) -> None:
     from .experiments import RunConfig, run
+    from .splits import Split
     from .tables import variant
 
     init = "random" if args.mode == "rand" else args.init
@@ -52,7 +53,7 @@ def _run(args) -> None:
         fold=args.fold,
     )
     result = run(config)
-    where = f"fold {config.fold}" if config.split == "kfold" else f"seed {config.seed}"
+    where = f"fold {config.fold}" if config.split == Split.KFOLD else f"seed {config.seed}"
     print(
         f"run {result.run_id} ({variant(config)}, "
         f"{where}{', cached' if result.cached else ''}): "

@@ -20,6 +20,7 @@ from . import cache, protocol
 from . import profile as profiles
 from ._io import atomic_write
 from .experiments import RunConfig, RunResult, compute, is_cached, load_result, run
+from .splits import Split
 from .tables import run_row, variant
 
 # Threading libraries (torch, TensorFlow, BLAS) read these when they start: one thread per worker
@@ -81,9 +82,9 @@ def _draws(split: str, seeds, folds) -> list[tuple[int, int]]:
     """``(seed, fold)`` of each run: every seed on every test fold for k-fold; one fold (0) of a
     holdout split; on a given split, seed ``seed + fold`` where fold ``fold`` would be, so a
     grid asks for as many runs, paired by seed (:mod:`w2vcnn.protocol`)."""
-    if split == "kfold":
+    if split == Split.KFOLD:
         return list(itertools.product(seeds, folds))
-    if split == protocol.GIVEN:
+    if split == Split.GIVEN:
         return list(dict.fromkeys((seed + fold, 0) for seed in seeds for fold in folds))
     return [(seed, 0) for seed in seeds]
 
@@ -234,7 +235,7 @@ class _Progress:
 
 def _which(config: RunConfig) -> str:
     """``"cnn static skipgram torch, rt-polarity fold 3"``: a run, for a progress line."""
-    where = f"fold {config.fold}" if config.split == "kfold" else f"seed {config.seed}"
+    where = f"fold {config.fold}" if config.split == Split.KFOLD else f"seed {config.seed}"
     return f"{variant(config)}, {protocol.name_of(config.dataset, config.max_examples)} {where}"
 
 

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from .profile import Profile
+from .splits import Split
 from .tables import MISSING, drift_fact, in_words, interval90, points, sentence_difference
 
 _WORDS = "zero one two three four five six seven eight nine ten".split()
@@ -132,7 +133,7 @@ def _vectors_note(p: Profile) -> str:
 
 
 def _folds(p: Profile) -> str:
-    if p.split != "kfold":
+    if p.split != Split.KFOLD:
         return f"{len(p.seeds)} seed(s) of a {p.split} split"
     return (
         f"{len(p.folds)} of 10 stratified folds for the headline grids, "

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .splits import Split
+
 PROFILE_ENV = "W2VCNN_PROFILE"
 # a reader's own word2vec file (binary or text), in place of our skip-gram vectors
 # wherever a chapter uses pretrained vectors: `make book VECTORS=path/to/vec.bin`
@@ -27,7 +29,7 @@ DATASETS = ("rt-polarity", "rt-subjectivity")  # ours, built offline (w2vcnn.dat
 class Profile:
     name: str
     max_examples: int | None  # per dataset, a stratified fixed subset; None = all
-    split: str  # "kfold": Kim's stratified 10-fold cross-validation; "holdout": 80/10/10
+    split: Split  # KFOLD: Kim's stratified 10-fold cross-validation; HOLDOUT: 80/10/10
     # kfold: the test folds of the headline grids (every variant on the same folds) ...
     folds: tuple[int, ...]
     # ... and of the other grids: a subset of ``folds``, so their shared runs are trained once
@@ -64,7 +66,7 @@ PROFILES = {
     "full": Profile(
         "full",
         max_examples=None,
-        split="kfold",
+        split=Split.KFOLD,
         folds=tuple(range(10)),
         secondary_folds=(0, 1, 2),
         seeds=(0,),
@@ -79,7 +81,7 @@ PROFILES = {
     "quick": Profile(
         "quick",
         max_examples=2000,
-        split="kfold",
+        split=Split.KFOLD,
         folds=(0,),
         secondary_folds=(0,),
         seeds=(0,),

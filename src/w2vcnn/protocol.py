@@ -22,10 +22,10 @@ from ._io import DataError
 from .data import CANONICAL, OFFLINE, dataset_identity, load_dataset
 from .profile import DATASETS, DATASETS_ENV, Profile
 from .readers import is_layout
-from .splits import Dataset
+from .splits import Dataset, Split
 
 K = 10  # Kim's folds, where a dataset gives no split
-GIVEN = "given"
+GIVEN = Split.GIVEN
 # Kim (2014)'s names of the datasets the package reads (ours rebuild MR and Subj)
 KIM_NAMES = {
     "rt-polarity": "MR",
@@ -81,7 +81,7 @@ def comes_split(entry: str, max_examples: int | None = None) -> bool:
         return False
     if entry in CANONICAL:
         return entry in _GIVEN_SPLIT
-    return _inspect(entry, max_examples).split.startswith(GIVEN)
+    return _inspect(entry, max_examples).split is Split.GIVEN
 
 
 def split_of(p: Profile, entry: str) -> str:

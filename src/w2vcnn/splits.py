@@ -5,6 +5,7 @@ subsets for the labelled-size sweep."""
 from __future__ import annotations
 
 import dataclasses
+import enum
 import re
 from dataclasses import dataclass, field
 
@@ -12,7 +13,23 @@ import numpy as np
 
 from ._io import DataError
 
-SPLITS = ("auto", "holdout", "given", "kfold")
+
+class Split(str, enum.Enum):
+    """How a dataset is cut into train, dev and test: Kim's stratified ``k`` folds, a stratified
+    holdout (80/10/10), the split its files give (dev carved out of train where they give none),
+    or ``auto``: the given split where there is one, else holdout. A ``str``: ``Split.KFOLD ==
+    "kfold"``, and configs and records keep the plain name."""
+
+    AUTO = "auto"
+    HOLDOUT = "holdout"
+    GIVEN = "given"
+    KFOLD = "kfold"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+SPLITS = tuple(s.value for s in Split)
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,7 +48,10 @@ class Dataset:
     train: np.ndarray
     dev: np.ndarray
     test: np.ndarray
-    split: str
+    split: Split  # never AUTO: the split that was made
+    seed: int  # of the shuffle (and, on a given split, of the dev part carved out of train)
+    fold: int | None  # k-fold only: the test fold, of ``k``
+    k: int | None
     source: str
     unlabeled: list[str] = field(default_factory=list)
 
@@ -49,10 +69,18 @@ class Dataset:
         index = getattr(self, name)
         return [self.texts[i] for i in index], self.labels[index]
 
+    @property
+    def split_description(self) -> str:
+        """The split in words for a reader: ``kfold(3/10, seed=0)``, ``given(seed=0)``."""
+        if self.split is Split.KFOLD:
+            return f"kfold({self.fold}/{self.k}, seed={self.seed})"
+        return f"{self.split}(seed={self.seed})"
+
     def __repr__(self) -> str:
         return (
             f"Dataset({self.name!r}, {len(self)} examples, classes={self.label_names}, "
-            f"split={self.split}: {len(self.train)}/{len(self.dev)}/{len(self.test)})"
+            f"split={self.split_description}: "
+            f"{len(self.train)}/{len(self.dev)}/{len(self.test)})"
         )
 
 
@@ -102,12 +130,12 @@ def train_subset(dataset: Dataset, fraction: float, seed: int = 0) -> Dataset:
     return dataclasses.replace(dataset, train=np.sort(np.asarray(kept, dtype=np.int64)))
 
 
-def _split(raw_given, labels, split, seed, fold, k, dev_fraction, test_fraction):
+def _split(raw_given, labels, split: Split, seed, fold, k, dev_fraction, test_fraction):
     rng = np.random.default_rng(seed)
-    if split == "holdout":
+    if split is Split.HOLDOUT:
         test, dev, train = _stratified_parts(labels, (test_fraction, dev_fraction), rng)
-        return train, dev, test, f"holdout(seed={seed})"
-    if split == "kfold":
+        return train, dev, test
+    if split is Split.KFOLD:
         if not 0 <= fold < k:
             raise ValueError(f"fold must be in 0..{k - 1}, got {fold}")
         folds = np.empty(len(labels), dtype=np.int64)
@@ -117,13 +145,7 @@ def _split(raw_given, labels, split, seed, fold, k, dev_fraction, test_fraction)
         test = np.flatnonzero(folds == fold)
         rest = np.flatnonzero(folds != fold)
         dev_local, train_local = _stratified_parts(labels[rest], (dev_fraction,), rng)
-        return (
-            np.sort(rest[train_local]),
-            np.sort(rest[dev_local]),
-            test,
-            f"kfold({fold}/{k}, seed={seed})",
-        )
-    # given
+        return np.sort(rest[train_local]), np.sort(rest[dev_local]), test
     given = np.asarray(raw_given)
     test = np.flatnonzero(given == "test")
     train = np.flatnonzero(given == "train")
@@ -131,7 +153,7 @@ def _split(raw_given, labels, split, seed, fold, k, dev_fraction, test_fraction)
     if len(dev) == 0:  # the files give no dev split: carve one out of train, as Kim did
         dev_local, train_local = _stratified_parts(labels[train], (dev_fraction,), rng)
         train, dev = np.sort(train[train_local]), np.sort(train[dev_local])
-    return train, dev, test, f"given(seed={seed})"
+    return train, dev, test
 
 
 def make_dataset(
@@ -139,6 +161,7 @@ def make_dataset(
 ) -> Dataset:
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; known: {', '.join(SPLITS)}")
+    split = Split(split)
     if not raw.texts:
         raise DataError(f"{source}: no examples found (empty file?)")
     names = raw.label_names or _label_order(raw.labels)
@@ -161,15 +184,26 @@ def make_dataset(
         given = [given[i] for i in keep] if given is not None else None
     index = {n: i for i, n in enumerate(names)}
     labels = np.array([index[lab] for lab in labels_str], dtype=np.int64)
-    if split == "auto":
-        split = "given" if given is not None else "holdout"
-    if split == "given" and given is None:
+    if split is Split.AUTO:
+        split = Split.GIVEN if given is not None else Split.HOLDOUT
+    if split is Split.GIVEN and given is None:
         raise ValueError(f"{name} comes without a given split; use split='holdout' or 'kfold'")
-    train, dev, test, description = _split(
-        given, labels, split, seed, fold, k, dev_fraction, test_fraction
-    )
+    train, dev, test = _split(given, labels, split, seed, fold, k, dev_fraction, test_fraction)
+    kfold = split is Split.KFOLD
     return Dataset(
-        name, texts, labels, names, train, dev, test, description, str(source), list(raw.unlabeled)
+        name,
+        texts,
+        labels,
+        names,
+        train,
+        dev,
+        test,
+        split,
+        seed,
+        fold if kfold else None,
+        k if kfold else None,
+        str(source),
+        list(raw.unlabeled),
     )
 
 

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
+from .splits import Split
+
 # Runs of two variants are paired when they agree on all of these (those the frame has): same data,
 # same split, fold and seed, hence the same initialisation and batch order.
 # the same sentences and the same random draws: a pair differs only in what is compared
@@ -172,7 +174,7 @@ def paired_values(
 
 # n_test / n_train of one run, by split (data.load_dataset's defaults: 10 folds or a 10% test
 # split, and 10% of the rest as dev), for the correction of :func:`_standard_error`.
-TEST_TRAIN_RATIO = {"kfold": 0.1 / (0.9 * 0.9), "holdout": 0.1 / 0.8}
+TEST_TRAIN_RATIO = {Split.KFOLD: 0.1 / (0.9 * 0.9), Split.HOLDOUT: 0.1 / 0.8}
 
 
 def _standard_error(differences: np.ndarray, frame: pd.DataFrame) -> float:
@@ -327,7 +329,7 @@ def numbers(c: Comparison) -> dict:
 def paired_by(runs: pd.DataFrame) -> str:
     """What the pairs of ``runs`` are: ``"seeds"`` on a dataset's given split (every run tested
     on the same sentences, :mod:`w2vcnn.protocol`), else ``"folds"``."""
-    given = "split" in runs.columns and len(runs) and (runs["split"] == "given").all()
+    given = "split" in runs.columns and len(runs) and (runs["split"] == Split.GIVEN).all()
     return "seeds" if given else "folds"
 
 

@@ -25,7 +25,7 @@ from .config import RunConfig
 from .experiments import RunResult
 from .metrics import balanced_accuracy
 from .protocol import name_of
-from .splits import Dataset
+from .splits import Dataset, Split
 from .stats import require_columns
 from .text import N_SPECIAL_TOKENS, tokenize
 
@@ -129,7 +129,7 @@ def polarity_scope(facts) -> str:
 def split_scope(facts) -> str:
     """A sentence for the datasets of :func:`w2vcnn.protocol.facts` that keep their given split,
     where seeds stand in for folds; empty where every dataset has Kim's folds."""
-    given = [name for name, row in facts.iterrows() if row["split"] == "given"]
+    given = [name for name, row in facts.iterrows() if row["split"] == Split.GIVEN]
     if not given:
         return ""
     return (
@@ -185,7 +185,7 @@ def _span(low: float, high: float) -> str:
 def dataset_in_words(name: str, facts) -> str:
     """A row of :func:`w2vcnn.protocol.facts` as a phrase: ``"rt-polarity (12,808 sentences, 2
     classes, the largest 58%; 10-fold cross-validation)"``."""
-    if facts["split"] == "given":
+    if facts["split"] == Split.GIVEN:
         split = (
             f"its given split, {facts['train']:,.0f}/{facts['dev']:,.0f}/{facts['test']:,.0f} "
             "train/dev/test, seeds in place of folds"
