@@ -37,16 +37,17 @@ def profile_note(p: Profile, chapter: str | None = None):
         count = len(folds)
         glue(name, _WORDS[count] if count < len(_WORDS) else str(count), display=False)
     glue("first_dataset", first_name(p), display=False)
-    for name in ("kim_epochs", "patience", "max_epochs"):
+    for name in ("kim_epochs", "max_epochs"):
         glue(name, str(getattr(p, name)), display=False)
+    glue("patience", _epochs(p.patience), display=False)
 
     examples = (
         "all examples" if p.max_examples is None else f"{p.max_examples:,} examples per dataset"
     )
     sizes = (
         f"{_folds(p)}; question 1's headline in Kim's regime ({p.kim_epochs} epochs, the best "
-        f"dev epoch kept), the other grids stopped after {p.patience} epochs without a better dev "
-        f"accuracy (at most {p.max_epochs}); {p.vector_size}-d vectors, "
+        f"dev epoch kept), the other grids stopped after {_epochs(p.patience)} without a better "
+        f"dev accuracy (at most {p.max_epochs}); {p.vector_size}-d vectors, "
         f"{p.feature_maps} feature maps per window, {examples}"
     )
     if p.name == "full":
@@ -130,6 +131,10 @@ def _vectors_note(p: Profile) -> str:
         "skip-gram vectors wherever a page uses pretrained vectors; question 3's comparisons of "
         "skip-gram, CBOW and corpora still use ours."
     )
+
+
+def _epochs(n: int) -> str:
+    return f"{n} epoch" if n == 1 else f"{n} epochs"
 
 
 def _folds(p: Profile) -> str:
