@@ -122,3 +122,72 @@ def test_cache_prune_keeps_word_vectors_while_the_book_has_runs_to_train(
     report = build.cache_report(QUICK_PROFILE, prune=True)
     assert "1 of the book's runs are not trained yet: word vectors kept" in report
     assert not is_cached(trained) and vectors.is_dir()  # the unused run went, its vectors stayed
+
+
+_STUDY_OF_TINY_RUNS = """
+import sys
+from conftest import QUICK
+from w2vcnn import build, profile, study
+from w2vcnn.experiments import RunConfig
+
+runs = [RunConfig(**{**QUICK, **rule}, mode=m, init=i, seed=s)
+        for s in (61, 62, 63)
+        for m, i in (("rand", "random"), ("static", "cbow"))
+        for rule in ({"max_epochs": 3, "patience": None}, {})]
+study.chapter_grids = lambda p: {"Q1 tiny": runs}
+if __name__ == "__main__":
+    build.train_all(profile.named("quick"), workers=2, report=lambda line: None)
+"""
+
+
+def test_a_study_killed_midway_keeps_what_it_finished_and_the_next_trains_only_the_rest(
+    cache, tmp_path, monkeypatch
+):
+    """Kill -9 the driver and its workers once two runs are stored: every stored run and set of
+    word vectors reads back, no half-written entry counts, and the next study trains the rest."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from w2vcnn import cache as run_cache
+    from w2vcnn import grids
+
+    script = tmp_path / "tiny_study.py"
+    script.write_text(_STUDY_OF_TINY_RUNS)
+    tests = Path(__file__).parent
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(tests), os.environ.get("PYTHONPATH", "")])
+    )
+    study_process = subprocess.Popen(
+        [sys.executable, str(script)], stderr=subprocess.PIPE, text=True, env=env,
+        start_new_session=True,
+    )  # fmt: skip
+    finished, said = 0, []
+    for line in study_process.stderr:
+        said.append(line)
+        finished += " trained (" in line
+        if finished == 2:
+            os.killpg(study_process.pid, signal.SIGKILL)  # the driver and its workers, at once
+            break
+    study_process.wait(timeout=60)
+    assert finished == 2, f"the study ended before two runs were stored: {''.join(said)}"
+    namespace = {}
+    exec(compile(_STUDY_OF_TINY_RUNS, "tiny", "exec"), namespace)  # the same runs, not started
+    runs = [c.validated() for c in namespace["runs"]]
+    stored = [c for c in runs if run_cache.has_run(c.key)]
+    assert 2 <= len(stored) < len(runs)
+    for config in stored:  # each reads back whole, its vectors with it
+        result = load_result(config.key)
+        assert result.config == config
+        if config.trains_word2vec:
+            assert Path(result.vectors["path"]).is_file()
+    for folder in (cache / "cache" / "word2vec").iterdir():  # complete, or not counted at all
+        assert run_cache.read_vectors_meta(folder) is None or (folder / "vec.bin").is_file()
+    trained = []
+    monkeypatch.setattr(grids._Progress, "finished", lambda self, config: trained.append(config))
+    monkeypatch.setattr(grids._Progress, "started", lambda self, config: None)
+    monkeypatch.setattr(study, "chapter_grids", lambda p: {"Q1 tiny": runs})
+    build.train_all(QUICK_PROFILE, workers=1, report=lambda line: None)
+    assert sorted(map(str, trained)) == sorted(str(c) for c in runs if c not in stored)
+    assert all(is_cached(c) for c in runs)

@@ -51,12 +51,20 @@ def test_the_workflow_builds_the_full_book_on_main_and_deploys_it_to_pages():
     # the run cache, keyed on the digest of what the pages show, restored before the build
     digest = next(s for s in steps_of(job) if s.get("id") == "inputs")
     assert "build.inputs_digest(" in digest["run"]
-    cached = uses(job, "actions/cache")
-    assert cached["with"]["path"] == "data/cache"
-    assert "steps.inputs.outputs.digest" in cached["with"]["key"]
+    restored = uses(job, "actions/cache/restore")
+    assert restored["with"]["path"] == "data/cache"
+    assert "steps.inputs.outputs.digest" in restored["with"]["key"]
     order = [s.get("uses", s.get("run", "")) for s in steps_of(job)]
     book = next(i for i, step in enumerate(order) if "make book PROFILE=full" in step)
-    assert order.index(cached["uses"]) < book
+    assert order.index(restored["uses"]) < book
+    # saved after the build whatever became of it (a failed or timed-out build keeps its runs,
+    # under a partial key the next build restores), and the build stops in time for the save
+    saved = uses(job, "actions/cache/save")
+    assert saved["with"]["path"] == "data/cache" and order.index(saved["uses"]) > book
+    assert saved["if"].startswith("always()") and "partial" in saved["with"]["key"]
+    assert "-partial-" in restored["with"]["restore-keys"]
+    build_step = steps_of(job)[book]
+    assert build_step["timeout-minutes"] < job["timeout-minutes"] - 10
     # the site gets the repository's address from GitHub, not from a file
     assert (
         "notebooks.publish_config('${{ github.server_url }}/${{ github.repository }}'"
@@ -64,7 +72,7 @@ def test_the_workflow_builds_the_full_book_on_main_and_deploys_it_to_pages():
     )
     assert "CONFIG=" in order[book]
     prune = next(i for i, step in enumerate(order) if "w2vcnn --profile full cache prune" in step)
-    assert prune > book  # after the build, before the job ends and actions/cache saves
+    assert book < prune < order.index(saved["uses"])  # after the build, before the save
     # Colab's notebooks: written beside the chapters and pushed before the book is built
     notebooks = next(i for i, step in enumerate(order) if "git push -f origin notebooks" in step)
     assert "w2vcnn notebooks book --config" in order[notebooks] and notebooks < book
