@@ -143,6 +143,14 @@ def test_glue_contrasts_glues_every_row_in_words_and_its_verdict(table, glued):
         "+0.5 ± 6.4 points, better in 1 of 2 folds"
     )
     assert texts["q1_subj_non_static_vs_static_verdict"] == "no clear difference"
+    # the same rows unadjusted (an exploratory table): a direction says it is exploratory
+    glued.clear()
+    pages.glue_contrasts("ex", table.drop(columns="p_holm"))
+    texts = dict((name, text) for name, text, _ in glued)
+    for name, (_, row) in zip(rows, table.iterrows()):
+        directional = row["verdict"] != "no clear difference"
+        said = f"{row['verdict']} (exploratory)" if directional else row["verdict"]
+        assert texts["ex" + name[2:] + "_verdict"] == said
 
 
 def test_glue_contrasts_of_an_empty_selection_glues_nothing(table, glued):
@@ -218,7 +226,7 @@ def test_glue_curve_glues_each_corpus_facts_and_verdicts(glued):
         "curve_general_wordsim": "0.55",
         "curve_general_cos_good_bad": "0.78",
         "curve_general_static": "-6.7 ± 4.3 points",
-        "curve_general_static_verdict": "lower",
+        "curve_general_static_verdict": "lower (exploratory)",  # the curve is unadjusted
         "curve_general_non_static": "-2.4 ± 2.6 points",
         "curve_general_non_static_verdict": "no clear difference",
     }

@@ -411,3 +411,14 @@ def test_the_catalogue_table_says_what_to_call_and_what_is_compared():
     assert contrasts["backends"] == MISSING
     assert contrasts["headline"] == "MODE_CONTRASTS (primary), MODE_EXPLORATORY (6; mode)"
     assert contrasts["cbow_alpha"] == "ALPHA_CONTRASTS (4; mode, init, word2vec_alpha)"
+
+
+def test_an_exploratory_direction_says_so_and_a_holm_adjusted_one_does_not():
+    from w2vcnn.tables import row_verdict, verdict_in_words
+
+    assert verdict_in_words("higher", adjusted=False) == "higher (exploratory)"
+    assert verdict_in_words("lower", adjusted=True) == "lower"
+    assert verdict_in_words("no clear difference", adjusted=False) == "no clear difference"
+    family = pd.Series({"difference": 0.02, "p": 0.01, "p_holm": 0.03, "verdict": "higher"})
+    assert row_verdict(family) == "higher"
+    assert row_verdict(family.drop("p_holm")) == "higher (exploratory)"

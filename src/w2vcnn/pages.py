@@ -14,7 +14,16 @@ from pathlib import Path
 
 from .profile import Profile
 from .splits import Split
-from .tables import MISSING, drift_fact, in_words, interval90, points, sentence_difference
+from .tables import (
+    MISSING,
+    drift_fact,
+    in_words,
+    interval90,
+    points,
+    row_verdict,
+    sentence_difference,
+    verdict_in_words,
+)
 
 _WORDS = "zero one two three four five six seven eight nine ten".split()
 
@@ -190,8 +199,8 @@ def glue_across_datasets(prefix: str, table) -> list[str]:
     names = []
     for contrast in dict.fromkeys(table.index.get_level_values(-1)):
         rows = table.xs(contrast, level=-1)
-        full = ", ".join(f"on {d} **{r['verdict']}** ({in_words(r)})" for d, r in rows.iterrows())
-        short = ", ".join(f"on {d} **{r['verdict']}**" for d, r in rows.iterrows())
+        full = ", ".join(f"on {d} **{row_verdict(r)}** ({in_words(r)})" for d, r in rows.iterrows())
+        short = ", ".join(f"on {d} **{row_verdict(r)}**" for d, r in rows.iterrows())
         names.append(glue_md(glue_key(prefix, contrast), full))
         names.append(glue_md(glue_key(prefix, contrast, "verdicts"), short))
     return names
@@ -220,7 +229,7 @@ def _glue_rows(prefix: str, table, text) -> list[str]:
     for index, row in table.iterrows():
         name = glue_key(prefix, *(index if isinstance(index, tuple) else (index,)))
         names.append(_glue(name, text(row)))
-        names.append(_glue(f"{name}_verdict", row["verdict"]))
+        names.append(_glue(f"{name}_verdict", row_verdict(row)))
     return names
 
 
@@ -266,7 +275,7 @@ def glue_curve(prefix: str, curve) -> list[str]:
         for field in CURVE_MODES:
             difference = points(row[f"{field}_difference"], row[f"{field}_ci95"])
             texts[field] = f"{difference} points"
-            texts[f"{field}_verdict"] = row[f"{field}_verdict"]
+            texts[f"{field}_verdict"] = verdict_in_words(row[f"{field}_verdict"], adjusted=False)
         names += [_glue(glue_key(prefix, corpus, what), text) for what, text in texts.items()]
     return names
 

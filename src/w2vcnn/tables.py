@@ -288,6 +288,21 @@ def in_words(row) -> str:
     return f"{points(row['difference'], row['ci95'])} points, better in {_wins(row)} {unit}; {p}"
 
 
+def verdict_in_words(verdict: str, adjusted: bool) -> str:
+    """A verdict as a page states it: a direction that only an unadjusted (exploratory) test found
+    says so, ``"higher (exploratory)"``; one that survived Holm's adjustment, and "no clear
+    difference", as they are. "No clear difference" is never "no difference"."""
+    if adjusted or verdict not in ("higher", "lower"):
+        return verdict
+    return f"{verdict} (exploratory)"
+
+
+def row_verdict(row) -> str:
+    """:func:`verdict_in_words` of a row of :func:`w2vcnn.stats.paired_table`: adjusted where the
+    row has a Holm-adjusted p."""
+    return verdict_in_words(row["verdict"], "p_holm" in row)
+
+
 def elsewhere_in_words(table) -> str:
     """The exploratory contrasts of a page's other datasets (a :func:`w2vcnn.stats.paired_table`
     indexed by ``(dataset, contrast)``) as one sentence: ``"On the other datasets (exploratory):
@@ -325,7 +340,7 @@ def contrast_table(table) -> pd.DataFrame:
         shown["p (Holm)"] = [p_text(p) for p in table["p_holm"]]
     if "wins" in table.columns:
         shown["a better"] = [_wins(row) for _, row in table.iterrows()]
-    shown["verdict"] = table["verdict"]
+    shown["verdict"] = [row_verdict(row) for _, row in table.iterrows()]
     return shown
 
 
