@@ -49,6 +49,7 @@ def profile_note(p: Profile, chapter: str | None = None):
     for name in ("kim_epochs", "max_epochs"):
         glue(name, str(getattr(p, name)), display=False)
     glue("patience", _epochs(p.patience), display=False)
+    glue("vector_size", str(pretrained_size(p)), display=False)
 
     examples = (
         "all examples" if p.max_examples is None else f"{p.max_examples:,} examples per dataset"
@@ -140,6 +141,14 @@ def _vectors_note(p: Profile) -> str:
         "skip-gram vectors wherever a page uses pretrained vectors; question 3's comparisons of "
         "skip-gram, CBOW and corpora still use ours."
     )
+
+
+def pretrained_size(p: Profile) -> int:
+    """The dimension of the pretrained vectors the chapters start from: the reader's file's
+    (``make book VECTORS=...``), else the profile's."""
+    from .study import pretrained
+
+    return pretrained(p).get("vector_size", p.vector_size)
 
 
 def _epochs(n: int) -> str:

@@ -231,7 +231,7 @@ def embedding_modes(
     )
 
 
-@experiment(BEYOND)
+@experiment(BEYOND, INTRO)
 def kim_modes(p: Profile, datasets=None) -> list[RunConfig]:
     """Question 1's headline and Beyond: :func:`embedding_modes` in Kim's regime."""
     return embedding_modes(p, datasets=datasets, rule="kim")
@@ -591,6 +591,7 @@ SCHEDULE_CONTRASTS = Contrasts(  # exploratory: each schedule minus frozen vecto
         "pretrained_rows_frozen": ("pretrained rows frozen", "frozen"),
         "fine_tuned_vs_pretrained_rows_frozen": ("fine-tuned", "pretrained rows frozen"),
         "eager_fine_tuning_vs_random_rows_eager": ("eager fine-tuning", "random rows, eager"),
+        "random_rows_eager_vs_rand": ("random rows, eager", "random rows"),
     },
     family=False,
 )
@@ -616,9 +617,10 @@ def transfer_schedules(p: Profile, dataset: str | None = None) -> dict[str, list
         "gentle fine-tuning": grid(mode="non-static", embedding_lr_scale=0.1, **common),
         "eager fine-tuning": grid(mode="non-static", embedding_lr_scale=10.0, **common),
         "pretrained rows frozen": grid(mode="non-static", frozen_rows="pretrained", **common),
-        # Kim's rand with the same 10x step: does the eager step help any embedding, or the
-        # pretrained one?
+        # Kim's rand with the same 10x step, and without it: does the eager step help any
+        # embedding, or the pretrained one?
         "random rows, eager": grid(mode="rand", embedding_lr_scale=10.0, **common),
+        "random rows": grid(mode="rand", **common),
     }
 
 
