@@ -16,6 +16,10 @@ Said of every dataset.
 :::{only-our-datasets}
 Said of rt-polarity only.
 :::
+
+:::{only-our-vectors}
+Said of our small-corpus vectors only.
+:::
 """
 
 
@@ -41,3 +45,17 @@ def test_only_our_datasets_shows_its_prose_only_for_ours(tmp_path, monkeypatch, 
     text = build_text(tmp_path / "src", tmp_path / "out")
     assert "Said of every dataset." in text
     assert ("Said of rt-polarity only." in text) is shown
+
+
+@pytest.mark.parametrize("yours, shown", [(False, True), (True, False)])
+def test_only_our_vectors_shows_its_prose_only_for_ours(tmp_path, monkeypatch, yours, shown):
+    monkeypatch.delenv(profile.DATASETS_ENV, raising=False)
+    monkeypatch.delenv(profile.VECTORS_ENV, raising=False)
+    if yours:
+        vectors = tmp_path / "GoogleNews.bin"
+        vectors.write_bytes(b"1 2\n")  # named, never read: only the profile knows of it
+        monkeypatch.setenv(profile.VECTORS_ENV, str(vectors))
+    (tmp_path / "src").mkdir()
+    text = build_text(tmp_path / "src", tmp_path / "out")
+    assert ("Said of our small-corpus vectors only." in text) is shown
+    assert "Said of rt-polarity only." in text  # our datasets either way

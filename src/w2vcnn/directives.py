@@ -1,9 +1,11 @@
-"""The book's own MyST directive (a Sphinx extension, loaded by ``_config.yml``).
+"""The book's own MyST directives (a Sphinx extension, loaded by ``_config.yml``).
 
 ``{only-our-datasets}`` holds prose true only of the datasets the book ships with (rt-polarity's
 IMDb plot sentences, rt-subjectivity's balance): it is shown when the book runs on them, and left
 out, unparsed, when ``make book DATASETS=...`` gives others, so its glued numbers are never
-looked for.
+looked for. ``{only-our-vectors}`` does the same for prose true only of the vectors the book
+trains itself (small-corpus word2vec): left out when ``make book VECTORS=...`` gives the
+reader's own.
 """
 
 from __future__ import annotations
@@ -14,17 +16,33 @@ from sphinx.util.docutils import SphinxDirective
 from . import profile, protocol
 
 
-class OnlyOurDatasets(SphinxDirective):
+class _OnlyWhen(SphinxDirective):
+    """Its content, parsed, where :meth:`holds` for the book's profile; else nothing."""
+
     has_content = True
 
+    def holds(self, p: profile.Profile) -> bool:
+        raise NotImplementedError
+
     def run(self) -> list[nodes.Node]:
-        if not protocol.ours(profile.current()):
+        if not self.holds(profile.current()):
             return []
         holder = nodes.container()
         self.state.nested_parse(self.content, self.content_offset, holder)
         return holder.children
 
 
+class OnlyOurDatasets(_OnlyWhen):
+    def holds(self, p: profile.Profile) -> bool:
+        return protocol.ours(p)
+
+
+class OnlyOurVectors(_OnlyWhen):
+    def holds(self, p: profile.Profile) -> bool:
+        return p.vectors is None
+
+
 def setup(app):
     app.add_directive("only-our-datasets", OnlyOurDatasets)
+    app.add_directive("only-our-vectors", OnlyOurVectors)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
