@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import chi2
 
 from conftest import grid_frame, result_fields
 from w2vcnn import analyses, profile, study
@@ -38,13 +39,22 @@ def test_seed_variance_and_stability_separate_folds_from_seeds():
     assert list(each["difference"]) == pytest.approx([0.04, 0.05, 0.06])
     assert row["sd_between_folds"] == pytest.approx(0.0, abs=1e-9)  # the gain is the same on
     assert row["sd_between_seeds"] == pytest.approx(0.01)  # every fold; only the seed moves it
-    assert row["same_sign"]
+    assert row["same_sign"] and "same_verdict" not in stability.columns  # no df-2 tests
+    # 95% intervals: between seeds, chi-square on 3 x 2 degrees of freedom around 1 point
+    low, high = row["sd_between_seeds_low"], row["sd_between_seeds_high"]
+    assert low < 0.01 < high and high / low == pytest.approx(
+        (chi2.ppf(0.975, 6) / chi2.ppf(0.025, 6)) ** 0.5
+    )
     shown = seed_stability_table(stability).loc[("rt-polarity", "non_static_vs_rand")]
     assert [shown[f"replicate {r}: a − b (points)"] for r in range(3)] == pytest.approx([4, 5, 6])
-    assert shown["SD between seeds (points)"] == pytest.approx(1.0)
-    assert seed_variance_table(analyses.seed_variance(frame)).loc[
-        ("rt-polarity", "rand"), "SD between folds (points)"
-    ] == pytest.approx(4.0)
+    assert shown["SD between seeds (points, 95% CI)"] == f"1.0 ({100 * low:.1f}–{100 * high:.1f})"
+    between = seed_variance_table(analyses.seed_variance(frame)).loc[
+        ("rt-polarity", "rand"), "SD between folds (points, 95% CI)"
+    ]
+    assert between.startswith("4.0 (")
+    assert not study.SEED_CONTRASTS.family and dict(study.SEED_CONTRASTS) == dict(
+        study.MODE_CONTRASTS
+    )
     summary = analyses.seed_summary(analyses.seed_variance(frame), stability)
     assert points_range(*summary.seed_sd) == "0.0 to 1.0"  # rand has no seed noise here
 

@@ -544,30 +544,37 @@ _DRIFT_IN_POINTS = ("accuracy_fine_tuned", "accuracy_initial_put_back", "lost")
 
 
 def seed_variance_table(variance) -> pd.DataFrame:
-    """:func:`w2vcnn.analyses.seed_variance` for the page, SDs in points."""
+    """:func:`w2vcnn.analyses.seed_variance` for the page: each SD in points with its 95%
+    interval, ``"1.2 (0.8–2.3)"``."""
     return pd.DataFrame(
         {
             "folds": variance["folds"],
             "replicates": variance["replicates"],
-            "SD between folds (points)": 100 * variance["sd_between_folds"],
-            "SD between seeds (points)": 100 * variance["sd_between_seeds"],
+            "SD between folds (points, 95% CI)": _sd_with_interval(variance, "sd_between_folds"),
+            "SD between seeds (points, 95% CI)": _sd_with_interval(variance, "sd_between_seeds"),
         }
     )
 
 
+def _sd_with_interval(frame, name: str) -> list[str]:
+    return [
+        f"{100 * sd:.1f} ({100 * low:.1f}–{100 * high:.1f})"
+        for sd, low, high in zip(frame[name], frame[f"{name}_low"], frame[f"{name}_high"])
+    ]
+
+
 def seed_stability_table(stability) -> pd.DataFrame:
-    """:func:`w2vcnn.analyses.seed_stability` for the page: each replicate's difference (points)
-    and verdict, then the SDs of the difference (points) and whether the seeds agree."""
+    """:func:`w2vcnn.analyses.seed_stability` for the page: each replicate's mean difference
+    (points), then the SDs of the difference with their 95% intervals (points) and whether every
+    replicate's difference has the same sign."""
     columns = {}
     for replicate, rows in stability.attrs["by replicate"].groupby(level="replicate"):
         rows = rows.droplevel("replicate")
         columns[f"replicate {replicate}: a − b (points)"] = 100 * rows["difference"]
-        columns[f"replicate {replicate}: verdict"] = rows["verdict"]
     return pd.DataFrame(columns).assign(
         **{
-            "SD between folds (points)": 100 * stability["sd_between_folds"],
-            "SD between seeds (points)": 100 * stability["sd_between_seeds"],
-            "same verdict every seed": stability["same_verdict"],
+            "SD between folds (points, 95% CI)": _sd_with_interval(stability, "sd_between_folds"),
+            "SD between seeds (points, 95% CI)": _sd_with_interval(stability, "sd_between_seeds"),
             "same sign every seed": stability["same_sign"],
         }
     )
