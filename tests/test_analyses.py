@@ -10,8 +10,8 @@ from scipy.stats import chi2
 
 from conftest import grid_frame, result_fields
 from w2vcnn import analyses, profile, study
-from w2vcnn.stats import Contrasts, equivalence, paired_values
-from w2vcnn.tables import points_range, seed_stability_table, seed_variance_table, variant
+from w2vcnn.stats import Contrasts, equivalence, paired_table, paired_values
+from w2vcnn.tables import points_range, seed_stability_table, seed_variance_table
 
 
 def test_seed_variance_and_stability_separate_folds_from_seeds():
@@ -296,7 +296,7 @@ def test_sweep_trend_pairs_the_gain_at_the_fewest_labels_with_the_gain_on_the_wh
     assert list(table["pairs"]) == [5, 5] and list(table["verdict"]) == ["higher", "higher"]
 
 
-def test_recipe_evidence_pairs_each_step_on_the_folds_both_sides_ran():
+def test_recipe_evidence_quotes_the_primary_steps_and_pairs_the_others_on_shared_folds():
     p = profile.named("full")
     groups = study.recipe.groups(p)
     gains = {"fine-tuned": 0.03, "our skip-gram + Brown": 0.01}  # over every other side
@@ -308,13 +308,31 @@ def test_recipe_evidence_pairs_each_step_on_the_folds_both_sides_ran():
         ignore_index=True,
     )
     frame["test_accuracy"] += frame["fold"] / 1000  # equal on both sides of a fold: pairs differ
-    evidence = analyses.recipe_evidence(frame)
-    assert list(evidence.index) == list(study.RECIPE_CONTRASTS)
-    assert evidence.loc["pretrained_vs_random", "a"] == variant(groups["fine-tuned"][0])
-    assert evidence.loc["pretrained_vs_random", "b"] == variant(groups["random init"][0])
-    assert evidence.loc["fine_tuned_vs_frozen", "pairs"] == len(p.folds)  # both headline grids
+    headline = grid_frame(study.headline(p))
+    step = {"non-static": 0.02, "static": 0.01}
+    headline["test_accuracy"] = 0.7 + headline["mode"].map(step).fillna(0.0)
+    headline["test_accuracy"] += headline["fold"] / 1000 + headline["fold"] % 2 / 100 * (
+        headline["mode"] == "non-static"
+    )  # non-static's gain over rand varies by fold, so its test has a p
+    headline["dev_accuracy"] = headline["test_accuracy"]
+    tfidf = grid_frame(study.tfidf(p))
+    tfidf["test_accuracy"] = 0.69
+    contest = analyses.against_tfidf(headline[headline["mode"] != "rand-scaled"], tfidf)
+    evidence = analyses.recipe_evidence(frame, headline, contest)
+    assert list(evidence.index) == [*study.RECIPE_QUOTED, *study.RECIPE_CONTRASTS]
+    # quoted from question 1's primary family: its runs, its Holm-adjusted p
+    q1 = paired_table(headline, study.MODE_CONTRASTS).loc["rt-polarity"]
+    quoted = evidence.loc["pretrained_vs_random"]
+    assert quoted["p_holm"] == q1.loc["non_static_vs_rand", "p_holm"]
+    assert quoted["difference"] == pytest.approx(0.025) and quoted["pairs"] == len(p.folds)
+    assert quoted["a"] == headline.loc[headline["mode"] == "non-static", "variant"].iloc[0]
+    assert (
+        evidence.loc["cnn_vs_tfidf", "p_holm"]
+        == paired_table(contest, study.TFIDF_CONTRASTS).loc[
+            ("rt-polarity", "best_cnn_vs_tfidf"), "p_holm"
+        ]
+    )
     brown = evidence.loc["brown_vs_in_domain"]  # only the secondary folds have Brown's vectors
-    assert brown["pairs"] == len(p.secondary_folds)
+    assert brown["pairs"] == len(p.secondary_folds) and math.isnan(brown["p_holm"])
     assert brown["difference"] == pytest.approx(0.01) and brown["verdict"] == "higher"
     assert evidence.loc["skipgram_vs_cbow", "difference"] == pytest.approx(0)
-    assert "p_holm" not in evidence  # exploratory: unadjusted

@@ -203,6 +203,9 @@ def test_the_recipe_compares_runs_the_chapters_train(p):
     others = [e for e in study.EXPERIMENTS.values() if e is not study.recipe]
     trained = {c.key for e in others for c in e(p)}
     sides = study.recipe.groups(p)
+    assert set(study.RECIPE_QUOTED).isdisjoint(study.RECIPE_CONTRASTS)  # quoted, not retested
+    for family, contrast in study.RECIPE_QUOTED.values():
+        assert family.family and contrast in family
     for step, (a, b) in study.RECIPE_CONTRASTS.items():
         assert {c.key for c in sides[a] + sides[b]} <= trained, step
         shared = {c.fold for c in sides[a]} & {c.fold for c in sides[b]}

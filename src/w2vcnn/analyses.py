@@ -22,10 +22,13 @@ from .study import (
     CURVE_MODES,
     IN_DOMAIN,
     KIM_2014,
+    MODE_CONTRASTS,
     RECIPE_CONTRASTS,
+    RECIPE_QUOTED,
     SEED_CONTRASTS,
     SEED_MODES,
     SWEEP_CONTRASTS,
+    TFIDF_CONTRASTS,
     corpus_name,
     curve_contrasts,
     in_domain_repeats,
@@ -597,16 +600,32 @@ def sweep_trend(sweep):
     return pd.DataFrame(rows).set_index(["dataset", "contrast"])
 
 
-def recipe_evidence(runs):
-    """The paired difference behind each step of the book's recipe: :data:`RECIPE_CONTRASTS` over
-    :func:`w2vcnn.study.recipe`'s runs, unadjusted, indexed by the step's contrast name, with the
-    labels of its sides' runs (``a``, ``b``) and the numbers of :func:`w2vcnn.stats.numbers`
-    (fractions) and :func:`~w2vcnn.stats.verdict`; :func:`w2vcnn.tables.recipe_table` shows it."""
+def recipe_evidence(runs, headline, contest):
+    """The paired difference behind each step of the book's recipe, on the recipe's dataset, in
+    :data:`w2vcnn.tables.RECIPE_STEPS` order: the steps of :data:`RECIPE_QUOTED` quoted from their
+    chapters' primary families (question 1's over ``headline``, Beyond's over ``contest``,
+    :func:`against_tfidf`), with the Holm-adjusted p those families give; the others
+    :data:`RECIPE_CONTRASTS` over :func:`w2vcnn.study.recipe`'s ``runs``, unadjusted (``p_holm``
+    NaN). Indexed by the step's contrast name, with the labels of its sides' runs (``a``, ``b``)
+    and the numbers of :func:`w2vcnn.stats.numbers` (fractions) and its verdict;
+    :func:`w2vcnn.tables.recipe_table` shows it."""
+    import pandas as pd
+
     from .stats import paired_table
 
-    table = paired_table(runs, RECIPE_CONTRASTS).droplevel("dataset")
+    dataset = runs["dataset"].iloc[0]
+    rows = {}
+    for family, frame in ((MODE_CONTRASTS, headline), (TFIDF_CONTRASTS, contest)):
+        table = paired_table(frame, family).loc[dataset]  # Holm over the family's datasets
+        labels = frame.groupby(family.by)["variant"].first()
+        for step, (quoted, contrast) in RECIPE_QUOTED.items():
+            if quoted is family:
+                a, b = family[contrast]
+                rows[step] = {"a": labels[a], "b": labels[b], **table.loc[contrast]}
+    exploratory = paired_table(runs, RECIPE_CONTRASTS).droplevel("dataset")
     labels = runs.groupby("side")["variant"].first()
-    sides = list(RECIPE_CONTRASTS.values())
-    table.insert(0, "a", [labels[a] for a, _ in sides])
-    table.insert(1, "b", [labels[b] for _, b in sides])
-    return table.drop(columns=["comparison", "paired_by"])
+    for step, (a, b) in RECIPE_CONTRASTS.items():
+        rows[step] = {"a": labels[a], "b": labels[b], **exploratory.loc[step]}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table = table.reindex([*RECIPE_QUOTED, *RECIPE_CONTRASTS])
+    return table.drop(columns=["comparison", "paired_by"], errors="ignore")

@@ -280,7 +280,7 @@ def in_words(row) -> str:
     """A row of :func:`w2vcnn.stats.paired_table` (or any table with its numeric columns) as
     prose: ``"+2.2 ± 2.6 points, better in 8 of 10 folds; Holm-adjusted p = 0.012"``; the
     unadjusted p where the row has no ``p_holm``."""
-    if "p_holm" in row:
+    if _adjusted(row):
         p = f"Holm-adjusted p {_equals(row['p_holm'])}"
     else:
         p = f"p {_equals(row['p'])}, unadjusted"
@@ -300,7 +300,13 @@ def verdict_in_words(verdict: str, adjusted: bool) -> str:
 def row_verdict(row) -> str:
     """:func:`verdict_in_words` of a row of :func:`w2vcnn.stats.paired_table`: adjusted where the
     row has a Holm-adjusted p."""
-    return verdict_in_words(row["verdict"], "p_holm" in row)
+    return verdict_in_words(row["verdict"], _adjusted(row))
+
+
+def _adjusted(row) -> bool:
+    """Whether a row of paired differences carries a Holm-adjusted p (a table that mixes quoted
+    primary rows with exploratory ones has NaN in the others)."""
+    return "p_holm" in row and not pd.isna(row["p_holm"])
 
 
 def elsewhere_in_words(table) -> str:
