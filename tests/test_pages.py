@@ -248,6 +248,18 @@ def test_glue_drift_names_each_fact_by_its_field_dataset_and_corpus(glued):
         "drift_angle_polar_words_rt_polarity_general",
     ]
     assert [value for _, value, _ in glued[:2]] == ["3.21", "1.23"]  # accuracies in points
+    # the swap-back loss, with its test where the runs give one
+    tested = {name: getattr(value, "data", value) for name, value, _ in glued}
+    assert (
+        tested["drift_lost_tested_general"]
+        == "+3.2 ± 1.0 points on rt-polarity (3 runs; no test)"
+    )
+    glued.clear()
+    pages.glue_drift("drift", summary.assign(p=[0.004, float("nan")]))
+    tested = {name: getattr(value, "data", value) for name, value, _ in glued}
+    assert tested["drift_lost_tested_general"] == (
+        "+3.2 ± 1.0 points on rt-polarity (3 runs; **a loss**, p = 0.004, unadjusted)"
+    )
 
 
 def test_glue_backends_glues_the_pooled_test_and_each_modes_sentences(glued):

@@ -360,11 +360,15 @@ def drift_over_folds(runs):
     """Every :class:`w2vcnn.drift.RunDrift` and :class:`w2vcnn.drift.SwapBack` fact of the
     fine-tuning ``runs`` (grid rows), per dataset and corpus of the vectors (a :data:`CORPORA`
     name): one row per ``(dataset, corpus, fact)`` with ``runs``, ``mean`` and ``ci95`` (95% t
-    interval over the runs; accuracies as fractions). ``.attrs["angle by decile"]`` holds, per
-    ``(dataset, corpus)``, :func:`w2vcnn.drift.angle_by_decile` averaged over its runs."""
+    interval over the runs; accuracies as fractions); for ``lost``, the swap-back test, also the
+    p of a one-sample t-test that the runs lose nothing (each run's own trained and swapped-back
+    accuracy, on the same test sentences: a paired test over runs; NaN for the other facts).
+    ``.attrs["angle by decile"]`` holds, per ``(dataset, corpus)``,
+    :func:`w2vcnn.drift.angle_by_decile` averaged over its runs."""
     import dataclasses
 
     import pandas as pd
+    from scipy.stats import ttest_1samp
 
     from .drift import angle_by_decile, run_drift, swap_back, word_drift
     from .experiments import load_result
@@ -384,6 +388,7 @@ def drift_over_folds(runs):
             # NaN: a fact the runs cannot tell (no "good" in the words, no polarity in 3 classes)
             known = values.dropna()
             mean, half = mean_ci(known) if len(known) else (math.nan, math.nan)
+            tested = fact == "lost" and len(known) > 1 and known.std() > 0
             rows.append(
                 {
                     "dataset": dataset,
@@ -392,6 +397,7 @@ def drift_over_folds(runs):
                     "runs": len(values),
                     "mean": mean,
                     "ci95": half,
+                    "p": float(ttest_1samp(known, 0.0).pvalue) if tested else math.nan,
                 }
             )
         deciles[(dataset, corpus)] = pd.concat(angles).groupby(level=0).mean()

@@ -14,11 +14,13 @@ from pathlib import Path
 
 from .profile import Profile
 from .splits import Split
+from .stats import verdict
 from .tables import (
     MISSING,
     drift_fact,
     in_words,
     interval90,
+    p_equals,
     points,
     row_verdict,
     sentence_difference,
@@ -307,7 +309,23 @@ def glue_drift(prefix: str, summary) -> list[str]:
             if not math.isnan(row["mean"])
         )
         names.append(glue_md(glue_key(prefix, fact, corpus), phrase or MISSING))
+        if fact == "lost":  # the swap-back loss with its test, every dataset's
+            phrase = " and ".join(
+                _swap_back_tested(index[-1], row) for index, row in rows.iterrows()
+            )
+            names.append(glue_md(glue_key(prefix, fact, "tested", corpus), phrase or MISSING))
     return names
+
+
+def _swap_back_tested(dataset: str, row) -> str:
+    """``"+1.2 ± 0.5 points on rt-polarity (10 runs; **a loss**, p = 0.003, unadjusted)"``."""
+    difference = f"{points(row['mean'], row.get('ci95', math.nan))} points on {dataset}"
+    runs = int(row.get("runs", 1))
+    if math.isnan(row.get("p", math.nan)):
+        return f"{difference} ({runs} run{'s' if runs > 1 else ''}; no test)"
+    said = {"higher": "a loss", "lower": "a gain", "no clear difference": "no clear loss"}
+    found = said[verdict(row["mean"], row["p"])]
+    return f"{difference} ({runs} runs; **{found}**, p {p_equals(row['p'])}, unadjusted)"
 
 
 def glue_backends(prefix: str, agreement) -> list[str]:

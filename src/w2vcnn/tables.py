@@ -281,9 +281,9 @@ def in_words(row) -> str:
     prose: ``"+2.2 ± 2.6 points, better in 8 of 10 folds; Holm-adjusted p = 0.012"``; the
     unadjusted p where the row has no ``p_holm``."""
     if _adjusted(row):
-        p = f"Holm-adjusted p {_equals(row['p_holm'])}"
+        p = f"Holm-adjusted p {p_equals(row['p_holm'])}"
     else:
-        p = f"p {_equals(row['p'])}, unadjusted"
+        p = f"p {p_equals(row['p'])}, unadjusted"
     unit = row.get("paired_by", "folds")
     return f"{points(row['difference'], row['ci95'])} points, better in {_wins(row)} {unit}; {p}"
 
@@ -323,7 +323,8 @@ def elsewhere_in_words(table) -> str:
     return f"On the other datasets (exploratory): {'; '.join(parts)}."
 
 
-def _equals(p: float) -> str:
+def p_equals(p: float) -> str:
+    """``"= 0.012"``, or ``"< 0.001"``: a p-value after "p"."""
     return "< 0.001" if p < 0.001 else f"= {p_text(p)}"
 
 
