@@ -251,8 +251,7 @@ def test_glue_drift_names_each_fact_by_its_field_dataset_and_corpus(glued):
     # the swap-back loss, with its test where the runs give one
     tested = {name: getattr(value, "data", value) for name, value, _ in glued}
     assert (
-        tested["drift_lost_tested_general"]
-        == "+3.2 ± 1.0 points on rt-polarity (3 runs; no test)"
+        tested["drift_lost_tested_general"] == "+3.2 ± 1.0 points on rt-polarity (3 runs; no test)"
     )
     glued.clear()
     pages.glue_drift("drift", summary.assign(p=[0.004, float("nan")]))

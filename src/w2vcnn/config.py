@@ -40,6 +40,9 @@ from .choices import (
     BASELINE_ARCHITECTURES,
     FROZEN_ROWS,
     GENERAL,
+    GLOVE,
+    GLOVE_SIZE,
+    GLOVE_WHEEL,
     INITS,
     PADDINGS,
     RUN_MODES,
@@ -162,6 +165,11 @@ class RunConfig:
                 f"unknown init {config.init!r}; valid: {', '.join(INITS)} or a path to a "
                 f"word2vec file (.bin, .txt, .vec)"
             )
+        if config.init == GLOVE and config.vector_size != GLOVE_SIZE:
+            raise ValueError(
+                f"init 'glove' is GloVe 6B's {GLOVE_SIZE}-d vectors: give vector_size="
+                f"{GLOVE_SIZE}, not {config.vector_size}"
+            )
         if config.mode == "rand-scaled" and config.init == "random":
             raise ValueError(
                 "mode 'rand-scaled' draws its random rows at the scale of pretrained vectors: "
@@ -267,6 +275,8 @@ class RunConfig:
                 alpha=c.word2vec_alpha,
                 general_max_sentences=c.general_max_sentences,
             )
+        elif c.init == GLOVE:
+            vectors = PublishedVectors(GLOVE_WHEEL[0], GLOVE_WHEEL[2], c.vector_size)
         else:
             vectors = VectorsFile(c.init, c.vector_size)
         if c.arch == "cnn":
@@ -329,8 +339,10 @@ class RunConfig:
         out where the corpus is general English only (the unlabeled text leaves out the fold's
         dev and test sentences, so it depends on them)."""
         data, vectors, _, _ = self.parts()
-        if not isinstance(vectors, (Word2Vec, VectorsFile)):
+        if not isinstance(vectors, (Word2Vec, VectorsFile, PublishedVectors)):
             return None
+        if isinstance(vectors, PublishedVectors):  # the same file for every dataset and fold
+            return cache.content_key({"vectors": vectors.keyed()})
         keyed = data.keyed()
         del keyed["train_fraction"]  # word2vec reads the whole training split
         if isinstance(vectors, VectorsFile):
@@ -415,6 +427,19 @@ class VectorsFile:
 
 
 @dataclass(frozen=True)
+class PublishedVectors:
+    """Vectors a registry package ships (GloVe 6B 50-d: :mod:`w2vcnn.glove`), by the package
+    and its pinned sha256: the same vectors wherever they are fetched."""
+
+    package: str
+    sha256: str
+    size: int
+
+    def keyed(self) -> dict:
+        return {"published": dataclasses.asdict(self)}
+
+
+@dataclass(frozen=True)
 class CNN:
     """Kim's CNN: ``feature_maps`` filters of each width in ``windows`` over the word vectors."""
 
@@ -443,7 +468,7 @@ class TfIdf:
     (:mod:`w2vcnn.baselines`)."""
 
 
-Vectors = RandomRows | Word2Vec | VectorsFile
+Vectors = RandomRows | Word2Vec | VectorsFile | PublishedVectors
 Model = CNN | CBOW | TfIdf
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import cache
 from ._io import DataError
+from .choices import INITS
 from .config import RunConfig
 from .data import dataset_of
 from .metrics import balanced_accuracy
@@ -130,7 +131,7 @@ def _moved(result: RunResult, config: RunConfig) -> RunResult:
     """``result`` with ``config`` (the same key: the same content under other paths), and its
     vectors record pointing at the reader's vectors file where ``config`` names one."""
     vectors = result.vectors
-    if vectors and config.init != "random" and not config.trains_word2vec:
+    if vectors and config.init not in INITS:  # a reader's vectors file, by its path
         vectors = {**vectors, "path": config.init}
     return dataclasses.replace(result, config=config, vectors=vectors)
 

@@ -22,6 +22,7 @@ from .choices import RANDOM_MODES, WORD2VEC_KINDS
 from .config import RunConfig
 from .corpus import pretraining_corpus
 from .data import dataset_of
+from .glove import GLOVE, glove_file
 from .splits import Dataset, train_subset
 from .text import Vocab, tokenize
 
@@ -38,8 +39,9 @@ def word2vec_vectors(dataset: Dataset, config: RunConfig):
     from .word2vec_format import load_vectors, save_vectors
 
     if not config.trains_word2vec:
-        # a reader's own file (GoogleNews: 3 M words): keep only the words this dataset uses
-        path = Path(config.init)
+        # a reader's own file (GoogleNews: 3 M words), or GloVe's: keep only the words this
+        # dataset uses
+        path = glove_file() if config.init == GLOVE else Path(config.init)
         sha = sha256_file(path)
         words = {t for text in dataset.texts for t in tokenize(text)}
         kv = load_vectors(path, expected_dim=config.vector_size, vocabulary=sorted(words))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from .choices import GENERAL, MODES, WORD2VEC_KINDS
+from .choices import GENERAL, GLOVE, GLOVE_SIZE, MODES, WORD2VEC_KINDS
 from .experiments import RunConfig
 from .grids import grid, run_grid, run_groups
 from .profile import Profile
@@ -347,6 +347,30 @@ def wide_convolution(p: Profile, dataset: str | None = None) -> list[RunConfig]:
         padding=["narrow", "wide"],
         **pretrained(p),
     )
+
+
+# GloVe's vectors against Kim's rand at their own 50 dimensions (exploratory)
+GLOVE_CONTRASTS = Contrasts(
+    "mode",
+    {"static_vs_rand": ("static", "rand"), "non_static_vs_rand": ("non-static", "rand")},
+    family=False,
+)
+
+
+@experiment(Q1, Q3, contrasts=(GLOVE_CONTRASTS,))
+def glove_vectors(p: Profile, dataset: str | None = None) -> list[RunConfig]:
+    """Questions 1 and 3, "is it the corpus?": Stanford's GloVe 6B vectors (6 billion tokens of
+    Wikipedia and Gigaword, another algorithm: :mod:`w2vcnn.glove`), frozen and fine-tuned, and
+    Kim's ``rand`` at the same 50 dimensions, on the secondary folds of the first dataset."""
+    common = dict(
+        profile=p,
+        folds=p.secondary_folds,
+        dataset=dataset or first(p),
+        arch="cnn",
+        backend="torch",
+        vector_size=GLOVE_SIZE,
+    )
+    return grid(mode="rand", **common) + grid(mode=["static", "non-static"], init=GLOVE, **common)
 
 
 # ---------------------------------------------------------------- questions 2 and 3
