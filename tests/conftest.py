@@ -161,7 +161,7 @@ def paired():
 def grid_frame(configs):
     """A grid's DataFrame as run_grid makes it, with made-up accuracies: for checking selection."""
     from w2vcnn.experiments import RunResult
-    from w2vcnn.tables import run_row
+    from w2vcnn.records import run_row
 
     rows = [
         run_row(

@@ -15,7 +15,7 @@ from w2vcnn.drift import (
     run_drift,
     swap_back,
 )
-from w2vcnn.tables import run_row
+from w2vcnn.records import run_row
 
 WORDS = ["<pad>", "<unk>", "a", "b", "c", "d"]
 

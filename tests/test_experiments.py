@@ -10,7 +10,7 @@ from conftest import QUICK, snapshot
 from w2vcnn import train
 from w2vcnn._io import DataError, sha256_file
 from w2vcnn.experiments import RunConfig, is_cached, load_result, run
-from w2vcnn.tables import variant
+from w2vcnn.records import variant
 
 
 def quick(**overrides):

@@ -10,8 +10,8 @@ from gensim.models import KeyedVectors
 
 from conftest import grid_frame
 from w2vcnn import grids, profile, study
+from w2vcnn.records import variant
 from w2vcnn.stats import paired_values
-from w2vcnn.tables import variant
 
 PROFILES = [profile.named(name) for name in profile.PROFILES]
 

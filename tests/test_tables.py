@@ -1,4 +1,4 @@
-"""Display code: run labels, table rows, dataset descriptions, the projector export."""
+"""Display code: numbers as text, tables, dataset descriptions, the projector export."""
 
 import math
 import re
@@ -10,7 +10,6 @@ import pytest
 from conftest import T_975_DF2, accuracy_runs
 from w2vcnn._io import DataError
 from w2vcnn.data import load_dataset
-from w2vcnn.experiments import RunConfig, RunResult
 from w2vcnn.stats import aggregate, paired_table
 from w2vcnn.tables import (
     contrast_table,
@@ -29,10 +28,8 @@ from w2vcnn.tables import (
     pair_moved,
     points,
     polarity_scope,
-    run_row,
     show,
     sweep_table,
-    variant,
 )
 
 
@@ -66,33 +63,6 @@ def test_export_projector_refuses_rows_that_do_not_match_and_writes_nothing(tmp_
     with pytest.raises(DataError, match="row for row"):
         export_projector(["<pad>", "<unk>", "a"], np.zeros((3, 2)), tmp_path / "p", [True], 3)
     assert not (tmp_path / "p").exists()
-
-
-def test_the_label_names_what_a_grid_varies_and_only_that():
-    assert variant(RunConfig()) == "cnn non-static skipgram torch"
-    assert variant(RunConfig(arch="tfidf").validated()) == "tfidf sklearn"
-    tuned = RunConfig(embedding_lr_scale=10, train_fraction=0.25, vector_size=300, max_epochs=25)
-    assert variant(tuned) == (
-        "cnn non-static skipgram torch embedding-lr×10 25% of train 300-d ≤25 epochs"
-    )
-    assert variant(RunConfig(init="/somewhere/my vec.bin")) == "cnn non-static my vec.bin torch"
-
-
-def test_a_row_is_the_config_flat_with_the_headline_numbers():
-    config = RunConfig(mode="static")
-    result = RunResult(
-        run_id="k", config=config, test_accuracy=0.6, dev_accuracy=0.7, best_epoch=2,
-        epochs_run=4, train_seconds=1.0, sentences_per_second=10.0, wall_seconds=2.0, curve=[],
-        test_predictions=[0, 0, 1, 1, 1], test_labels=[0, 1, 1, 1, 1], vocab_size=3,
-        n_train_words=2,
-    )  # fmt: skip
-    row = run_row(result)
-    assert row["corpus"] == "train+unlabeled" and row["windows"] == "3+4+5"
-    assert row["variant"] == "cnn static skipgram torch" and row["mode"] == "static"
-    assert row["balanced_accuracy"] == pytest.approx(
-        (1 / 1 + 3 / 4) / 2
-    )  # recall of class 0, of class 1
-    assert row["test_accuracy"] == 0.6 and row["run_id"] == "k" and row["cached"] is False
 
 
 # ---------------------------------------------------------------- numbers as text

@@ -37,8 +37,8 @@ def _config_axes(args) -> dict:
 
 def _run(args) -> None:
     from .experiments import RunConfig, run
+    from .records import variant
     from .splits import Split
-    from .tables import variant
 
     init = "random" if args.mode == "rand" else args.init
     config = RunConfig.for_profile(

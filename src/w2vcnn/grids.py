@@ -20,8 +20,8 @@ from . import cache, protocol
 from . import profile as profiles
 from ._io import atomic_write
 from .experiments import RunConfig, RunResult, compute, is_cached, load_result, run
+from .records import run_row, variant
 from .splits import Split
-from .tables import run_row, variant
 
 # Threading libraries (torch, TensorFlow, BLAS) read these when they start: one thread per worker
 # process, so N workers share N cores instead of each spawning a thread per core.

@@ -21,7 +21,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .tables import CORPUS_LABELS, variant, vectors_label
+from .records import variant
+from .tables import CORPUS_LABELS, vectors_label
 
 PAGE = (8.0, 4.5)  # inches: readable at the book's page width
 _STYLE = {
