@@ -380,6 +380,8 @@ def test_a_run_stopped_early_read_from_kims_training_is_the_run_trained_alone(ca
     assert list(frame["run_id"]) == [c.key for c in (kim, *early)]
     read = [load_result(c.key) for c in early]
     assert all(r.extra["read_from"] == kim.key for r in read)
+    # no time of their own: the build counts the training once, under Kim's run
+    assert all(r.wall_seconds == 0.0 < r.train_seconds for r in read)
     assert [r.epochs_run for r in alone] != [6, 6, 6]  # the rules did stop these runs early
     for a, b in zip(alone, read):
         _same_run(a, b)

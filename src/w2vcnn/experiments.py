@@ -53,7 +53,7 @@ class RunResult:
     epochs_run: int
     train_seconds: float
     sentences_per_second: float
-    wall_seconds: float
+    wall_seconds: float  # 0 for a run read from another's training (extra["read_from"])
     curve: list[dict]
     test_predictions: list[int]
     test_labels: list[int]
@@ -160,11 +160,11 @@ def compute(
 
         computed = compute_neural(config, stopped_early)
     wall = time.perf_counter() - start
-    own_training = computed[0][0].get("train_seconds", 0.0)
     results = []
     for run_id, run_config, (fields, arrays) in zip(run_ids, (config, *stopped_early), computed):
-        # a run read from another's training took that run's preparation and its own epochs
-        seconds = wall - own_training + fields["train_seconds"] if results else wall
+        # a run read from another's training cost no time of its own (its train_seconds are
+        # those of its epochs); build times count the training once
+        seconds = 0.0 if results else wall
         if results:
             fields["extra"] = dict(fields["extra"], read_from=run_ids[0])
         results.append(
