@@ -75,6 +75,11 @@ def test_every_chapter_is_built(site):
         text = (html / chapter).with_suffix(".html").read_text(encoding="utf-8")
         assert "Traceback" not in text, f"{chapter} shows a traceback"
         assert "<table" in text, f"{chapter} has no table"
+    # the prose held for our own vectors is there when the book runs on them (the VECTORS= book
+    # leaves it out)
+    assert "Our vectors were trained on far less text" in (html / "book" / "beyond.html").read_text(
+        encoding="utf-8"
+    )
 
 
 @pytest.mark.slow
@@ -276,6 +281,10 @@ def test_make_book_with_your_vectors_uses_and_names_them_on_every_page(tmp_path)
     for chapter in chapters():
         page = (copy / "_build" / "html" / chapter).with_suffix(".html").read_text("utf-8")
         assert "Pretrained vectors: " in page and "vectors.bin" in page, chapter
+        # prose held for our own small-corpus vectors ({only-our-vectors}) is left out
+        assert "Our vectors were trained on far less text" not in page, chapter
+    beyond = (copy / "_build" / "html" / "book" / "beyond.html").read_text("utf-8")
+    assert "tfidf" in beyond.lower()  # the page whose ours-only sentence was checked is there
     yours = profile.current("quick", vectors=vectors)
     assert all(is_cached(c) for c in study.embedding_modes(yours))  # trained on the file
     assert {c.init for c in study.embedding_modes(yours) if c.mode != "rand"} == {str(vectors)}
