@@ -538,6 +538,15 @@ def against_tfidf(cnn, baseline):
     return pd.concat([chosen.assign(model="best CNN"), baseline.assign(model="TF-IDF")])
 
 
+def _side_labels(runs, by: str) -> dict:
+    """Each side's runs by their label, where all of a side's runs share one; else by the side's
+    own name (the best CNN is another mode on another fold)."""
+    return {
+        side: group["variant"].iloc[0] if group["variant"].nunique() == 1 else side
+        for side, group in runs.groupby(by)
+    }
+
+
 def sweep_differences(sweep):
     """Per dataset, share of the training split and contrast of :data:`SWEEP_CONTRASTS`
     (indexed ``(dataset, train_fraction, contrast)``), ``a - b`` paired by fold, from
@@ -623,13 +632,13 @@ def recipe_evidence(runs, headline, contest):
     rows = {}
     for family, frame in ((MODE_CONTRASTS, headline), (TFIDF_CONTRASTS, contest)):
         table = paired_table(frame, family).loc[dataset]  # Holm over the family's datasets
-        labels = frame.groupby(family.by)["variant"].first()
+        labels = _side_labels(frame[frame["dataset"] == dataset], family.by)
         for step, (quoted, contrast) in RECIPE_QUOTED.items():
             if quoted is family:
                 a, b = family[contrast]
                 rows[step] = {"a": labels[a], "b": labels[b], **table.loc[contrast]}
     exploratory = paired_table(runs, RECIPE_CONTRASTS).droplevel("dataset")
-    labels = runs.groupby("side")["variant"].first()
+    labels = _side_labels(runs, "side")
     for step, (a, b) in RECIPE_CONTRASTS.items():
         rows[step] = {"a": labels[a], "b": labels[b], **exploratory.loc[step]}
     table = pd.DataFrame.from_dict(rows, orient="index")
