@@ -114,9 +114,14 @@ def test_the_best_cnn_is_chosen_on_each_folds_own_dev_set_never_on_test():
     # folds: the choice there must be static
     frame.loc[(frame["fold"] == 3) & (frame["mode"] == "static"), "dev_accuracy"] = 0.95
     best = analyses.best_on_dev(frame)
-    assert best.index.names == ["dataset", "fold"] and len(best) == 10
-    assert best[("rt-polarity", 3)] == "static"
-    assert set(best.drop(("rt-polarity", 3))) == {"non-static"}
+    assert best.index.names == ["dataset", "fold", "seed"] and len(best) == 10
+    assert best.xs(3, level="fold").tolist() == ["static"]
+    assert set(best.drop(3, level="fold")) == {"non-static"}
+    # a dataset that keeps its given split: one choice per seed (fold is 0 for all of them)
+    given = frame.assign(dataset="trec", seed=frame["fold"], fold=0)
+    per_seed = analyses.best_on_dev(pd.concat([frame, given]))
+    assert len(per_seed) == 20 and per_seed.loc["trec"].xs(3, level="seed").tolist() == ["static"]
+    assert analyses.choices_in_words(per_seed)["trec"] == "non-static on 9 of 10 seeds, static on 1"
     words = analyses.choices_in_words(best)
     assert words == {"rt-polarity": "non-static on 9 of 10 folds, static on 1"}
     tfidf = grid_frame(study.tfidf(profile.named("full"), datasets=["rt-polarity"]))

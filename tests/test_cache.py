@@ -246,6 +246,13 @@ def test_runs_that_share_their_word_vectors_share_a_vectors_key():
     assert RunConfig(corpus=("unlabeled",), fold=3).vectors_key != unlabeled.vectors_key
 
 
+def test_word_vectors_are_keyed_by_the_code_that_reads_their_text(package):
+    before = RunConfig().vectors_key
+    _edit(package, "readers.py", lambda s: s + "\n_EDITED = 1\n")
+    _forget()
+    assert RunConfig().vectors_key != before
+
+
 def test_every_fold_draws_anew_and_every_variant_on_a_fold_draws_alike():
     base = RunConfig()
     for variant in (dict(mode="static"), dict(mode="rand", init="random"), dict(init="cbow")):

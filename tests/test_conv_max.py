@@ -68,3 +68,21 @@ def test_it_leaves_its_inputs_unchanged():
     after = [x] + [p.detach() for c in convs for p in c.parameters()]
     for b, a in zip(before, after):
         assert torch.equal(b, a)
+
+
+def test_the_sparse_gradient_keeps_one_index_type(monkeypatch):
+    """CSR row pointers and column indices of one type (CUDA's sparse product reads both as the
+    row pointers' type)."""
+    from w2vcnn.models import conv_max
+
+    seen = []
+    real = conv_max._csr
+
+    def record(row_starts, columns, values, shape):
+        seen.append((row_starts.dtype, columns.dtype))
+        return real(row_starts, columns, values, shape)
+
+    monkeypatch.setattr(conv_max, "_csr", record)
+    convs = [torch.nn.Conv1d(4, 3, w) for w in (2, 3)]
+    values_and_gradients(conv_max_over_time, torch.randn(2, 6, 4), convs, torch.randn(2, 6))
+    assert seen and all(rows == columns for rows, columns in seen)

@@ -501,14 +501,15 @@ def unseen_differences(by_unseen, contrast=UNSEEN_CONTRAST):
 
 
 def best_on_dev(frame, by: str = "mode"):
-    """Per dataset and fold (or seed, on a given split), the value of ``by`` whose run has the
-    highest *dev* accuracy on that fold's own dev set (ties: the first listed), as a Series
-    indexed ``(dataset, fold)``. A "best model" chosen on test would be chosen on the numbers it
-    is then judged by; one chosen on the mean dev accuracy over all folds would be too, in part:
-    every other fold's dev set holds some of this fold's test sentences."""
-    unit = _unit(frame)
-    best = frame.loc[frame.groupby(["dataset", unit], sort=False)["dev_accuracy"].idxmax()]
-    return best.set_index(["dataset", unit])[by]
+    """Per dataset and fold (or seed, where a dataset keeps its given split), the value of ``by``
+    whose run has the highest *dev* accuracy on that fold's own dev set (ties: the first listed),
+    as a Series indexed ``(dataset, fold, seed)``. A "best model" chosen on test would be chosen
+    on the numbers it is then judged by; one chosen on the mean dev accuracy over all folds would
+    be too, in part: every other fold's dev set holds some of this fold's test sentences."""
+    draws = ["dataset", "fold", "seed"]  # a fold, or a seed where a dataset keeps its split
+    frame = frame.reset_index(drop=True)  # idxmax's labels must name one row each
+    best = frame.loc[frame.groupby(draws, sort=False)["dev_accuracy"].idxmax()]
+    return best.set_index(draws)[by]
 
 
 def choices_in_words(best) -> dict[str, str]:
@@ -517,7 +518,8 @@ def choices_in_words(best) -> dict[str, str]:
     words = {}
     for dataset, chosen in best.groupby(level="dataset", sort=False):
         counts = chosen.value_counts(sort=True)
-        unit = chosen.index.names[1]
+        folds = chosen.index.get_level_values("fold").nunique()
+        unit = "fold" if folds > 1 or len(chosen) == 1 else "seed"
         parts = [
             f"{value} on {n} of {len(chosen)} {unit}s" if i == 0 else f"{value} on {n}"
             for i, (value, n) in enumerate(counts.items())
@@ -531,9 +533,8 @@ def against_tfidf(cnn, baseline):
     frame whose ``model`` column is ``"best CNN"`` or ``"TF-IDF"`` (for :data:`TFIDF_CONTRASTS`)."""
     import pandas as pd
 
-    unit = _unit(cnn)
     best = best_on_dev(cnn)
-    keys = pd.MultiIndex.from_frame(cnn[["dataset", unit]])
+    keys = pd.MultiIndex.from_frame(cnn[list(best.index.names)])
     chosen = cnn[cnn["mode"].to_numpy() == best.reindex(keys).to_numpy()]
     return pd.concat([chosen.assign(model="best CNN"), baseline.assign(model="TF-IDF")])
 

@@ -349,9 +349,17 @@ class RunConfig:
             return cache.content_key({"data": keyed, "vectors": vectors.keyed()})
         if set(vectors.corpus) <= set(GENERAL):
             del keyed["split"], keyed["fold"]
-        # the code that trains them and writes vec.bin: the store keeps them under this key
-        trainer = cache.code_digest("embeddings.py", "word2vec_format.py", "corpus.py")
-        return cache.content_key({"data": keyed, "vectors": vectors.keyed(), "code": trainer})
+        # the code that reads the text, trains the vectors and writes vec.bin, and the seed it
+        # draws with: the store keeps them under this key
+        trainer = cache.code_digest("data.py", "corpus.py", "embeddings.py", "word2vec_format.py")
+        return cache.content_key(
+            {
+                "data": keyed,
+                "vectors": vectors.keyed(),
+                "seed": self.word2vec_seed,
+                "code": trainer,
+            }
+        )
 
     @classmethod
     def from_record(cls, record: dict) -> "RunConfig":
