@@ -82,9 +82,8 @@ class _ConvMaxOverTime(torch.autograd.Function):
         sentence_start = torch.arange(batch, **index).unsqueeze(1) * length
         columns, values = [], []
         for width, at, g in zip(widths, peaks, grads):
-            peak_words = (
-                sentence_start + at.to(torch.int32)
-            ).t()  # [maps, batch]
+            peak = sentence_start + at.to(torch.int32)  # [batch, maps]
+            peak_words = peak.t()
             offsets = torch.arange(width, **index).view(width, 1, 1)
             columns.append((peak_words + offsets).reshape(-1))
             values.append(g.t().expand(width, maps, batch).reshape(-1))
