@@ -124,20 +124,26 @@ def test_cache_prune_keeps_word_vectors_while_the_book_has_runs_to_train(
     assert not is_cached(trained) and vectors.is_dir()  # the unused run went, its vectors stayed
 
 
-_STUDY_OF_TINY_RUNS = """
-import sys
+_TINY_RUNS = """
 from conftest import QUICK
-from w2vcnn import build, profile, study
 from w2vcnn.experiments import RunConfig
 
 runs = [RunConfig(**{**QUICK, **rule}, mode=m, init=i, seed=s)
         for s in (61, 62, 63)
         for m, i in (("rand", "random"), ("static", "cbow"))
         for rule in ({"max_epochs": 3, "patience": None}, {})]
+"""
+# a study of those runs alone, in a process of its own (its workers import it again)
+_STUDY_OF_TINY_RUNS = (
+    _TINY_RUNS
+    + """
+from w2vcnn import build, profile, study
+
 study.chapter_grids = lambda p: {"Q1 tiny": runs}
 if __name__ == "__main__":
     build.train_all(profile.named("quick"), workers=2, report=lambda line: None)
 """
+)
 
 
 def test_a_study_killed_midway_keeps_what_it_finished_and_the_next_trains_only_the_rest(
@@ -173,7 +179,7 @@ def test_a_study_killed_midway_keeps_what_it_finished_and_the_next_trains_only_t
     study_process.wait(timeout=60)
     assert finished == 2, f"the study ended before two runs were stored: {''.join(said)}"
     namespace = {}
-    exec(compile(_STUDY_OF_TINY_RUNS, "tiny", "exec"), namespace)  # the same runs, not started
+    exec(compile(_TINY_RUNS, "tiny", "exec"), namespace)  # the same runs, nothing patched
     runs = [c.validated() for c in namespace["runs"]]
     stored = [c for c in runs if run_cache.has_run(c.key)]
     assert 2 <= len(stored) < len(runs)
