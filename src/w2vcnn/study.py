@@ -170,6 +170,19 @@ def _dimension(path: str) -> int:
     return load_vectors(path, limit=1).vector_size
 
 
+def one_dataset_cnn(p: Profile, dataset: str | None = None, **settings) -> dict:
+    """The grid settings of a control on one dataset (``dataset``, else the profile's first):
+    Kim's CNN in PyTorch on the secondary folds, with ``settings``."""
+    return dict(
+        profile=p,
+        folds=p.secondary_folds,
+        dataset=dataset or first(p),
+        arch="cnn",
+        backend="torch",
+        **settings,
+    )
+
+
 def one_run(p: Profile, dataset: str | None = None, **settings) -> RunConfig:
     """One run of the profile on ``dataset`` (else its first), on the first fold (or seed) of
     that dataset's protocol: what a page builds to show the parts of a single run."""
@@ -362,14 +375,7 @@ def glove_vectors(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     """Questions 1 and 3, "is it the corpus?": Stanford's GloVe 6B vectors (6 billion tokens of
     Wikipedia and Gigaword, another algorithm: :mod:`w2vcnn.glove`), frozen and fine-tuned, and
     Kim's ``rand`` at the same 50 dimensions, on the secondary folds of the first dataset."""
-    common = dict(
-        profile=p,
-        folds=p.secondary_folds,
-        dataset=dataset or first(p),
-        arch="cnn",
-        backend="torch",
-        vector_size=GLOVE_SIZE,
-    )
+    common = one_dataset_cnn(p, dataset, vector_size=GLOVE_SIZE)
     return grid(mode="rand", **common) + grid(mode=["static", "non-static"], init=GLOVE, **common)
 
 
@@ -517,9 +523,7 @@ def corpus_sizes(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     """Question 3: skip-gram vectors from each of :data:`CORPORA` (:func:`matched_corpus`),
     frozen and fine-tuned, and ``rand`` on the same folds (their difference from it is the
     curve)."""
-    common = dict(
-        profile=p, folds=p.secondary_folds, dataset=dataset or first(p), arch="cnn", backend="torch"
-    )
+    common = one_dataset_cnn(p, dataset)
     return grid(mode="rand", **common) + [
         config
         for corpus in CORPORA.values()
@@ -631,14 +635,7 @@ def transfer_schedules(p: Profile, dataset: str | None = None) -> dict[str, list
     """Beyond: frozen, fine-tuned, frozen-then-unfrozen, fine-tuned with a 10x smaller or larger
     embedding step, and fine-tuned with the pretrained rows frozen (only the words without a
     pretrained vector learn), by schedule name."""
-    common = dict(
-        profile=p,
-        folds=p.secondary_folds,
-        dataset=dataset or first(p),
-        arch="cnn",
-        backend="torch",
-        **pretrained(p),
-    )
+    common = one_dataset_cnn(p, dataset, **pretrained(p))
     return {
         "frozen": grid(mode="static", **common),
         "fine-tuned": grid(mode="non-static", **common),
