@@ -553,14 +553,10 @@ def word2vec_epochs_contrasts(p: Profile) -> Contrasts:
 def word2vec_epochs(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     """Question 3: frozen vectors trained for gensim's default 5 epochs vs the profile's epochs."""
     return grid(
-        profile=p,
-        folds=p.secondary_folds,
-        dataset=dataset or first(p),
-        arch="cnn",
-        backend="torch",
         mode="static",
         init=list(WORD2VEC_KINDS),
         word2vec_epochs=sorted({GENSIM_DEFAULT_EPOCHS, p.word2vec_epochs}),
+        **one_dataset_cnn(p, dataset),
     )
 
 
