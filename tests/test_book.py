@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -24,6 +25,34 @@ FIGURES = {
     "book/q3_skipgram_cbow": 3,  # the networks, every fold per initialisation, the corpus curve
     "book/beyond": 3,  # every fold against TF-IDF, the labelled-size sweep, the schedules
 }
+
+
+# Where the browser tests leave a screenshot of each state they check, for a person to look at.
+SCREENSHOTS = Path(
+    os.environ.get("W2VCNN_SCREENSHOTS", Path(tempfile.gettempdir()) / "w2vcnn-screenshots")
+)
+# Jupyter Book 1 declares sphinx-thebe's settings twice on every page (a known double include);
+# the second declaration throws, and nothing of ours depends on it.
+KNOWN_PAGE_ERRORS = ("Identifier 'THEBE_JS_URL' has already been declared",)
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def open_watched(browser, url: str):
+    """The page at ``url``, and the list its failed requests and script errors go to (the known
+    one left out)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems = []
+    page.on("requestfailed", lambda request: problems.append(f"failed to load {request.url}"))
+    page.on(
+        "pageerror",
+        lambda error: str(error) in KNOWN_PAGE_ERRORS or problems.append(f"script error {error}"),
+    )
+    page.goto(url, wait_until="load")
+    return page, problems
 
 
 # The published site's configuration (notebooks.publish_config), with a stand-in address: the
@@ -189,6 +218,85 @@ def test_q1_library_tabs_switch_together(served, browser):
         assert shown.strip() == "Keras", f"tab set {i} shows {shown!r}"
     keras_source = tab_sets.nth(1).locator(".sd-tab-content").nth(1).inner_text()
     assert "def build_kim_cnn(" in keras_source
+    page.close()
+
+
+# A tooltip is drawn only where the pointer rests on a point: sweep the map until one shows.
+def hover_a_point(page, figure) -> str:
+    box = figure.bounding_box()
+    tooltip = page.locator(".bk-tooltip-content")
+    for fx in [i / 24 for i in range(3, 22)]:
+        for fy in [i / 24 for i in range(3, 22)]:
+            page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+            shown = [t for t in tooltip.all_inner_texts() if "word" in t]
+            if shown:
+                return shown[0]
+    return ""
+
+
+@pytest.mark.slow
+def test_the_word_explorer_answers_for_a_typed_word_offline(served, browser):
+    page, problems = open_watched(browser, urljoin(served, "book/q2_vec_bin.html"))
+    search = page.locator("input[placeholder^='type a word']").first
+    lists = page.locator("table.w2v-neighbours").first
+    lists.wait_for(timeout=20_000)  # the opening word's lists, drawn on load
+    search.scroll_into_view_if_needed()
+
+    search.fill("film")  # the page opens on "good"
+    search.press("Enter")
+    page.locator("p", has=page.locator("b", has_text=re.compile("^film$"))).first.wait_for()
+    rows = lists.locator("tbody tr")
+    assert rows.count() == 10
+    cells = [rows.nth(i).locator("td").all_inner_texts() for i in range(rows.count())]
+    before, after = [c[1:3] for c in cells], [c[3:5] for c in cells]
+    assert before != after, "a fine-tuned run's neighbours (or their cosines) moved"
+    screenshot(page, "explorer-film")
+
+    search.fill("zqxjv")
+    search.press("Enter")
+    missing = page.locator(".w2v-missing").first
+    missing.wait_for()
+    assert "“zqxjv” is not among the" in missing.inner_text()
+    assert lists.count() == 0 or not lists.is_visible()
+    screenshot(page, "explorer-not-a-word")
+
+    figure = page.locator(".bk-Figure").first
+    figure.scroll_into_view_if_needed()
+    label = hover_a_point(page, figure)
+    assert label.startswith("word"), "hovering a point shows its word"
+    screenshot(page, "explorer-hover")
+    assert not problems, problems  # no network here: everything it needs came with the page
+    page.close()
+
+
+@pytest.mark.slow
+def test_results_tables_sort_and_filter_to_one_mode(served, browser):
+    page, problems = open_watched(browser, urljoin(served, "book/results.html"))
+    runs = page.locator("table.dataTable", has=page.locator("caption", has_text="Every run"))
+    runs.wait_for()
+    info = page.locator(".dt-info").last
+    total = int(re.search(r"of ([\d,]+) entries", info.inner_text())[1].replace(",", ""))
+    mode_pane = page.locator(".dtsp-searchPane", has=page.locator("input[placeholder='mode']"))
+    mode_pane.locator("span.dtsp-name", has_text=re.compile("^multichannel$")).click()
+    page.wait_for_function(
+        "() => /filtered from/.test([...document.querySelectorAll('.dt-info')].pop().textContent)"
+    )
+    modes = runs.locator("tbody tr td:nth-child(3)").all_inner_texts()
+    assert modes and set(modes) == {"multichannel"}
+    shown = int(re.search(r"of ([\d,]+) entries", info.inner_text())[1].replace(",", ""))
+    assert 0 < shown < total
+    screenshot(page, "results-multichannel")
+    test = runs.locator("th", has_text=re.compile("^test$")).first
+    for _ in range(3):  # a click on its title steps through descending, none, ascending
+        if "dt-ordering-asc" in test.get_attribute("class"):
+            break
+        test.click()
+        page.wait_for_timeout(200)  # the table redraws after the click
+    tests = [float(t) for t in runs.locator("tbody tr td:nth-child(5)").all_inner_texts()]
+    assert "dt-ordering-asc" in test.get_attribute("class") and tests == sorted(tests)
+    catalogue = page.locator("table.dataTable", has=page.locator("th", has_text="experiment"))
+    assert "embedding_modes" in catalogue.locator("tbody").inner_text()
+    assert not problems, problems
     page.close()
 
 

@@ -26,6 +26,7 @@ TFIDF = TFIDF_CONFIG.code
 OUTSIDE_THE_KEY = (
     "experiments.py",
     "tables.py",
+    "explorer.py",
     "records.py",
     "stats.py",
     "plots.py",

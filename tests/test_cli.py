@@ -119,12 +119,33 @@ def test_cli_bad_numbers_name_their_option(argv, message, capsys):
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
 
 
-def test_the_usage_line_names_every_command_and_only_those():
+def test_help_is_plain_text_and_names_every_command(capsys):
     import argparse
 
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    printed = capsys.readouterr().out
+    assert "``" not in printed and ":func:" not in printed  # written for a terminal, not reST
     (commands,) = [a for a in parser()._actions if isinstance(a, argparse._SubParsersAction)]
-    named = usage.split("{", 1)[1].split("}", 1)[0].replace("\n", "")
-    assert named.split(",") == list(commands.choices)
+    for command in commands.choices:
+        assert command in printed
+    assert "python -m w2vcnn run" in usage
+
+
+def test_cli_run_takes_the_dimension_from_a_vectors_file(cache, tmp_path, capsys):
+    from w2vcnn.data import load_dataset
+    from w2vcnn.embeddings import train_word2vec
+    from w2vcnn.text import tokenize
+    from w2vcnn.word2vec_format import save_vectors
+
+    texts = load_dataset("rt-polarity").texts[:3000]
+    path = tmp_path / "vectors-16.bin"
+    save_vectors(train_word2vec([tokenize(t) for t in texts], vector_size=16, epochs=1), path)
+    argv = ["--profile", "quick", "run", "--mode", "static", "--init", str(path), "--seed", "3"]
+    assert main(argv) == 0, capsys.readouterr().err
+    run_id = capsys.readouterr().out.split()[1]
+    config = load_result(run_id).config
+    assert config.vector_size == 16 and config.init == str(path)
 
 
 def test_cli_unknown_profile_is_refused_by_the_parser(capsys):

@@ -4,12 +4,14 @@ import math
 import numpy as np
 import pytest
 
+from w2vcnn._io import DataError
 from w2vcnn.drift import (
     RunDrift,
     SwapBack,
     cosine_distance,
     drift_summary,
     drift_table,
+    export_projector,
     nearest_neighbours,
     projection_2d,
     run_drift,
@@ -299,3 +301,25 @@ def test_angle_by_decile_has_one_column_where_words_have_no_polarity():
     medians = angle_by_decile(table)
     assert list(medians.columns) == ["all words"]
     assert medians["all words"].to_dict() == {1: 2.0, 2: 6.0}
+
+
+# ---------------------------------------------------------------- export_projector
+
+
+def test_export_projector_writes_vectors_and_metadata_row_for_row(tmp_path):
+    words = ["<pad>", "<unk>", "good", "bad", "meh"]
+    matrix = np.arange(10, dtype=np.float32).reshape(5, 2) / 4
+    folder = export_projector(words, matrix, tmp_path / "p", [True, True, False, True, False], 4)
+    assert (folder / "vectors.tsv").read_text().splitlines() == ["1\t1.25", "1.5\t1.75", "2\t2.25"]
+    assert (folder / "metadata.tsv").read_text().splitlines() == [
+        "word\tstart\tin training",
+        "good\tpretrained\tyes",
+        "bad\trandom\tyes",
+        "meh\tpretrained\tno",
+    ]
+
+
+def test_export_projector_refuses_rows_that_do_not_match_and_writes_nothing(tmp_path):
+    with pytest.raises(DataError, match="row for row"):
+        export_projector(["<pad>", "<unk>", "a"], np.zeros((3, 2)), tmp_path / "p", [True], 3)
+    assert not (tmp_path / "p").exists()

@@ -8,6 +8,7 @@ import pytest
 from generated import mr_folder, topics_csv, trec_folder
 from w2vcnn import profile, protocol, study
 from w2vcnn._io import DataError
+from w2vcnn.data import load_dataset
 from w2vcnn.grids import grid
 
 
@@ -132,3 +133,18 @@ def test_two_entries_the_pages_would_call_alike_are_refused(tmp_path):
     empty = dataclasses.replace(profile.named("quick"), datasets=())
     with pytest.raises(DataError, match="no dataset given"):
         protocol.check(empty)
+
+
+@pytest.fixture(scope="module")
+def polarity():
+    return load_dataset("rt-polarity")
+
+
+def test_describe_reports_sizes_balance_lengths_vocabulary(polarity):
+    from w2vcnn.protocol import describe
+
+    table = describe(polarity)
+    assert list(table.index) == ["train", "dev", "test", "all"]
+    assert table.loc["all", "examples"] == len(polarity)
+    assert table.loc["train", "negative"] + table.loc["train", "positive"] == len(polarity.train)
+    assert 15 < table.loc["all", "mean len"] < 25 and table.loc["all", "vocab"] > 15_000

@@ -8,8 +8,8 @@ from ._io import DataError, data_dir, sha256_file
 from .corpus import Corpus, brown_sentences, pretraining_corpus
 from .data import known_datasets, load_dataset
 from .predict import TrainedModel, export_model, load_model
+from .protocol import describe
 from .splits import Dataset
-from .tables import describe
 from .text import Vocab, batches, clean_str, tokenize
 
 __all__ = [

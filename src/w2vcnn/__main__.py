@@ -1,5 +1,12 @@
-"""Command line: ``python -m w2vcnn {datasets,describe,run,grid,study,cache,export-vectors,
-export-model,notebooks,predict}``."""
+"""Train, score and inspect the runs behind the w2vcnn book from a terminal.
+
+  python -m w2vcnn run --mode non-static --init vectors.bin    one run (cached)
+  python -m w2vcnn grid --modes static non-static --folds 3    a grid, mean and 95% CI
+  python -m w2vcnn study                                       every run the book uses
+
+A word2vec file given to --init sets the vectors' dimension. Run any command with --help
+for its options.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +26,7 @@ def _datasets(args) -> None:
 
 def _describe(args) -> None:
     from .data import load_dataset
-    from .tables import describe
+    from .protocol import describe
 
     print(describe(load_dataset(args.dataset, seed=args.seed)).to_string())
 
@@ -28,7 +35,6 @@ def _config_axes(args) -> dict:
     return dict(
         dataset=args.dataset,
         mode=args.modes,
-        init=args.init,
         arch=args.archs,
         backend=args.backends,
         split=args.split,
@@ -39,6 +45,7 @@ def _run(args) -> None:
     from .experiments import RunConfig, run
     from .records import variant
     from .splits import Split
+    from .study import vector_size
 
     init = "random" if args.mode == "rand" else args.init
     config = RunConfig.for_profile(
@@ -46,6 +53,7 @@ def _run(args) -> None:
         dataset=args.dataset,
         mode=args.mode,
         init=init,
+        vector_size=vector_size(init, args.profile),  # a vectors file sets its own
         arch=args.arch,
         backend=args.backend,
         seed=args.seed,
@@ -66,10 +74,23 @@ def _run(args) -> None:
 def _grid(args) -> None:
     from .grids import grid, run_grid
     from .stats import aggregate
+    from .study import vector_size
 
     seeds = range(args.seeds) if args.seeds else None
     folds = range(args.folds) if args.folds else None
-    configs = grid(seeds=seeds, folds=folds, profile=args.profile, **_config_axes(args))
+    configs = [  # each vectors file at its own dimension
+        config
+        for init in dict.fromkeys(args.init)
+        for config in grid(
+            seeds=seeds,
+            folds=folds,
+            profile=args.profile,
+            init=init,
+            vector_size=vector_size(init, args.profile),
+            **_config_axes(args),
+        )
+    ]
+    configs = list(dict.fromkeys(configs))  # rand runs once, however many --init
     with _executor(args) as (executor, workers):
         frame = run_grid(configs, workers=workers, executor=executor)
     if args.out:
@@ -124,8 +145,8 @@ def _cache(args) -> None:
 def _export(args) -> None:
     from pathlib import Path
 
+    from .drift import export_projector
     from .experiments import load_result, prepare
-    from .tables import export_projector
     from .word2vec_format import export_vectors
 
     result = load_result(args.run_id)
@@ -211,7 +232,11 @@ def main(argv=None) -> int:
 
 def parser() -> argparse.ArgumentParser:
     """Every command, its arguments, and the function that runs it (``func``)."""
-    parser = argparse.ArgumentParser(prog="python -m w2vcnn", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m w2vcnn",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # keep the examples' lines
+    )
     parser.add_argument(
         "--profile",
         choices=("full", "quick"),

@@ -23,13 +23,16 @@ Distances are plain fractions in the frames (0.12, not 12%), like everywhere in 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .text import SPECIAL_TOKENS
+from ._io import DataError, atomic_write
+from .text import N_SPECIAL_TOKENS, SPECIAL_TOKENS
 
 DEFAULT_QUERIES = ("good", "bad", "great", "worst", "n't", "!")  # Kim (2014), Table 3
 
@@ -409,3 +412,38 @@ def _neighbours(
     unit: np.ndarray, i: int, allowed: np.ndarray, k: int, words: Sequence[str]
 ) -> list[str]:
     return [f"{words[j]} ({unit[j] @ unit[i]:.2f})" for j in _nearest(unit, i, allowed, k)]
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_projector(
+    words: Sequence[str],
+    matrix,
+    folder: str | os.PathLike,
+    started_random: Sequence[bool],
+    n_train_words: int,
+) -> Path:
+    """Write ``vectors.tsv`` and ``metadata.tsv`` for the TensorBoard embedding projector
+    (projector.tensorflow.org: "Load"), the ``<pad>`` and ``<unk>`` rows left out.
+
+    The metadata says, per word, whether its vector started random (no pretrained vector) or
+    pretrained, and whether the word occurs in a training sentence (only those can move)."""
+    matrix = np.asarray(matrix)
+    if not len(words) == len(matrix) == len(started_random):
+        raise DataError(
+            f"cannot export to {folder}: {len(words)} words, {len(matrix)} vectors and "
+            f"{len(started_random)} start flags must match row for row"
+        )
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = range(N_SPECIAL_TOKENS, len(words))
+    with atomic_write(folder / "vectors.tsv", "w") as out:
+        for i in rows:
+            out.write("\t".join(f"{x:.6g}" for x in matrix[i]) + "\n")
+    with atomic_write(folder / "metadata.tsv", "w") as out:
+        out.write("word\tstart\tin training\n")
+        for i in rows:
+            start = "random" if started_random[i] else "pretrained"
+            out.write(f"{words[i]}\t{start}\t{'yes' if i < n_train_words else 'no'}\n")
+    return folder

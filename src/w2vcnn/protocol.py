@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ._io import DataError
 from .data import CANONICAL, OFFLINE, dataset_identity, load_dataset
 from .profile import DATASETS, DATASETS_ENV, Profile
 from .readers import is_layout
 from .splits import Dataset, Split
+from .text import tokenize
 
 K = 10  # Kim's folds, where a dataset gives no split
 GIVEN = Split.GIVEN
@@ -174,3 +177,27 @@ def facts(p: Profile):
             }
         )
     return pd.DataFrame(rows).set_index("dataset")
+
+
+def describe(dataset: Dataset):
+    """A table per split: examples, examples per class, sentence length (tokens), vocabulary
+    size."""
+    tokens = [tokenize(t) for t in dataset.texts]
+    rows = {}
+    for part in ("train", "dev", "test", "all"):
+        index = np.arange(len(dataset)) if part == "all" else getattr(dataset, part)
+        lengths = np.array([len(tokens[i]) for i in index] or [0])
+        counts = Counter(dataset.labels[index].tolist())
+        row = {"examples": len(index)}
+        row.update({name: counts.get(i, 0) for i, name in enumerate(dataset.label_names)})
+        row.update(
+            {
+                "mean len": round(float(lengths.mean()), 1),
+                "max len": int(lengths.max()),
+                "vocab": len({t for i in index for t in tokens[i]}),
+            }
+        )
+        rows[part] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = dataset.name
+    return table

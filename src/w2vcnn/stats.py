@@ -242,13 +242,20 @@ def compare(
 
 class Contrasts(dict):
     """Named contrasts, each a pair of sides, the run columns whose values the sides name
-    (``by``), and whether they are a page's primary ``family`` of tests (Holm-adjusted) or
-    exploratory ones: defined once beside the grid they read (:mod:`w2vcnn.study`), so a page
-    passes them to :func:`paired_table` without repeating either."""
+    (``by``), whether they are a page's primary ``family`` of tests (Holm-adjusted) or
+    exploratory ones, and the ``name`` a page passes the set by (``"MODE_CONTRASTS"``): defined
+    once beside the grid they read (:mod:`w2vcnn.study`), so a page passes them to
+    :func:`paired_table` without repeating either."""
 
-    def __init__(self, by: str | Sequence[str], pairs: Mapping[str, tuple], family: bool = True):
+    def __init__(
+        self,
+        by: str | Sequence[str],
+        pairs: Mapping[str, tuple],
+        family: bool = True,
+        name: str = "",
+    ):
         super().__init__(pairs)
-        self.by, self.family = by, family
+        self.by, self.family, self.name = by, family, name
 
     @property
     def columns(self) -> tuple[str, ...]:

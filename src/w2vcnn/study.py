@@ -16,9 +16,10 @@ the same cache entry. :mod:`w2vcnn.analyses` holds what the chapters compute ove
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 
-from .choices import GENERAL, GLOVE, GLOVE_SIZE, MODES, WORD2VEC_KINDS
+from .choices import GENERAL, GLOVE, GLOVE_SIZE, INITS, MODES, WORD2VEC_KINDS
 from .experiments import RunConfig
 from .grids import grid, run_grid, run_groups
 from .profile import Profile
@@ -163,6 +164,16 @@ def pretrained(p: Profile) -> dict:
     return {"init": p.vectors, "vector_size": _dimension(p.vectors)}
 
 
+def vector_size(init: str, p: Profile) -> int:
+    """The dimension of the vectors a run starting from ``init`` reads: a word2vec file's own,
+    GloVe's, else the profile's (the size our word2vec trains and rand draws)."""
+    if init == GLOVE:
+        return GLOVE_SIZE
+    if init in INITS or not os.path.isfile(init):  # not a file: the config names the problem
+        return p.vector_size
+    return _dimension(init)
+
+
 @functools.lru_cache
 def _dimension(path: str) -> int:
     from .word2vec_format import load_vectors
@@ -201,6 +212,7 @@ MODE_CONTRASTS = Contrasts(
         "non_static_vs_rand_scaled": ("non-static", "rand-scaled"),
         "non_static_vs_static": ("non-static", "static"),
     },
+    name="MODE_CONTRASTS",
 )
 MODE_EXPLORATORY = Contrasts(  # unadjusted, labelled exploratory on the page
     "mode",
@@ -210,6 +222,7 @@ MODE_EXPLORATORY = Contrasts(  # unadjusted, labelled exploratory on the page
         "rand_scaled_vs_rand": ("rand-scaled", "rand"),
     },
     family=False,
+    name="MODE_EXPLORATORY",
 )
 SEED_MODES = ("rand", "rand-scaled", "static", "non-static")  # those of MODE_CONTRASTS
 
@@ -276,7 +289,9 @@ def headline(p: Profile, datasets=None) -> list[RunConfig]:
 
 # The primary contrasts repeated over seeds: a control, described by its variance components,
 # not a second test of question 1's family
-SEED_CONTRASTS = Contrasts(MODE_CONTRASTS.by, dict(MODE_CONTRASTS), family=False)
+SEED_CONTRASTS = Contrasts(
+    MODE_CONTRASTS.by, dict(MODE_CONTRASTS), family=False, name="SEED_CONTRASTS"
+)
 
 
 @experiment(Q1, contrasts=(SEED_CONTRASTS,))
@@ -321,6 +336,7 @@ STOPPING_CONTRASTS = Contrasts(
         for mode in (*MODES, "rand-scaled")
     },
     family=False,
+    name="STOPPING_CONTRASTS",
 )
 
 
@@ -344,6 +360,7 @@ PADDING_CONTRASTS = Contrasts(  # Kim's wide convolution minus our narrow one
         "non_static": (("non-static", "wide"), ("non-static", "narrow")),
     },
     family=False,
+    name="PADDING_CONTRASTS",
 )
 
 
@@ -367,6 +384,7 @@ GLOVE_CONTRASTS = Contrasts(
     "mode",
     {"static_vs_rand": ("static", "rand"), "non_static_vs_rand": ("non-static", "rand")},
     family=False,
+    name="GLOVE_CONTRASTS",
 )
 
 
@@ -401,6 +419,7 @@ def classifiers(p: Profile, datasets=None) -> list[RunConfig]:
 INIT_CONTRASTS = Contrasts(
     ("mode", "init"),
     {mode: ((mode, "skipgram"), (mode, "cbow")) for mode in ("static", "non-static")},
+    name="INIT_CONTRASTS",
 )
 
 
@@ -447,6 +466,7 @@ ALPHA_CONTRASTS = Contrasts(
         ),
     },
     family=False,
+    name="ALPHA_CONTRASTS",
 )
 
 
@@ -515,6 +535,7 @@ def curve_contrasts(p: Profile) -> Contrasts:
             for field, mode in CURVE_MODES.items()
         },
         family=False,
+        name="curve_contrasts(P)",
     )
 
 
@@ -546,6 +567,7 @@ def word2vec_epochs_contrasts(p: Profile) -> Contrasts:
             for init in WORD2VEC_KINDS
         },
         family=False,
+        name="word2vec_epochs_contrasts(P)",
     )
 
 
@@ -571,7 +593,9 @@ def tfidf(p: Profile, datasets=None) -> list[RunConfig]:
 
 # On :func:`w2vcnn.analyses.against_tfidf`'s frame (the CNN mode best on dev, and TF-IDF).
 # Beyond's primary family, over every dataset.
-TFIDF_CONTRASTS = Contrasts("model", {"best_cnn_vs_tfidf": ("best CNN", "TF-IDF")})
+TFIDF_CONTRASTS = Contrasts(
+    "model", {"best_cnn_vs_tfidf": ("best CNN", "TF-IDF")}, name="TFIDF_CONTRASTS"
+)
 
 
 TRAIN_FRACTIONS = (0.05, 0.1, 0.25, 0.5, 1.0)
@@ -583,6 +607,7 @@ SWEEP_CONTRASTS = Contrasts(  # model: the CNN's mode, or "TF-IDF"
         "non_static_vs_tfidf": ("non-static", "TF-IDF"),
     },
     family=False,
+    name="SWEEP_CONTRASTS",
 )
 
 
@@ -623,6 +648,7 @@ SCHEDULE_CONTRASTS = Contrasts(  # exploratory: each schedule minus frozen vecto
         "random_rows_eager_vs_rand": ("random rows, eager", "random rows"),
     },
     family=False,
+    name="SCHEDULE_CONTRASTS",
 )
 
 
@@ -663,6 +689,7 @@ RECIPE_CONTRASTS = Contrasts(
         "brown_vs_in_domain": ("our skip-gram + Brown", "our skip-gram"),
     },
     family=False,
+    name="RECIPE_CONTRASTS",
 )
 
 
@@ -708,7 +735,7 @@ def catalogue(p: Profile):
             "pages": e.pages,
             "runs": len(e(p)),
             "groups": e.column or "",
-            "contrasts": tuple(map(_name_in_module, e.declared_contrasts)),
+            "contrasts": tuple(_named(named, name) for named in e.contrasts(p)),
             "primary": tuple(named.family for named in e.contrasts(p)),
             "by": tuple(dict.fromkeys(by for named in e.contrasts(p) for by in named.columns)),
             "compared": sum(len(named) for named in e.contrasts(p)),
@@ -718,10 +745,10 @@ def catalogue(p: Profile):
     return pd.DataFrame(rows).set_index("experiment")
 
 
-def _name_in_module(declared) -> str:
-    if callable(declared):
-        return f"{declared.__name__}(P)"
-    return next(name for name, value in globals().items() if value is declared)
+def _named(contrasts: Contrasts, experiment: str) -> str:
+    if not contrasts.name:
+        raise ValueError(f"experiment {experiment}: a contrast set without a name")
+    return contrasts.name
 
 
 def chapter_grids(p: Profile) -> dict[str, list[RunConfig]]:

@@ -10,18 +10,13 @@ that text back. Nothing here is part of a run's cache key: a label or a row chan
 from __future__ import annotations
 
 import math
-import os
-from collections import Counter
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from ._io import DataError, atomic_write
-from .splits import Dataset, Split
+from .splits import Split
 from .stats import require_columns
-from .text import N_SPECIAL_TOKENS, tokenize
 
 
 def pair_moved(a: str, b: str, before: float, after: float) -> str:
@@ -124,62 +119,6 @@ def dataset_in_words(name: str, facts) -> str:
         f"{name} ({facts['examples']:,} sentences, {facts['classes']} classes, the largest "
         f"{facts['majority_share']:.0%}{kim}; {split})"
     )
-
-
-def describe(dataset: Dataset):
-    """A table per split: examples, examples per class, sentence length (tokens), vocabulary
-    size."""
-    tokens = [tokenize(t) for t in dataset.texts]
-    rows = {}
-    for part in ("train", "dev", "test", "all"):
-        index = np.arange(len(dataset)) if part == "all" else getattr(dataset, part)
-        lengths = np.array([len(tokens[i]) for i in index] or [0])
-        counts = Counter(dataset.labels[index].tolist())
-        row = {"examples": len(index)}
-        row.update({name: counts.get(i, 0) for i, name in enumerate(dataset.label_names)})
-        row.update(
-            {
-                "mean len": round(float(lengths.mean()), 1),
-                "max len": int(lengths.max()),
-                "vocab": len({t for i in index for t in tokens[i]}),
-            }
-        )
-        rows[part] = row
-    table = pd.DataFrame.from_dict(rows, orient="index")
-    table.index.name = dataset.name
-    return table
-
-
-def export_projector(
-    words: Sequence[str],
-    matrix,
-    folder: str | os.PathLike,
-    started_random: Sequence[bool],
-    n_train_words: int,
-) -> Path:
-    """Write ``vectors.tsv`` and ``metadata.tsv`` for the TensorBoard embedding projector
-    (projector.tensorflow.org: "Load"), the ``<pad>`` and ``<unk>`` rows left out.
-
-    The metadata says, per word, whether its vector started random (no pretrained vector) or
-    pretrained, and whether the word occurs in a training sentence (only those can move)."""
-    matrix = np.asarray(matrix)
-    if not len(words) == len(matrix) == len(started_random):
-        raise DataError(
-            f"cannot export to {folder}: {len(words)} words, {len(matrix)} vectors and "
-            f"{len(started_random)} start flags must match row for row"
-        )
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    rows = range(N_SPECIAL_TOKENS, len(words))
-    with atomic_write(folder / "vectors.tsv", "w") as out:
-        for i in rows:
-            out.write("\t".join(f"{x:.6g}" for x in matrix[i]) + "\n")
-    with atomic_write(folder / "metadata.tsv", "w") as out:
-        out.write("word\tstart\tin training\n")
-        for i in rows:
-            start = "random" if started_random[i] else "pretrained"
-            out.write(f"{words[i]}\t{start}\t{'yes' if i < n_train_words else 'no'}\n")
-    return folder
 
 
 # ---------------------------------------------------------------- numbers as text
@@ -298,14 +237,12 @@ def recipe_table(evidence) -> pd.DataFrame:
     return shown
 
 
-def catalogue_table(catalogue):
+def catalogue_table(catalogue) -> pd.DataFrame:
     """:func:`w2vcnn.study.catalogue` for the page: each experiment by name (a page calls
     ``study.NAME.run(P)``), its pages, its runs, and its contrasts by the names a page passes them
     by (a page's primary family of tests marked), with how many they hold and the run columns they
-    compare by (a group column among them, where the experiment has one); a ``Styler`` whose
-    experiment names and headers break only between words, as names are what a reader types
-    (elsewhere a cell may break anywhere: a run's corpus is one long word)."""
-    shown = pd.DataFrame(index=catalogue.index)
+    compare by (a group column among them, where the experiment has one)."""
+    shown = pd.DataFrame({"experiment": catalogue.index})
     # a page by its first word ("Q1", "Beyond"), so the names keep the table's width
     shown["pages"] = [
         ", ".join(page.split()[0] for page in pages) or "(part of another)"
@@ -322,9 +259,7 @@ def catalogue_table(catalogue):
         + f" ({row['compared']}; {', '.join(row['by'])})"
         for _, row in catalogue.iterrows()
     ]
-    return show(shown.rename_axis(None)).set_table_styles(
-        [{"selector": "th", "props": "overflow-wrap: normal;"}]
-    )
+    return shown
 
 
 def show(frame: pd.DataFrame, decimals: int = 3, index: bool = True, caption: str | None = None):
