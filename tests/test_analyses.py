@@ -126,7 +126,7 @@ def test_the_best_cnn_is_chosen_on_each_folds_own_dev_set_never_on_test():
     assert words == {"rt-polarity": "non-static on 9 of 10 folds, static on 1"}
     tfidf = grid_frame(study.tfidf(profile.named("full"), datasets=["rt-polarity"]))
     contest = analyses.against_tfidf(frame, tfidf)
-    chosen = contest[contest["model"] == "best CNN"]
+    chosen = contest[contest["model"] == "best_cnn"]
     assert len(chosen) == 10 and list(chosen.loc[chosen["fold"] == 3, "mode"]) == ["static"]
     pairs = paired_values(contest, *study.TFIDF_CONTRASTS["best_cnn_vs_tfidf"], by="model")
     assert sorted(pairs["fold"]) == list(range(10))
@@ -195,7 +195,7 @@ def test_sweep_differences_pairs_each_share_by_fold():
             ("rand", 0.60),
             ("static", 0.62),
             ("non-static", 0.63),
-            ("TF-IDF", 0.65),
+            ("tfidf", 0.65),
         )
         for fraction in (0.1, 1.0)
         for fold in range(3)
@@ -285,7 +285,7 @@ def test_unseen_differences_pairs_each_bin_and_the_gains_by_fold():
 def test_sweep_trend_pairs_the_gain_at_the_fewest_labels_with_the_gain_on_the_whole_split():
     rows = []
     for fold in range(5):
-        for model, gain in (("rand", 0.0), ("static", 0.5), ("non-static", 1.0), ("TF-IDF", 0.2)):
+        for model, gain in (("rand", 0.0), ("static", 0.5), ("non-static", 1.0), ("tfidf", 0.2)):
             for fraction, head_start in ((0.05, 0.08), (0.5, 0.03), (1.0, 0.01)):
                 accuracy = 0.6 + 0.2 * fraction + gain * head_start + 0.003 * fold * (1 + gain)
                 rows.append({"dataset": "rt-polarity", "split": "kfold", "fold": fold, "seed": 0,
@@ -304,7 +304,7 @@ def test_sweep_trend_pairs_the_gain_at_the_fewest_labels_with_the_gain_on_the_wh
 def test_recipe_evidence_quotes_the_primary_steps_and_pairs_the_others_on_shared_folds():
     p = profile.named("full")
     groups = study.recipe.groups(p)
-    gains = {"fine-tuned": 0.03, "our skip-gram + Brown": 0.01}  # over every other side
+    gains = {"fine_tuned": 0.03, "our_skipgram_brown": 0.01}  # over every other side
     frame = pd.concat(
         [
             grid_frame(configs).assign(side=side, test_accuracy=0.7 + gains.get(side, 0.0))

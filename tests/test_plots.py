@@ -289,12 +289,13 @@ def test_accuracy_by_fraction_one_line_per_model_and_panel_per_dataset(tmp_path)
     rows = [
         {"dataset": d, "model": m, "train_fraction": f, "fold": k, "test_accuracy": 0.6 + f / 4}
         for d in ("a", "b")
-        for m in ("rand", "TF-IDF")
+        for m in ("rand", "tfidf")
         for f in (0.1, 0.5, 1.0)
         for k in range(3)
     ]
     fig = plots.accuracy_by_fraction(pd.DataFrame(rows))
     assert len(fig.axes) == 2
+    # each model by its label (tables.GROUP_LABELS), not its identifier
     assert [bars.get_label() for bars in fig.axes[0].containers] == ["rand", "TF-IDF"]
     lines = [bars.lines[0] for bars in fig.axes[0].containers]
     np.testing.assert_allclose(lines[0].get_xdata(), [10, 50, 100])

@@ -134,9 +134,9 @@ def test_transfer_schedules_are_distinct_runs_on_the_same_folds():
     assert {name: sorted(c.fold for c in configs) for name, configs in schedules.items()} == {
         name: list(p.secondary_folds) for name in schedules
     }
-    assert {c.unfreeze_epoch for c in schedules["frozen, then unfrozen"]} == {4}
-    assert {c.frozen_rows for c in schedules["pretrained rows frozen"]} == {"pretrained"}
-    eager_rand = schedules["random rows, eager"]
+    assert {c.unfreeze_epoch for c in schedules["frozen_then_unfrozen"]} == {4}
+    assert {c.frozen_rows for c in schedules["pretrained_rows_frozen"]} == {"pretrained"}
+    eager_rand = schedules["random_rows_eager"]
     assert {(c.mode, c.embedding_lr_scale) for c in eager_rand} == {("rand", 10.0)}
 
 
@@ -280,7 +280,7 @@ def test_an_experiment_runs_its_groups_under_its_column(monkeypatch):
     assert asked == ["rule", len(study.wide_convolution(p))]
     groups = study.recipe.groups(p)
     # a run two sides share (the fine-tuned CNN is also "our skip-gram") is listed once
-    assert groups["fine-tuned"] == groups["our skip-gram"]
+    assert groups["fine_tuned"] == groups["our_skipgram"]
     assert len(study.recipe(p)) == len({c for configs in groups.values() for c in configs})
 
 

@@ -199,7 +199,8 @@ def test_sweep_table_puts_each_contrast_in_a_column_of_points():
         for f in (0.05, 1.0)
         for i, name in enumerate(SWEEP_CONTRASTS)
     ]
-    table = sweep_table(pd.DataFrame(rows).set_index(["dataset", "train_fraction", "contrast"]))
+    frame = pd.DataFrame(rows).set_index(["dataset", "train_fraction", "contrast"])
+    table = sweep_table(frame, SWEEP_CONTRASTS)
     assert list(table.columns) == ["static − rand", "non-static − rand", "non-static − TF-IDF"]
     assert list(table.index) == [("rt-polarity", "5%"), ("rt-polarity", "100%")]
     assert table.loc[("rt-polarity", "5%"), "non-static − rand"] == "+1.0 ± 0.5"

@@ -530,13 +530,13 @@ def choices_in_words(best) -> dict[str, str]:
 
 def against_tfidf(cnn, baseline):
     """The CNN mode best on each fold's dev set (:func:`best_on_dev`) and the TF-IDF runs, in one
-    frame whose ``model`` column is ``"best CNN"`` or ``"TF-IDF"`` (for :data:`TFIDF_CONTRASTS`)."""
+    frame whose ``model`` column is ``"best_cnn"`` or ``"tfidf"`` (for :data:`TFIDF_CONTRASTS`)."""
     import pandas as pd
 
     best = best_on_dev(cnn)
     keys = pd.MultiIndex.from_frame(cnn[list(best.index.names)])
     chosen = cnn[cnn["mode"].to_numpy() == best.reindex(keys).to_numpy()]
-    return pd.concat([chosen.assign(model="best CNN"), baseline.assign(model="TF-IDF")])
+    return pd.concat([chosen.assign(model="best_cnn"), baseline.assign(model="tfidf")])
 
 
 def _side_labels(runs, by: str) -> dict:
@@ -551,7 +551,7 @@ def _side_labels(runs, by: str) -> dict:
 def sweep_differences(sweep):
     """Per dataset, share of the training split and contrast of :data:`SWEEP_CONTRASTS`
     (indexed ``(dataset, train_fraction, contrast)``), ``a - b`` paired by fold, from
-    :func:`w2vcnn.study.labelled_sizes`' runs (their ``model``: the CNN's mode, or ``"TF-IDF"``):
+    :func:`w2vcnn.study.labelled_sizes`' runs (their ``model``: the CNN's mode, or ``"tfidf"``):
     the numbers of :func:`w2vcnn.stats.numbers` (fractions; Nadeau-Bengio's correction with each
     share's own test-to-training ratio, see :func:`w2vcnn.stats.compare`) and the unadjusted
     :func:`~w2vcnn.stats.verdict`."""

@@ -22,7 +22,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from .records import variant
-from .tables import CORPUS_LABELS, vectors_label
+from .tables import CORPUS_LABELS, label, vectors_label
 
 PAGE = (8.0, 4.5)  # inches: readable at the book's page width
 _STYLE = {
@@ -166,8 +166,8 @@ def accuracy_by_run(
     axes = fig.subplots(1, len(datasets), sharey=True, squeeze=False)[0]
     for ax, dataset in zip(axes, datasets):
         runs = frame[frame["dataset"] == dataset]
-        for y, label in enumerate(labels):
-            values = 100 * runs.loc[runs[rows] == label, value].to_numpy(float)
+        for y, group in enumerate(labels):
+            values = 100 * runs.loc[runs[rows] == group, value].to_numpy(float)
             if not len(values):
                 continue
             ax.scatter(
@@ -198,7 +198,7 @@ def accuracy_by_run(
                 zorder=3,
                 label="mean, 95% CI" if y == 0 else None,
             )
-            published = (reference or {}).get(dataset, {}).get(label)
+            published = (reference or {}).get(dataset, {}).get(group)
             if published is not None:
                 ax.scatter(
                     [published],
@@ -212,7 +212,7 @@ def accuracy_by_run(
         ax.set_title(str(dataset))
         ax.set_xlabel(f"{value.replace('_', ' ')} (%)")
         ax.grid(axis="y", visible=False)
-    axes[0].set_yticks(range(len(labels)), labels)
+    axes[0].set_yticks(range(len(labels)), [label(name) for name in labels])
     axes[0].invert_yaxis()  # first group on top, as in the tables
     handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="outside lower center", ncols=len(names))
@@ -298,7 +298,7 @@ def accuracy_by_fraction(frame: pd.DataFrame, hue: str = "model") -> Figure:
                 marker="o",
                 capsize=3,
                 color=colour,
-                label=str(group),
+                label=label(group),
             )
         ax.set_xscale("log")
         shares = sorted(100 * runs["train_fraction"].unique())
@@ -648,8 +648,8 @@ def _kim_cnn(ax):
                 (6.9, pooled_y - 0.35), 0.5, 0.7, facecolor=colour, alpha=0.9, edgecolor="white"
             )
         )
-    for label, y in (("positive", 5.9), ("negative", 4.5)):
-        _box(ax, 9.0, y, label, _OUTPUT, width=1.6, height=0.8, fontsize=8)
+    for name, y in (("positive", 5.9), ("negative", 4.5)):
+        _box(ax, 9.0, y, name, _OUTPUT, width=1.6, height=0.8, fontsize=8)
         for f in range(3):
             _arrow(
                 ax, (7.4, 6.2 - 0.85 * f), (8.2, y), colour="grey", style="-", linestyle=(0, (2, 1))

@@ -594,17 +594,17 @@ def tfidf(p: Profile, datasets=None) -> list[RunConfig]:
 # On :func:`w2vcnn.analyses.against_tfidf`'s frame (the CNN mode best on dev, and TF-IDF).
 # Beyond's primary family, over every dataset.
 TFIDF_CONTRASTS = Contrasts(
-    "model", {"best_cnn_vs_tfidf": ("best CNN", "TF-IDF")}, name="TFIDF_CONTRASTS"
+    "model", {"best_cnn_vs_tfidf": ("best_cnn", "tfidf")}, name="TFIDF_CONTRASTS"
 )
 
 
 TRAIN_FRACTIONS = (0.05, 0.1, 0.25, 0.5, 1.0)
-SWEEP_CONTRASTS = Contrasts(  # model: the CNN's mode, or "TF-IDF"
+SWEEP_CONTRASTS = Contrasts(  # model: the CNN's mode, or "tfidf"
     "model",
     {
         "static_vs_rand": ("static", "rand"),
         "non_static_vs_rand": ("non-static", "rand"),
-        "non_static_vs_tfidf": ("non-static", "TF-IDF"),
+        "non_static_vs_tfidf": ("non-static", "tfidf"),
     },
     family=False,
     name="SWEEP_CONTRASTS",
@@ -622,7 +622,7 @@ def labelled_sizes(p: Profile, datasets=None) -> dict[str, list[RunConfig]]:
     """Beyond: the CNN (random, frozen and fine-tuned pretrained vectors) and TF-IDF trained on
     each of :data:`TRAIN_FRACTIONS` of every training fold, with the same vectors (word2vec reads
     the whole fold's text, unlabeled) and the same dev and test sentences; by model (the CNN's
-    mode, or ``"TF-IDF"``)."""
+    mode, or ``"tfidf"``)."""
     common = dict(
         profile=p,
         folds=p.secondary_folds,
@@ -631,21 +631,21 @@ def labelled_sizes(p: Profile, datasets=None) -> dict[str, list[RunConfig]]:
     )
     cnn = dict(arch="cnn", backend="torch", **pretrained(p), **common)
     models = {mode: grid(mode=mode, **cnn) for mode in ("rand", "static", "non-static")}
-    return {**models, "TF-IDF": grid(arch="tfidf", **common)}
+    return {**models, "tfidf": grid(arch="tfidf", **common)}
 
 
 SCHEDULE_CONTRASTS = Contrasts(  # exploratory: each schedule minus frozen vectors, and
     # fine-tuning the pretrained rows too minus learning only the words that have none
     "schedule",
     {
-        "fine_tuned": ("fine-tuned", "frozen"),
-        "frozen_then_unfrozen": ("frozen, then unfrozen", "frozen"),
-        "gentle_fine_tuning": ("gentle fine-tuning", "frozen"),
-        "eager_fine_tuning": ("eager fine-tuning", "frozen"),
-        "pretrained_rows_frozen": ("pretrained rows frozen", "frozen"),
-        "fine_tuned_vs_pretrained_rows_frozen": ("fine-tuned", "pretrained rows frozen"),
-        "eager_fine_tuning_vs_random_rows_eager": ("eager fine-tuning", "random rows, eager"),
-        "random_rows_eager_vs_rand": ("random rows, eager", "random rows"),
+        "fine_tuned": ("fine_tuned", "frozen"),
+        "frozen_then_unfrozen": ("frozen_then_unfrozen", "frozen"),
+        "gentle_fine_tuning": ("gentle_fine_tuning", "frozen"),
+        "eager_fine_tuning": ("eager_fine_tuning", "frozen"),
+        "pretrained_rows_frozen": ("pretrained_rows_frozen", "frozen"),
+        "fine_tuned_vs_pretrained_rows_frozen": ("fine_tuned", "pretrained_rows_frozen"),
+        "eager_fine_tuning_vs_random_rows_eager": ("eager_fine_tuning", "random_rows_eager"),
+        "random_rows_eager_vs_rand": ("random_rows_eager", "random_rows"),
     },
     family=False,
     name="SCHEDULE_CONTRASTS",
@@ -660,15 +660,15 @@ def transfer_schedules(p: Profile, dataset: str | None = None) -> dict[str, list
     common = one_dataset_cnn(p, dataset, **pretrained(p))
     return {
         "frozen": grid(mode="static", **common),
-        "fine-tuned": grid(mode="non-static", **common),
-        "frozen, then unfrozen": grid(mode="static", unfreeze_epoch=4, **common),
-        "gentle fine-tuning": grid(mode="non-static", embedding_lr_scale=0.1, **common),
-        "eager fine-tuning": grid(mode="non-static", embedding_lr_scale=10.0, **common),
-        "pretrained rows frozen": grid(mode="non-static", frozen_rows="pretrained", **common),
+        "fine_tuned": grid(mode="non-static", **common),
+        "frozen_then_unfrozen": grid(mode="static", unfreeze_epoch=4, **common),
+        "gentle_fine_tuning": grid(mode="non-static", embedding_lr_scale=0.1, **common),
+        "eager_fine_tuning": grid(mode="non-static", embedding_lr_scale=10.0, **common),
+        "pretrained_rows_frozen": grid(mode="non-static", frozen_rows="pretrained", **common),
         # Kim's rand with the same 10x step, and without it: does the eager step help any
         # embedding, or the pretrained one?
-        "random rows, eager": grid(mode="rand", embedding_lr_scale=10.0, **common),
-        "random rows": grid(mode="rand", **common),
+        "random_rows_eager": grid(mode="rand", embedding_lr_scale=10.0, **common),
+        "random_rows": grid(mode="rand", **common),
     }
 
 
@@ -684,9 +684,9 @@ RECIPE_QUOTED = {
 RECIPE_CONTRASTS = Contrasts(
     "side",
     {
-        "cnn_vs_cbow_classifier": ("fine-tuned", "CBOW classifier"),
-        "skipgram_vs_cbow": ("our skip-gram", "our CBOW"),
-        "brown_vs_in_domain": ("our skip-gram + Brown", "our skip-gram"),
+        "cnn_vs_cbow_classifier": ("fine_tuned", "cbow_classifier"),
+        "skipgram_vs_cbow": ("our_skipgram", "our_cbow"),
+        "brown_vs_in_domain": ("our_skipgram_brown", "our_skipgram"),
     },
     family=False,
     name="RECIPE_CONTRASTS",
@@ -710,11 +710,11 @@ def recipe(p: Profile, dataset: str | None = None) -> dict[str, list[RunConfig]]
     )
     ours = dict(best, init="skipgram", vector_size=p.vector_size)  # question 3 compares ours
     return {
-        "fine-tuned": grid(**best),
-        "CBOW classifier": grid(**{**best, "arch": "cbow"}, folds=p.secondary_folds),
-        "our skip-gram": grid(**ours),
-        "our CBOW": grid(**{**ours, "init": "cbow"}),
-        "our skip-gram + Brown": grid(**ours, folds=p.secondary_folds, corpus=WITH_BROWN),
+        "fine_tuned": grid(**best),
+        "cbow_classifier": grid(**{**best, "arch": "cbow"}, folds=p.secondary_folds),
+        "our_skipgram": grid(**ours),
+        "our_cbow": grid(**{**ours, "init": "cbow"}),
+        "our_skipgram_brown": grid(**ours, folds=p.secondary_folds, corpus=WITH_BROWN),
     }
 
 

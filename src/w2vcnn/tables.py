@@ -207,6 +207,10 @@ def contrast_table(table) -> pd.DataFrame:
     the page: its other columns as they are, then ``a − b (points)`` (± 95% CI), ``p (paired t)``,
     ``p (Holm)`` where it has one, ``a better`` (wins of pairs) and the ``verdict``."""
     shown = table[[c for c in table.columns if c not in _NUMERIC]].copy()
+    if "comparison" in shown.columns:  # each side by its label
+        shown["comparison"] = [
+            " − ".join(label(side) for side in text.split(" − ")) for text in shown["comparison"]
+        ]
     shown["a − b (points)"] = [points(d, h) for d, h in zip(table["difference"], table["ci95"])]
     shown["p (paired t)"] = [p_text(p) for p in table["p"]]
     if "p_holm" in table.columns:
@@ -215,6 +219,35 @@ def contrast_table(table) -> pd.DataFrame:
         shown["a better"] = [_wins(row) for _, row in table.iterrows()]
     shown["verdict"] = [row_verdict(row) for _, row in table.iterrows()]
     return shown
+
+
+# What a page calls each group an experiment names by identifier (w2vcnn.study): Beyond's transfer
+# schedules, the models of the TF-IDF contest and of the labelled-size sweep, the recipe's sides
+GROUP_LABELS = {
+    "fine_tuned": "fine-tuned",
+    "frozen_then_unfrozen": "frozen, then unfrozen",
+    "gentle_fine_tuning": "gentle fine-tuning",
+    "eager_fine_tuning": "eager fine-tuning",
+    "pretrained_rows_frozen": "pretrained rows frozen",
+    "random_rows_eager": "random rows, eager",
+    "random_rows": "random rows",
+    "best_cnn": "best CNN",
+    "tfidf": "TF-IDF",
+    "cbow_classifier": "CBOW classifier",
+    "our_skipgram": "our skip-gram",
+    "our_cbow": "our CBOW",
+    "our_skipgram_brown": "our skip-gram + Brown",
+}
+
+
+def label(value) -> str:
+    """What a page shows for a group identifier (:data:`GROUP_LABELS`); anything else as it is."""
+    return GROUP_LABELS.get(value, str(value))
+
+
+def labelled(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``frame`` with ``column``'s group identifiers as their labels, for a table or figure."""
+    return frame.assign(**{column: frame[column].map(label)})
 
 
 # What Beyond's recipe table calls each step (w2vcnn.study.RECIPE_CONTRASTS)
@@ -550,15 +583,13 @@ def sentence_difference(row) -> str:
 # ---------------------------------------------------------------- beyond's labelled-size sweep
 
 
-def sweep_table(differences) -> pd.DataFrame:
+def sweep_table(differences, contrasts: Mapping[str, tuple]) -> pd.DataFrame:
     """:func:`w2vcnn.analyses.sweep_differences` for reading: a row per dataset and share of the
-    training split, a column per contrast (its sides, ``"static − rand"``), "+1.2 ± 0.8" points
-    in each cell."""
-    from .study import SWEEP_CONTRASTS
-
+    training split, a column per contrast of ``contrasts`` (:data:`w2vcnn.study.SWEEP_CONTRASTS`;
+    headed by its sides, ``"static − rand"``), "+1.2 ± 0.8" points in each cell."""
     cells = differences.apply(lambda row: points(row["difference"], row["ci95"]), axis=1)
-    table = cells.unstack("contrast")[list(SWEEP_CONTRASTS)]
-    table.columns = [f"{a} − {b}" for a, b in SWEEP_CONTRASTS.values()]
+    table = cells.unstack("contrast")[list(contrasts)]
+    table.columns = [f"{label(a)} − {label(b)}" for a, b in contrasts.values()]
     table.index = pd.MultiIndex.from_tuples(
         [(dataset, f"{fraction:.0%}") for dataset, fraction in table.index],
         names=["dataset", "labelled"],
