@@ -282,23 +282,38 @@ def test_unseen_differences_pairs_each_bin_and_the_gains_by_fold():
     assert table["verdict"].iloc[-1] == "higher"  # the gain is larger where words are unseen
 
 
-def test_sweep_trend_pairs_the_gain_at_the_fewest_labels_with_the_gain_on_the_whole_split():
+def test_sweep_trend_tests_the_slope_of_the_head_start_over_every_share():
+    import math
+
     rows = []
     for fold in range(5):
         for model, gain in (("rand", 0.0), ("static", 0.5), ("non-static", 1.0), ("tfidf", 0.2)):
-            for fraction, head_start in ((0.05, 0.08), (0.5, 0.03), (1.0, 0.01)):
-                accuracy = 0.6 + 0.2 * fraction + gain * head_start + 0.003 * fold * (1 + gain)
+            for share in (0.05, 0.1, 0.25, 0.5, 1.0):
+                # per tenfold fewer labels, a head start of gain * (2 + 0.2 * fold) points
+                head_start = gain * (0.02 + 0.002 * fold) * -math.log10(share)
+                accuracy = 0.6 + 0.2 * share + head_start + 0.003 * fold
                 rows.append({"dataset": "rt-polarity", "split": "kfold", "fold": fold, "seed": 0,
-                             "max_examples": None, "model": model, "train_fraction": fraction,
+                             "max_examples": None, "model": model, "train_fraction": share,
                              "test_accuracy": accuracy})  # fmt: skip
     table = analyses.sweep_trend(pd.DataFrame(rows))
     assert list(table.index) == [
         ("rt-polarity", "static_vs_rand"),
         ("rt-polarity", "non_static_vs_rand"),
     ]
-    assert list(table["comparison"]) == ["static − rand: 5% − 100%", "non-static − rand: 5% − 100%"]
-    assert list(table["difference"].round(4)) == [0.035, 0.07]
+    assert list(table["comparison"]) == [
+        "static − rand, per tenfold fewer labels",
+        "non-static − rand, per tenfold fewer labels",
+    ]
+    assert list(table["difference"].round(6)) == [0.012, 0.024]  # the mean slope over folds
     assert list(table["pairs"]) == [5, 5] and list(table["verdict"]) == ["higher", "higher"]
+    # what the design finds with 80% power grows with the folds' spread of slopes
+    assert (table["detectable"] > 0).all() and table["detectable"].is_monotonic_increasing
+    # a head start that does not change with the share: every fold's slope is zero
+    frame = pd.DataFrame(rows)
+    frame["test_accuracy"] = 0.6 + frame["model"].map({"static": 0.01}).fillna(0.0)
+    flat = analyses.sweep_trend(frame)
+    assert list(flat["difference"]) == [0.0, 0.0]
+    assert set(flat["verdict"]) == {"no clear difference"}
 
 
 def test_recipe_evidence_quotes_the_primary_steps_and_pairs_the_others_on_shared_folds():

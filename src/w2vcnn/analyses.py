@@ -578,39 +578,63 @@ def sweep_differences(sweep):
 def sweep_trend(sweep):
     """Per dataset and pretrained mode of :func:`w2vcnn.study.labelled_sizes`' runs (indexed
     ``(dataset, contrast)``, the :data:`SWEEP_CONTRASTS` name of the mode against ``rand``),
-    whether its gain over ``rand`` at the smallest share of the training split differs from its
-    gain on the whole split, paired by fold: the numbers of :func:`w2vcnn.stats.numbers`
-    (fractions) and the :func:`~w2vcnn.stats.verdict` (unadjusted p: exploratory; the error taken
-    at the smallest share's ratio, see :func:`~w2vcnn.stats.compare`). "higher": the head start
-    is larger with fewer labels."""
+    whether its gain over ``rand`` grows as the labels shrink, over every share of the training
+    split at once: per fold, the least-squares slope of the gain against log10 of the share,
+    negated (points of head start gained per tenfold fewer labels), then those slopes tested
+    against zero over the folds (a paired t-test, Nadeau and Bengio's correction at the whole
+    split's ratio: each fold's slope comes from runs on its own subsets). The numbers of
+    :func:`w2vcnn.stats.numbers` (fractions per tenfold), the :func:`~w2vcnn.stats.verdict`
+    (unadjusted: exploratory; "higher": a larger head start with fewer labels) and
+    ``detectable``: the slope this design finds with 80% power (two-sided, alpha 0.05), from
+    its own standard error."""
+    import numpy as np
     import pandas as pd
+    from scipy import stats as scipy_stats
 
     from .stats import PAIR_KEYS, compare, numbers, verdict
 
-    fewest, whole = min(sweep["train_fraction"]), max(sweep["train_fraction"])
-    ends = sweep[sweep["train_fraction"].isin([fewest, whole])]
-    keys = [k for k in PAIR_KEYS if k in ends.columns]
+    keys = [k for k in PAIR_KEYS if k in sweep.columns]
     rows = []
-    for dataset in pd.unique(ends["dataset"]):
+    for dataset in pd.unique(sweep["dataset"]):
         for name, (mode, baseline) in SWEEP_CONTRASTS.items():
             if baseline != "rand":
                 continue
-            runs = ends[(ends["dataset"] == dataset) & ends["model"].isin([mode, "rand"])]
+            runs = sweep[(sweep["dataset"] == dataset) & sweep["model"].isin([mode, "rand"])]
             wide = runs.pivot_table(  # dropna=False: keep max_examples None
                 index=[*keys, "train_fraction"],
                 columns="model",
                 values="test_accuracy",
                 dropna=False,
             )
-            gains = (wide[mode] - wide["rand"]).rename("test_accuracy").reset_index()
-            c = compare(gains, fewest, whole, by="train_fraction")
+            gains = (wide[mode] - wide["rand"]).rename("gain").reset_index()
+            per_fold = [
+                {
+                    **dict(zip(keys, fold)),
+                    "slope": -np.polyfit(np.log10(group["train_fraction"]), group["gain"], 1)[0],
+                }
+                for fold, group in gains.dropna(subset=["gain"]).groupby(keys, dropna=False)
+                if group["train_fraction"].nunique() >= 2
+            ]
+            # rounded: a gain that does not change with the share has slope 0, not 1e-19
+            slopes = pd.DataFrame(per_fold).round({"slope": 12})
+            sides = pd.concat(  # the slopes against a flat line, as compare pairs runs
+                [
+                    slopes.assign(side="slope", test_accuracy=slopes["slope"]),
+                    slopes.assign(side="flat", test_accuracy=0.0),
+                ]
+            )
+            c = compare(sides, "slope", "flat", by="side")
+            df = max(c.n_pairs - 1, 1)
+            error = c.ci95 / scipy_stats.t.ppf(0.975, df)
             rows.append(
                 {
                     "dataset": dataset,
                     "contrast": name,
                     **numbers(c),
-                    "comparison": f"{mode} − rand: {fewest:.0%} − {whole:.0%}",
+                    "comparison": f"{mode} − rand, per tenfold fewer labels",
                     "verdict": verdict(c.mean_difference, c.p_value),
+                    "detectable": (scipy_stats.t.ppf(0.975, df) + scipy_stats.t.ppf(0.8, df))
+                    * error,
                 }
             )
     return pd.DataFrame(rows).set_index(["dataset", "contrast"])

@@ -198,7 +198,17 @@ def _wins(row) -> str:
     return f"{row['wins']} of {row['pairs']}"
 
 
-_NUMERIC = ("difference", "ci95", "p", "p_holm", "wins", "pairs", "verdict", "paired_by")
+_NUMERIC = (
+    "difference",
+    "ci95",
+    "p",
+    "p_holm",
+    "wins",
+    "pairs",
+    "verdict",
+    "paired_by",
+    "detectable",
+)
 
 
 def contrast_table(table) -> pd.DataFrame:
@@ -218,6 +228,8 @@ def contrast_table(table) -> pd.DataFrame:
     if "wins" in table.columns:
         shown["a better"] = [_wins(row) for _, row in table.iterrows()]
     shown["verdict"] = [row_verdict(row) for _, row in table.iterrows()]
+    if "detectable" in table.columns:  # the design's power (analyses.sweep_trend)
+        shown["found with 80% power"] = [points(d) for d in table["detectable"]]
     return shown
 
 
