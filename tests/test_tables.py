@@ -339,7 +339,8 @@ def test_the_catalogue_table_says_what_to_call_and_what_is_compared():
     assert shown.loc["scaled_rand", "pages"] == "(part of another)"
     contrasts = shown["contrasts (how many; by)"]
     assert contrasts["stopping_rules"] == "STOPPING_CONTRASTS (5; mode, rule)"
-    assert contrasts["backends"] == MISSING
+    assert contrasts["backends"] == "equivalent within ±1 point (TOST)"
+    assert contrasts["tfidf"] == MISSING
     assert contrasts["headline"] == "MODE_CONTRASTS (primary), MODE_EXPLORATORY (6; mode)"
     assert contrasts["cbow_alpha"] == "ALPHA_CONTRASTS (4; mode, init, word2vec_alpha)"
 

@@ -18,6 +18,7 @@ from .choices import WORD2VEC_KINDS
 from .profile import Profile
 from .stats import paired_by
 from .study import (
+    BACKEND_MARGIN,
     CORPORA,
     CURVE_MODES,
     IN_DOMAIN,
@@ -170,12 +171,6 @@ def seed_summary(variance, stability) -> SeedSummary:
         seed_sd=(variance["sd_between_seeds"].min(), variance["sd_between_seeds"].max()),
         fold_sd=(variance["sd_between_folds"].min(), variance["sd_between_folds"].max()),
     )
-
-
-# Keras and PyTorch "agree" when Keras - PyTorch is shown to lie within +-1 point of accuracy
-# (TOST over the paired runs): smaller than any difference between modes the book draws a
-# conclusion from.
-BACKEND_MARGIN = 0.01
 
 
 def backend_agreement(both, margin: float = BACKEND_MARGIN):

@@ -295,13 +295,16 @@ def catalogue_table(catalogue) -> pd.DataFrame:
     ]
     shown["runs"] = catalogue["runs"].to_numpy()
     shown["contrasts (how many; by)"] = [
-        MISSING
-        if not row["contrasts"]
-        else ", ".join(
+        ", ".join(
             f"{name} (primary)" if primary else name
             for name, primary in zip(row["contrasts"], row["primary"])
         )
         + f" ({row['compared']}; {', '.join(row['by'])})"
+        if row["contrasts"]
+        # an equivalence test, its margin fixed in the catalogue before any run
+        else f"equivalent within ±{100 * row['margin']:g} point (TOST)"
+        if pd.notna(row["margin"])
+        else MISSING
         for _, row in catalogue.iterrows()
     ]
     return shown
