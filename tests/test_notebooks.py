@@ -39,6 +39,22 @@ def test_every_chapter_becomes_a_notebook_that_installs_the_package_first(notebo
         assert not any(c.get("outputs") for c in notebook.cells if c.cell_type == "code")
 
 
+# _static/w2vcnn.css: at 13 px a code cell shows 83 characters in the theme's narrowest desktop
+# column, so a longer line scrolls sideways (the browser test finds it; this finds it at once)
+CODE_LINE = 83
+
+
+def test_every_chapter_code_line_fits_the_text_column():
+    long = []
+    for chapter in sorted((REPO / "book").glob("*.md")):
+        notebook = jupytext.read(chapter)
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                long += [f"{chapter.name}: {line}" for line in cell.source.splitlines()
+                         if len(line) > CODE_LINE]  # fmt: skip
+    assert not long, long
+
+
 def test_a_configuration_without_a_repository_address_is_refused_and_nothing_written(tmp_path):
     with pytest.raises(ValueError, match="has no repository.url"):
         write_notebooks(tmp_path / "out", config=REPO / "_config.yml", root=REPO)
