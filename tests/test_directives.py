@@ -59,3 +59,21 @@ def test_only_our_vectors_shows_its_prose_only_for_ours(tmp_path, monkeypatch, y
     text = build_text(tmp_path / "src", tmp_path / "out")
     assert ("Said of our small-corpus vectors only." in text) is shown
     assert "Said of rt-polarity only." in text  # our datasets either way
+
+
+def test_a_page_loads_each_script_once_and_keeps_every_different_one():
+    from sphinx.builders.html._assets import _JavaScript
+
+    from w2vcnn.directives import _one_copy_of_each_script
+
+    settings = 'const THEBE_JS_URL = "thebe.js";'
+    scripts = [
+        _JavaScript("", body=settings, priority=500),
+        _JavaScript("_static/sphinx-thebe.js", priority=500),
+        _JavaScript("", body=settings, priority=800),  # Jupyter Book 1's second copy
+        _JavaScript("", body="const other = 1;"),
+        "_static/plain.js",
+    ]
+    context = {"script_files": list(scripts)}
+    _one_copy_of_each_script(None, "page", "page.html", context, None)
+    assert context["script_files"] == [scripts[0], scripts[1], scripts[3], scripts[4]]

@@ -6,6 +6,9 @@ out, unparsed, when ``make book DATASETS=...`` gives others, so its glued number
 looked for. ``{only-our-vectors}`` does the same for prose true only of the vectors the book
 trains itself (small-corpus word2vec): left out when ``make book VECTORS=...`` gives the
 reader's own.
+
+It also keeps one copy of each script a page loads: Jupyter Book 1 adds sphinx-thebe's inline
+settings twice, and the second ``const`` declaration throws on every page.
 """
 
 from __future__ import annotations
@@ -42,7 +45,23 @@ class OnlyOurVectors(_OnlyWhen):
         return p.vectors is None
 
 
+def _one_copy_of_each_script(app, pagename, templatename, context, doctree) -> None:
+    """Drop a script the page already loads (same file or inline body, same attributes)."""
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    kept, seen = [], set()
+    for script in scripts:
+        attributes = getattr(script, "attributes", {})
+        key = (str(getattr(script, "filename", script)), tuple(sorted(attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            kept.append(script)
+    context["script_files"] = kept
+
+
 def setup(app):
     app.add_directive("only-our-datasets", OnlyOurDatasets)
     app.add_directive("only-our-vectors", OnlyOurVectors)
+    app.connect("html-page-context", _one_copy_of_each_script, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
