@@ -31,9 +31,6 @@ FIGURES = {
 SCREENSHOTS = Path(
     os.environ.get("W2VCNN_SCREENSHOTS", Path(tempfile.gettempdir()) / "w2vcnn-screenshots")
 )
-# Jupyter Book 1 declares sphinx-thebe's settings twice on every page (a known double include);
-# the second declaration throws, and nothing of ours depends on it.
-KNOWN_PAGE_ERRORS = ("Identifier 'THEBE_JS_URL' has already been declared",)
 
 
 def screenshot(page, name: str) -> None:
@@ -42,15 +39,11 @@ def screenshot(page, name: str) -> None:
 
 
 def open_watched(browser, url: str):
-    """The page at ``url``, and the list its failed requests and script errors go to (the known
-    one left out)."""
+    """The page at ``url``, and the list its failed requests and script errors go to."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     problems = []
     page.on("requestfailed", lambda request: problems.append(f"failed to load {request.url}"))
-    page.on(
-        "pageerror",
-        lambda error: str(error) in KNOWN_PAGE_ERRORS or problems.append(f"script error {error}"),
-    )
+    page.on("pageerror", lambda error: problems.append(f"script error {error}"))
     page.goto(url, wait_until="load")
     return page, problems
 
@@ -178,8 +171,9 @@ _WIDER_THAN_THE_COLUMN = """() => {
 @pytest.mark.parametrize("chapter", chapters())
 def test_chapter_in_a_real_browser(served, browser, chapter, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    failed = []
+    failed, errors = [], []
     page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))  # e.g. a script declared twice
     response = page.goto(urljoin(served, chapter + ".html"), wait_until="load")
     assert response.ok
     main = page.locator("main")
@@ -199,6 +193,7 @@ def test_chapter_in_a_real_browser(served, browser, chapter, tmp_path):
     assert not wide, f"{chapter}: these scroll sideways or run past the text column: {wide}"
     local = [url for url in failed if urlparse(url).hostname == "127.0.0.1"]
     assert not local, f"{chapter}: failed to load {local}"
+    assert not errors, f"{chapter}: script errors {errors}"
     links = page.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
     for link in {link.split("#")[0] for link in links if link.startswith(served)}:
         assert page.request.get(link).ok, f"{chapter}: broken internal link {link}"

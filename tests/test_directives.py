@@ -70,7 +70,7 @@ def test_a_page_loads_each_script_once_and_keeps_every_different_one():
     scripts = [
         _JavaScript("", body=settings, priority=500),
         _JavaScript("_static/sphinx-thebe.js", priority=500),
-        _JavaScript("", body=settings, priority=800),  # Jupyter Book 1's second copy
+        _JavaScript(None, body=settings, priority=800),  # Jupyter Book 1's second copy
         _JavaScript("", body="const other = 1;"),
         "_static/plain.js",
     ]

@@ -53,7 +53,8 @@ def _one_copy_of_each_script(app, pagename, templatename, context, doctree) -> N
     kept, seen = [], set()
     for script in scripts:
         attributes = getattr(script, "attributes", {})
-        key = (str(getattr(script, "filename", script)), tuple(sorted(attributes.items())))
+        # an inline script's file is None or "" depending on who added it
+        key = (str(getattr(script, "filename", script) or ""), tuple(sorted(attributes.items())))
         if key not in seen:
             seen.add(key)
             kept.append(script)
@@ -63,5 +64,6 @@ def _one_copy_of_each_script(app, pagename, templatename, context, doctree) -> N
 def setup(app):
     app.add_directive("only-our-datasets", OnlyOurDatasets)
     app.add_directive("only-our-vectors", OnlyOurVectors)
-    app.connect("html-page-context", _one_copy_of_each_script, priority=900)
+    # early: html-page-context stops at the first handler that returns a template (a theme's)
+    app.connect("html-page-context", _one_copy_of_each_script, priority=200)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
