@@ -1,5 +1,7 @@
 """The command line: one clear line for bad input, the profile passed down, nothing corrupted."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -127,8 +129,8 @@ def test_help_is_plain_text_and_names_every_command(capsys):
     printed = capsys.readouterr().out
     assert "``" not in printed and ":func:" not in printed  # written for a terminal, not reST
     (commands,) = [a for a in parser()._actions if isinstance(a, argparse._SubParsersAction)]
-    for command in commands.choices:
-        assert command in printed
+    for command in commands.choices:  # each on its own line, with its help
+        assert re.search(rf"^\s+{command}\s+\S", printed, re.M), command
     assert "python -m w2vcnn run" in usage
 
 

@@ -74,6 +74,8 @@ def test_a_page_loads_each_script_once_and_keeps_every_different_one():
         _JavaScript("", body="const other = 1;"),
         "_static/plain.js",
     ]
-    context = {"script_files": list(scripts)}
+    page_scripts = list(scripts)  # the builder's own list, which later handlers still add to
+    context = {"script_files": page_scripts}
     _one_copy_of_each_script(None, "page", "page.html", context, None)
-    assert context["script_files"] == [scripts[0], scripts[1], scripts[3], scripts[4]]
+    assert context["script_files"] is page_scripts
+    assert page_scripts == [scripts[0], scripts[1], scripts[3], scripts[4]]

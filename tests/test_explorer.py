@@ -52,6 +52,7 @@ def test_word_map_holds_the_most_frequent_words_with_both_neighbour_lists(tuned)
     assert m.before_neighbours.max() < 50  # indices into the words held
     assert not np.array_equal(m.before_cosine, m.after_cosine)  # a fine-tuned run moved
     assert m.label_names == ["negative", "positive"]
+    assert m.run == "seed 0, non-static"  # a holdout split: its runs differ by seed
     assert np.isfinite(m.polarity).all()
 
 

@@ -537,8 +537,10 @@ def against_tfidf(cnn, baseline):
 def _side_labels(runs, by: str) -> dict:
     """Each side's runs by their label, where all of a side's runs share one; else by the side's
     own name (the best CNN is another mode on another fold)."""
+    from .tables import label
+
     return {
-        side: group["variant"].iloc[0] if group["variant"].nunique() == 1 else side
+        side: group["variant"].iloc[0] if group["variant"].nunique() == 1 else label(side)
         for side, group in runs.groupby(by)
     }
 
@@ -576,8 +578,9 @@ def sweep_trend(sweep):
     whether its gain over ``rand`` grows as the labels shrink, over every share of the training
     split at once: per fold, the least-squares slope of the gain against log10 of the share,
     negated (points of head start gained per tenfold fewer labels), then those slopes tested
-    against zero over the folds (a paired t-test, Nadeau and Bengio's correction at the whole
-    split's ratio: each fold's slope comes from runs on its own subsets). The numbers of
+    against zero over the folds (a paired t-test, Nadeau and Bengio's correction at the smallest
+    share's ratio, as :func:`sweep_differences` takes it there: the slope leans most on the
+    smallest share, whose training sets overlap least). The numbers of
     :func:`w2vcnn.stats.numbers` (fractions per tenfold), the :func:`~w2vcnn.stats.verdict`
     (unadjusted: exploratory; "higher": a larger head start with fewer labels) and
     ``detectable``: the slope this design finds with 80% power (two-sided, alpha 0.05), from
@@ -610,6 +613,11 @@ def sweep_trend(sweep):
                 for fold, group in gains.dropna(subset=["gain"]).groupby(keys, dropna=False)
                 if group["train_fraction"].nunique() >= 2
             ]
+            if not per_fold:
+                raise ValueError(
+                    f"sweep_trend: {dataset} {mode} has no fold with two shares of the training "
+                    "split to draw a slope through"
+                )
             # rounded: a gain that does not change with the share has slope 0, not 1e-19
             slopes = pd.DataFrame(per_fold).round({"slope": 12})
             sides = pd.concat(  # the slopes against a flat line, as compare pairs runs
@@ -617,7 +625,7 @@ def sweep_trend(sweep):
                     slopes.assign(side="slope", test_accuracy=slopes["slope"]),
                     slopes.assign(side="flat", test_accuracy=0.0),
                 ]
-            )
+            ).assign(train_fraction=sweep["train_fraction"].min())
             c = compare(sides, "slope", "flat", by="side")
             df = max(c.n_pairs - 1, 1)
             error = c.ci95 / scipy_stats.t.ppf(0.975, df)

@@ -46,7 +46,8 @@ class OnlyOurVectors(_OnlyWhen):
 
 
 def _one_copy_of_each_script(app, pagename, templatename, context, doctree) -> None:
-    """Drop a script the page already loads (same file or inline body, same attributes)."""
+    """Drop a script the page already loads (same file or inline body, same attributes), in the
+    page's own list: handlers after this one still add to it."""
     scripts = context.get("script_files")
     if not scripts:
         return
@@ -58,12 +59,12 @@ def _one_copy_of_each_script(app, pagename, templatename, context, doctree) -> N
         if key not in seen:
             seen.add(key)
             kept.append(script)
-    context["script_files"] = kept
+    scripts[:] = kept
 
 
 def setup(app):
     app.add_directive("only-our-datasets", OnlyOurDatasets)
     app.add_directive("only-our-vectors", OnlyOurVectors)
-    # early: html-page-context stops at the first handler that returns a template (a theme's)
-    app.connect("html-page-context", _one_copy_of_each_script, priority=200)
+    # late, when every duplicate is in; scripts added after it are kept as added
+    app.connect("html-page-context", _one_copy_of_each_script, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

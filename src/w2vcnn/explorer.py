@@ -33,6 +33,7 @@ class WordMap:
 
     dataset: str
     run_id: str
+    run: str  # which run, in words: "fold 0, non-static" (a given split: "seed 0, ...")
     label_names: list[str]
     words: list[str]
     count: np.ndarray
@@ -49,6 +50,7 @@ class WordMap:
 def word_map(result, n_words: int = N_WORDS, k: int = K) -> WordMap:
     """The :class:`WordMap` of a fine-tuning run (a ``RunResult`` whose embeddings moved)."""
     from .experiments import prepare
+    from .splits import Split
 
     if not 0 < n_words < 2**15:  # the page sends neighbour indices as int16
         raise ValueError(f"n_words must be between 1 and {2**15 - 1}, got {n_words}")
@@ -64,9 +66,12 @@ def word_map(result, n_words: int = N_WORDS, k: int = K) -> WordMap:
     before_xy, after_xy = drift.projection_2d(initial, final, rows)
     before_neighbours, before_cosine = nearest_among(initial[rows], k)
     after_neighbours, after_cosine = nearest_among(final[rows], k)
+    c = result.config
+    where = f"fold {c.fold}" if c.split == Split.KFOLD else f"seed {c.seed}"
     return WordMap(
-        dataset=result.config.dataset,
+        dataset=c.dataset,
         run_id=result.run_id,
+        run=f"{where}, {c.mode}",
         label_names=list(prepare(result.config).dataset.label_names),
         words=top["word"].tolist(),
         count=top["count"].to_numpy(),
@@ -260,9 +265,9 @@ def _explorer_panel(m: WordMap, first_word: str):
     search.value = opening
     note = Div(
         text=(
-            f"<p>Run <code>{html.escape(m.run_id)}</code> ({html.escape(m.dataset)}, fold 0, "
-            "non-static): neighbours by cosine among the words held; the map is one PCA of "
-            "their pretrained and fine-tuned positions together.</p>"
+            f"<p>Run <code>{html.escape(m.run_id)}</code> ({html.escape(m.dataset)}, "
+            f"{html.escape(m.run)}): neighbours by cosine among the words held; the map is one "
+            "PCA of their pretrained and fine-tuned positions together.</p>"
         ),
         sizing_mode="stretch_width",
     )
@@ -306,8 +311,9 @@ const d = points.data;
 let lean = "";
 if (two_labels) {
   const p = d.polarity[i];
-  lean = `; leans to <b>${escape(p >= 0 ? label_names[1] : label_names[0])}</b> ` +
-    `(log-odds ${p >= 0 ? "+" : "−"}${Math.abs(p).toFixed(2)})`;
+  lean = p === 0 ? "; leans to neither label (log-odds 0)" :
+    `; leans to <b>${escape(p > 0 ? label_names[1] : label_names[0])}</b> ` +
+    `(log-odds ${p > 0 ? "+" : "−"}${Math.abs(p).toFixed(2)})`;
 }
 info.text =
   `<p><b>${escape(words[i])}</b>: occurs ${d.count[i].toLocaleString()} times in the training ` +

@@ -229,7 +229,9 @@ def contrast_table(table) -> pd.DataFrame:
         shown["a better"] = [_wins(row) for _, row in table.iterrows()]
     shown["verdict"] = [row_verdict(row) for _, row in table.iterrows()]
     if "detectable" in table.columns:  # the design's power (analyses.sweep_trend)
-        shown["found with 80% power"] = [points(d) for d in table["detectable"]]
+        shown["found with 80% power"] = [
+            MISSING if pd.isna(d) else f"{100 * d:.1f}" for d in table["detectable"]
+        ]
     return shown
 
 
