@@ -356,3 +356,48 @@ def test_recipe_evidence_quotes_the_primary_steps_and_pairs_the_others_on_shared
     assert brown["pairs"] == len(p.secondary_folds) and math.isnan(brown["p_holm"])
     assert brown["difference"] == pytest.approx(0.01) and brown["verdict"] == "higher"
     assert evidence.loc["skipgram_vs_cbow", "difference"] == pytest.approx(0)
+
+
+def test_gains_test_a_difference_of_differences_paired_by_fold():
+    rows = []
+    for fold in range(10):
+        wobble = 0.01 * (fold % 3)
+        for mode, kim_gain in (("non-static", 0.02 + wobble), ("rand", 0.005 + wobble)):
+            base = 0.7 + 0.01 * fold
+            rows.append(
+                {
+                    "dataset": "d",
+                    "split": "kfold",
+                    "fold": fold,
+                    "seed": 0,
+                    "mode": mode,
+                    "rule": "patience",
+                    "test_accuracy": base,
+                }
+            )
+            rows.append(
+                {
+                    "dataset": "d",
+                    "split": "kfold",
+                    "fold": fold,
+                    "seed": 0,
+                    "mode": mode,
+                    "rule": "kim",
+                    "test_accuracy": base + kim_gain,
+                }
+            )
+    frame = pd.DataFrame(rows)
+    gained = analyses.gains(frame, "rule", "kim", "patience")
+    assert len(gained) == 20 and set(gained["rule"]) == {"patience"}
+    by_mode = gained.set_index(["mode", "fold"])["test_accuracy"]
+    assert by_mode["non-static", 4] == pytest.approx(0.03)  # 0.02 + 0.01 wobble
+    moved = paired_table(gained, Contrasts("mode", {"x": ("non-static", "rand")}, family=False))
+    row = moved.loc[("d", "x")]
+    # the fold's wobble is in both gains and cancels: 0.015 on every fold, no spread
+    assert row["difference"] == pytest.approx(0.015) and row["wins"] == 10
+    assert row["verdict"] == "higher"
+    with pytest.raises(ValueError, match="no run with rule = 'kim' has a partner"):
+        analyses.gains(frame[frame["rule"] == "patience"], "rule", "kim", "patience")
+    doubled = pd.concat([frame, frame[frame["rule"] == "kim"]])
+    with pytest.raises(ValueError, match="rule = 'kim' has several runs"):
+        analyses.gains(doubled, "rule", "kim", "patience")

@@ -82,6 +82,55 @@ def chapters() -> list[str]:
     return [toc["root"]] + [c["file"] for c in toc.get("chapters", [])]
 
 
+HELD = re.compile(
+    r"^:::\{(only-our-datasets|only-our-vectors|when-verdict)\}([^\n]*)\n(.*?)^:::$",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def held_prose(directive: str) -> list[tuple[str, str, str]]:
+    """Each ``{directive}`` block of the chapters' sources as (chapter, argument, the first words
+    of its text as a page shows them: markup, roles and glued values left out)."""
+    blocks = []
+    for chapter in chapters():
+        source = (REPO / chapter).with_suffix(".md").read_text(encoding="utf-8")
+        for name, argument, content in HELD.findall(source):
+            if name == directive:
+                # the text between roles ({glue:text}`name`, {cite:p}`key`), markup dropped
+                pieces = re.split(r"\{[\w:-]+\}`[^`]*`", " ".join(content.split()))
+                runs = [re.sub(r"[*`]|\[|\]\([^)]*\)", "", piece).split() for piece in pieces]
+                words = next((run for run in runs if len(run) >= 4), max(runs, key=len))[:8]
+                assert len(words) >= 3, f"{chapter}: a {directive} block with too little text"
+                blocks.append((chapter, argument.strip(), " ".join(words)))
+    return blocks
+
+
+def page_text(html_dir: Path, chapter: str) -> str:
+    """A built chapter's text, tags stripped, quotes straightened and spaces collapsed."""
+    import html as html_module
+
+    raw = (html_dir / chapter).with_suffix(".html").read_text(encoding="utf-8")
+    text = html_module.unescape(re.sub(r"<[^>]+>", " ", raw))
+    text = text.translate(str.maketrans({"\u201c": '"', "\u201d": '"', "\u2019": "'"}))
+    return " ".join(text.split())
+
+
+def glued_texts(site: Path) -> dict[str, str]:
+    """Every text a chapter glued in the build at ``site`` (its executed notebooks), by name."""
+    import ast
+    import json
+
+    texts = {}
+    for notebook in (site / "_build" / ".jupyter_cache" / "executed").glob("*/base.ipynb"):
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+                plain = output.get("data", {}).get("application/papermill.record/text/plain")
+                if name and plain and plain[0] in "'\"":
+                    texts[name] = ast.literal_eval(plain)
+    return texts
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     output = tmp_path_factory.mktemp("book")
@@ -97,11 +146,32 @@ def test_every_chapter_is_built(site):
         text = (html / chapter).with_suffix(".html").read_text(encoding="utf-8")
         assert "Traceback" not in text, f"{chapter} shows a traceback"
         assert "<table" in text, f"{chapter} has no table"
-    # the prose held for our own vectors is there when the book runs on them (the VECTORS= book
-    # leaves it out)
-    assert "Our vectors were trained on far less text" in (html / "book" / "beyond.html").read_text(
-        encoding="utf-8"
-    )
+    # the prose held for our own datasets and vectors is there when the book runs on them (the
+    # DATASETS= and VECTORS= books leave it out)
+    held = held_prose("only-our-datasets") + held_prose("only-our-vectors")
+    assert len(held) >= 5
+    for chapter, _, words in held:
+        assert words in page_text(html, chapter), f"{chapter} lacks its own prose {words!r}"
+
+
+@pytest.mark.slow
+def test_prose_that_assumes_an_outcome_is_shown_exactly_where_the_test_gave_it(site):
+    """Each {when-verdict} block: on its page when the page's glued verdicts give its outcome,
+    absent when they do not (a page never states a direction its test did not find)."""
+    from w2vcnn.directives import direction, verdict_conditions
+
+    html, glued = site / "_build" / "html", glued_texts(site)
+    blocks = held_prose("when-verdict")
+    assert len(blocks) >= 10
+    shown = 0
+    for chapter, argument, words in blocks:
+        holds = all(
+            (direction(glued[name]) in outcomes) != negated
+            for name, negated, outcomes in verdict_conditions(argument)
+        )
+        assert (words in page_text(html, chapter)) is holds, (chapter, argument, words)
+        shown += holds
+    assert 0 < shown < len(blocks)  # the quick book's outcomes show some blocks and hide others
 
 
 @pytest.mark.slow
@@ -384,10 +454,9 @@ def test_make_book_with_your_vectors_uses_and_names_them_on_every_page(tmp_path)
     for chapter in chapters():
         page = (copy / "_build" / "html" / chapter).with_suffix(".html").read_text("utf-8")
         assert "Pretrained vectors: " in page and "vectors.bin" in page, chapter
-        # prose held for our own small-corpus vectors ({only-our-vectors}) is left out
-        assert "Our vectors were trained on far less text" not in page, chapter
-    beyond = (copy / "_build" / "html" / "book" / "beyond.html").read_text("utf-8")
-    assert "tfidf" in beyond.lower()  # the page whose ours-only sentence was checked is there
+    # prose held for our own small-corpus vectors ({only-our-vectors}) is left out
+    for chapter, _, words in held_prose("only-our-vectors"):
+        assert words not in page_text(copy / "_build" / "html", chapter), (chapter, words)
     yours = profile.current("quick", vectors=vectors)
     assert all(is_cached(c) for c in study.embedding_modes(yours))  # trained on the file
     assert {c.init for c in study.embedding_modes(yours) if c.mode != "rand"} == {str(vectors)}
@@ -420,6 +489,8 @@ def test_make_book_on_your_datasets_runs_and_names_them_on_every_page(tmp_path):
             # a word of its own: Results may name MR's archive, rt-polaritydata.tar.gz
             assert not re.search(rf"\b{ours}\b", text), f"{chapter} names {ours}"
         assert "Traceback" not in text, chapter
+    for chapter, _, words in held_prose("only-our-datasets"):
+        assert words not in page_text(copy / "_build" / "html", chapter), (chapter, words)
     q1 = (copy / "_build" / "html" / "book" / "q1_embedding_layer.html").read_text("utf-8")
     assert "mr vs MR" in q1  # Kim's Table 2 beside ours on his layout
     yours = profile.current("quick", datasets=[str(topics), str(mr)])

@@ -495,6 +495,32 @@ def unseen_differences(by_unseen, contrast=UNSEEN_CONTRAST):
     return table
 
 
+def gains(frame, column: str, a, b, value: str = "test_accuracy"):
+    """Per run of side ``b`` of ``column``, its partner's ``value`` on side ``a`` minus its own
+    (paired on :data:`~w2vcnn.stats.PAIR_KEYS` and every other column ``b``'s runs differ in, such
+    as ``mode``): ``b``'s runs with ``value`` replaced by that gain. Comparing two modes' gains
+    with :func:`~w2vcnn.stats.paired_table` tests a difference of differences, e.g. whether Kim's
+    stopping rule moves ``non-static − rand``: (non-static's Kim − patience) − (rand's)."""
+    from .stats import PAIR_KEYS
+
+    keys = [k for k in (*PAIR_KEYS, "mode", "init") if k in frame.columns and k != column]
+    sides = {
+        name: frame[frame[column] == side].set_index(keys) for name, side in (("a", a), ("b", b))
+    }
+    for name, side in sides.items():
+        if side.index.duplicated().any():
+            raise ValueError(
+                f"{column} = {(a, b)[name == 'b']!r} has several runs per "
+                f"{', '.join(keys)}: filter the frame first"
+            )
+    shared = sides["b"].index.intersection(sides["a"].index)
+    if shared.empty:
+        raise ValueError(f"no run with {column} = {a!r} has a partner with {column} = {b!r}")
+    out = sides["b"].loc[shared].copy()
+    out[value] = sides["a"].loc[shared, value] - out[value]
+    return out.reset_index()
+
+
 def best_on_dev(frame, by: str = "mode"):
     """Per dataset and fold (or seed, where a dataset keeps its given split), the value of ``by``
     whose run has the highest *dev* accuracy on that fold's own dev set (ties: the first listed),

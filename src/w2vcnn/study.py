@@ -354,6 +354,14 @@ STOPPING_CONTRASTS = Contrasts(
 )
 
 
+# how far the stopping rule moves the headline's contrast: (non-static's Kim − patience) −
+# (rand's), over :func:`w2vcnn.analyses.gains` of the rules' runs (not the runs themselves, so
+# not among the experiment's declared sets, whose sides name runs)
+STOPPING_MOVES = Contrasts(
+    "mode", {"non_static_vs_rand": ("non-static", "rand")}, family=False, name="STOPPING_MOVES"
+)
+
+
 @experiment(Q1, contrasts=(STOPPING_CONTRASTS,), column="rule")
 def stopping_rules(p: Profile, dataset: str | None = None) -> dict[str, list[RunConfig]]:
     """Question 1's control for the stopping rule: the headline's runs on the first dataset's
