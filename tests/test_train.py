@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -62,6 +64,37 @@ def test_keras_rowwise_adadelta_equals_dense_adadelta():
     assert len(used) > 20 and np.all(np.abs(dense[used] - initial[used]).max(axis=1) > 1e-3)
     idle = sorted(set(range(40)) - ever_used)
     np.testing.assert_array_equal(rowwise[idle], initial[idle])
+
+
+def test_keras_moves_a_word_used_three_times_root_three_times_as_far_unless_summed():
+    """Question 1's one-step check: Keras 3 updates a row once per slice of its gradient, so a word
+    used three times in a batch moves sqrt(3) times as far with Adadelta, Adam and RMSprop as with
+    the summed gradient (SGD, linear, does not differ); our trainer's optimizer sums first."""
+    import keras
+    import tensorflow as tf
+
+    def moved(optimizer, sliced: bool) -> float:
+        weights = keras.Variable(np.zeros((4, 2), np.float32))
+        gradient = np.array([[0.3, -0.2]], np.float32)
+        values, rows = (np.repeat(gradient, 3, 0), [1, 1, 1]) if sliced else (3 * gradient, [1])
+        slices = tf.IndexedSlices(
+            tf.constant(values), tf.constant(rows, tf.int64), tf.constant([4, 2], tf.int64)
+        )
+        optimizer.apply_gradients([(slices, weights)])
+        return float(np.linalg.norm(np.asarray(weights)[1]))
+
+    adadelta = dict(learning_rate=1.0, rho=0.95, epsilon=1e-6)
+    optimizers = {
+        "Adadelta": lambda: keras.optimizers.Adadelta(**adadelta),
+        "Adam": keras.optimizers.Adam,
+        "RMSprop": keras.optimizers.RMSprop,
+    }
+    for name, make in optimizers.items():
+        assert moved(make(), True) / moved(make(), False) == pytest.approx(math.sqrt(3), rel=1e-3)
+    sgd = lambda: keras.optimizers.SGD(learning_rate=0.1)  # noqa: E731
+    assert moved(sgd(), True) / moved(sgd(), False) == pytest.approx(1.0, rel=1e-5)
+    ours = train_module.keras_rowwise_adadelta(keras)
+    assert moved(ours(**adadelta), True) / moved(ours(**adadelta), False) == pytest.approx(1.0)
 
 
 def test_rowwise_adadelta_skips_a_frozen_matrix():
