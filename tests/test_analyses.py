@@ -52,6 +52,8 @@ def test_seed_variance_and_stability_separate_folds_from_seeds():
         ("rt-polarity", "rand"), "SD between folds (points, 95% CI)"
     ]
     assert between.startswith("4.0 (")
+    one_fold = seed_variance_table(analyses.seed_variance(frame[frame["fold"] == 0]))
+    assert set(one_fold["SD between folds (points, 95% CI)"]) == {"—"}  # not "nan (nan–nan)"
     assert not study.SEED_CONTRASTS.family and dict(study.SEED_CONTRASTS) == dict(
         study.MODE_CONTRASTS
     )
