@@ -11,7 +11,7 @@ from scipy.stats import chi2
 from conftest import grid_frame, result_fields
 from w2vcnn import analyses, profile, study
 from w2vcnn.stats import Contrasts, equivalence, paired_table, paired_values
-from w2vcnn.tables import points_range, seed_stability_table, seed_variance_table
+from w2vcnn.tables import contrast_table, points_range, seed_stability_table, seed_variance_table
 
 
 def test_seed_variance_and_stability_separate_folds_from_seeds():
@@ -282,6 +282,8 @@ def test_unseen_differences_pairs_each_bin_and_the_gains_by_fold():
     assert list(table["difference"].round(4)) == [0.014, 0.024, 0.064, 0.05]
     assert list(table["pairs"]) == [5, 5, 5, 5] and list(table["sentences"][:3]) == [100] * 3
     assert table["verdict"].iloc[-1] == "higher"  # the gain is larger where words are unseen
+    shown = contrast_table(table)["test sentences (per fold)"]
+    assert list(shown) == ["100", "100", "100", "—"]  # a count, not 100.000
 
 
 def test_sweep_trend_tests_the_slope_of_the_head_start_over_every_share():

@@ -354,3 +354,11 @@ def test_an_exploratory_direction_says_so_and_a_holm_adjusted_one_does_not():
     family = pd.Series({"difference": 0.02, "p": 0.01, "p_holm": 0.03, "verdict": "higher"})
     assert row_verdict(family) == "higher"
     assert row_verdict(family.drop("p_holm")) == "higher (exploratory)"
+
+
+def test_drift_fact_shows_exact_agreement_as_zero_not_rounding_noise():
+    from w2vcnn.tables import drift_fact
+
+    assert drift_fact("cos_good_bad_before", 0.759, 3.4e-16) == "0.759 ± 0"
+    assert drift_fact("cos_good_bad_before", 0.759, 0.034) == "0.759 ± 0.034"
+    assert drift_fact("cos_good_bad_before", float("nan")) == "—"

@@ -354,11 +354,11 @@ STOPPING_CONTRASTS = Contrasts(
 )
 
 
-# how far the stopping rule moves the headline's contrast: (non-static's Kim − patience) −
-# (rand's), over :func:`w2vcnn.analyses.gains` of the rules' runs (not the runs themselves, so
-# not among the experiment's declared sets, whose sides name runs)
-STOPPING_MOVES = Contrasts(
-    "mode", {"non_static_vs_rand": ("non-static", "rand")}, family=False, name="STOPPING_MOVES"
+# how far a change to the protocol (Kim's stopping rule, his padding) moves the headline's
+# contrast: non-static's gain from it minus rand's, over :func:`w2vcnn.analyses.gains` of the
+# runs (not the runs themselves, so not among an experiment's declared sets, whose sides name runs)
+HEADLINE_MOVES = Contrasts(
+    "mode", {"non_static_vs_rand": ("non-static", "rand")}, family=False, name="HEADLINE_MOVES"
 )
 
 

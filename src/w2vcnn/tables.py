@@ -221,6 +221,9 @@ def contrast_table(table) -> pd.DataFrame:
         shown["comparison"] = [
             " − ".join(label(side) for side in text.split(" − ")) for text in shown["comparison"]
         ]
+    if "sentences" in shown.columns:  # a mean over folds (analyses.unseen_differences)
+        shown["sentences"] = [MISSING if pd.isna(n) else f"{n:,.0f}" for n in shown["sentences"]]
+        shown = shown.rename(columns={"sentences": "test sentences (per fold)"})
     shown["a − b (points)"] = [points(d, h) for d, h in zip(table["difference"], table["ci95"])]
     shown["p (paired t)"] = [p_text(p) for p in table["p"]]
     if "p_holm" in table.columns:
@@ -535,6 +538,8 @@ def drift_fact(fact: str, mean: float, ci95: float = math.nan) -> str:
         return MISSING
     if pd.isna(ci95):
         return f"{scale * mean:.3g}"
+    if ci95 <= 1e-9 * abs(mean):  # runs that agree exactly (one set of vectors): rounding's noise
+        ci95 = 0.0
     return f"{scale * mean:.3g} ± {scale * ci95:.2g}"
 
 
