@@ -342,7 +342,13 @@ def test_recipe_evidence_quotes_the_primary_steps_and_pairs_the_others_on_shared
     tfidf = grid_frame(study.tfidf(p))
     tfidf["test_accuracy"] = 0.69
     contest = analyses.against_tfidf(headline[headline["mode"] != "rand-scaled"], tfidf)
-    evidence = analyses.recipe_evidence(frame, headline, contest)
+    inits = grid_frame(study.initialisers(p))
+    inits["test_accuracy"] = (
+        0.7
+        + inits["fold"] / 1000
+        + (inits["init"] == "skipgram") * (0.02 + inits["fold"] % 2 / 100)
+    )
+    evidence = analyses.recipe_evidence(frame, headline, contest, inits)
     assert list(evidence.index) == [*study.RECIPE_QUOTED, *study.RECIPE_CONTRASTS]
     # quoted from question 1's primary family: its runs, its Holm-adjusted p
     q1 = paired_table(headline, study.MODE_CONTRASTS).loc["rt-polarity"]
@@ -359,7 +365,11 @@ def test_recipe_evidence_quotes_the_primary_steps_and_pairs_the_others_on_shared
     brown = evidence.loc["brown_vs_in_domain"]  # only the secondary folds have Brown's vectors
     assert brown["pairs"] == len(p.secondary_folds) and math.isnan(brown["p_holm"])
     assert brown["difference"] == pytest.approx(0.01) and brown["verdict"] == "higher"
-    assert evidence.loc["skipgram_vs_cbow", "difference"] == pytest.approx(0)
+    # quoted from question 3's primary family, Holm over its first dataset's two contrasts
+    q3 = paired_table(inits[inits["dataset"] == "rt-polarity"], study.INIT_CONTRASTS)
+    skipgram = evidence.loc["skipgram_vs_cbow"]
+    assert skipgram["p_holm"] == q3.loc[("rt-polarity", "non-static"), "p_holm"]
+    assert skipgram["difference"] == pytest.approx(0.025) and skipgram["pairs"] == len(p.folds)
 
 
 def test_gains_test_a_difference_of_differences_paired_by_fold():

@@ -22,6 +22,7 @@ from .study import (
     CORPORA,
     CURVE_MODES,
     IN_DOMAIN,
+    INIT_CONTRASTS,
     KIM_2014,
     MODE_CONTRASTS,
     RECIPE_CONTRASTS,
@@ -560,14 +561,15 @@ def against_tfidf(cnn, baseline):
     return pd.concat([chosen.assign(model="best_cnn"), baseline.assign(model="tfidf")])
 
 
-def _side_labels(runs, by: str) -> dict:
+def _side_labels(runs, by) -> dict:
     """Each side's runs by their label, where all of a side's runs share one; else by the side's
-    own name (the best CNN is another mode on another fold)."""
+    own name (the best CNN is another mode on another fold). ``by``: a column, or several (a
+    side is then a tuple, as in a :class:`~w2vcnn.stats.Contrasts`)."""
     from .tables import label
 
     return {
         side: group["variant"].iloc[0] if group["variant"].nunique() == 1 else label(side)
-        for side, group in runs.groupby(by)
+        for side, group in runs.groupby(by if isinstance(by, str) else list(by))
     }
 
 
@@ -669,11 +671,12 @@ def sweep_trend(sweep):
     return pd.DataFrame(rows).set_index(["dataset", "contrast"])
 
 
-def recipe_evidence(runs, headline, contest):
+def recipe_evidence(runs, headline, contest, initialisers):
     """The paired difference behind each step of the book's recipe, on the recipe's dataset, in
     :data:`w2vcnn.tables.RECIPE_STEPS` order: the steps of :data:`RECIPE_QUOTED` quoted from their
     chapters' primary families (question 1's over ``headline``, Beyond's over ``contest``,
-    :func:`against_tfidf`), with the Holm-adjusted p those families give; the others
+    :func:`against_tfidf`, question 3's over ``initialisers`` on its first dataset alone), with the
+    Holm-adjusted p those families give; the others
     :data:`RECIPE_CONTRASTS` over :func:`w2vcnn.study.recipe`'s ``runs``, unadjusted (``p_holm``
     NaN). Indexed by the step's contrast name, with the labels of its sides' runs (``a``, ``b``)
     and the numbers of :func:`w2vcnn.stats.numbers` (fractions) and its verdict;
@@ -684,7 +687,12 @@ def recipe_evidence(runs, headline, contest):
 
     dataset = runs["dataset"].iloc[0]
     rows = {}
-    for family, frame in ((MODE_CONTRASTS, headline), (TFIDF_CONTRASTS, contest)):
+    home = initialisers[initialisers["dataset"] == dataset]  # question 3's family: one dataset
+    for family, frame in (
+        (MODE_CONTRASTS, headline),
+        (TFIDF_CONTRASTS, contest),
+        (INIT_CONTRASTS, home),
+    ):
         table = paired_table(frame, family).loc[dataset]  # Holm over the family's datasets
         labels = _side_labels(frame[frame["dataset"] == dataset], family.by)
         for step, (quoted, contrast) in RECIPE_QUOTED.items():

@@ -272,8 +272,8 @@ RECIPE_STEPS = {
     "pretrained_vs_random": "pretrained vectors vs random init",
     "fine_tuned_vs_frozen": "fine-tuned vs frozen",
     "cnn_vs_tfidf": "CNN vs TF-IDF + logistic regression",
-    "cnn_vs_cbow_classifier": "CNN vs supervised CBOW classifier",
     "skipgram_vs_cbow": "skip-gram vs CBOW vectors",
+    "cnn_vs_cbow_classifier": "CNN vs supervised CBOW classifier",
     "brown_vs_in_domain": "+ Brown corpus vs in-domain text only",
 }
 
