@@ -577,8 +577,8 @@ def sweep_differences(sweep):
     """Per dataset, share of the training split and contrast of :data:`SWEEP_CONTRASTS`
     (indexed ``(dataset, train_fraction, contrast)``), ``a - b`` paired by fold, from
     :func:`w2vcnn.study.labelled_sizes`' runs (their ``model``: the CNN's mode, or ``"tfidf"``):
-    the numbers of :func:`w2vcnn.stats.numbers` (fractions; Nadeau-Bengio's correction with each
-    share's own test-to-training ratio, see :func:`w2vcnn.stats.compare`) and the unadjusted
+    the numbers of :func:`w2vcnn.stats.numbers` (fractions; Nadeau-Bengio's correction at the
+    whole split's test-to-training ratio, see :func:`w2vcnn.stats.compare`) and the unadjusted
     :func:`~w2vcnn.stats.verdict`."""
     import pandas as pd
 
@@ -606,9 +606,8 @@ def sweep_trend(sweep):
     whether its gain over ``rand`` grows as the labels shrink, over every share of the training
     split at once: per fold, the least-squares slope of the gain against log10 of the share,
     negated (points of head start gained per tenfold fewer labels), then those slopes tested
-    against zero over the folds (a paired t-test, Nadeau and Bengio's correction at the smallest
-    share's ratio, as :func:`sweep_differences` takes it there: the slope leans most on the
-    smallest share, whose training sets overlap least). The numbers of
+    against zero over the folds (a paired t-test with Nadeau and Bengio's correction at the whole
+    split's ratio, as :func:`w2vcnn.stats.compare` takes it for every share). The numbers of
     :func:`w2vcnn.stats.numbers` (fractions per tenfold), the :func:`~w2vcnn.stats.verdict`
     (unadjusted: exploratory; "higher": a larger head start with fewer labels) and
     ``detectable``: the slope this design finds with 80% power (two-sided, alpha 0.05), from
@@ -653,7 +652,7 @@ def sweep_trend(sweep):
                     slopes.assign(side="slope", test_accuracy=slopes["slope"]),
                     slopes.assign(side="flat", test_accuracy=0.0),
                 ]
-            ).assign(train_fraction=sweep["train_fraction"].min())
+            )
             c = compare(sides, "slope", "flat", by="side")
             df = max(c.n_pairs - 1, 1)
             error = c.ci95 / scipy_stats.t.ppf(0.975, df)

@@ -183,16 +183,19 @@ def _standard_error(differences: np.ndarray, frame: pd.DataFrame) -> float:
 
     Folds share most of their training sentences, so their differences are correlated and the
     plain ``s / sqrt(n)`` is too small (a paired t-test over folds rejects too often). The
-    corrected variance is ``(1/n + n_test/n_train) * s**2``: at 10 folds the error grows by
-    about half. ``n_train`` is what the runs trained on: a run on a share of the training split
-    (``train_fraction``) has a larger ratio, 0.1 / (0.81 * 0.05) at 5% (the smallest share where
-    the frame mixes shares). Frames without a ``split`` column get the plain error.
+    corrected variance is ``(1/n + n_test/n_train) * s**2``, with the whole split's sizes: at
+    10 folds the error grows by about half. Runs on a share of the training split
+    (``train_fraction``) keep that ratio: the correction stands for how much the folds' training
+    sets overlap, and subsets of a share overlap less than the whole training sets do, so the
+    whole split's ratio is if anything too large for them. Dividing it by the share instead
+    (0.1 / (0.81 * 0.05) at 5%) would leave N-B's derivation, in which training and test sets
+    make up the data, and grow the correction exactly where the overlap shrinks. Frames without
+    a ``split`` column get the plain error.
     """
     variance = differences.var(ddof=1)
     splits = set(frame["split"]) if "split" in frame.columns else set()
     if len(splits) == 1 and (split := splits.pop()) in TEST_TRAIN_RATIO:
-        share = frame["train_fraction"].min() if "train_fraction" in frame.columns else 1.0
-        ratio = TEST_TRAIN_RATIO[split] / share
+        ratio = TEST_TRAIN_RATIO[split]
         return math.sqrt((1 / len(differences) + ratio) * variance)
     return math.sqrt(variance / len(differences))
 
