@@ -479,9 +479,10 @@ def seed_variance_table(variance) -> pd.DataFrame:
 
 
 def _sd_with_interval(frame, name: str) -> list[str]:
-    """Each SD in points with its interval; "—" where there is none (a single fold or seed)."""
+    """Each SD in points with its interval; :data:`MISSING` where there is none (one fold or
+    seed)."""
     return [
-        "—" if pd.isna(sd) else f"{100 * sd:.1f} ({100 * low:.1f}–{100 * high:.1f})"
+        MISSING if pd.isna(sd) else f"{100 * sd:.1f} ({100 * low:.1f}–{100 * high:.1f})"
         for sd, low, high in zip(frame[name], frame[f"{name}_low"], frame[f"{name}_high"])
     ]
 
