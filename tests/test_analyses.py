@@ -378,28 +378,9 @@ def test_gains_test_a_difference_of_differences_paired_by_fold():
         wobble = 0.01 * (fold % 3)
         for mode, kim_gain in (("non-static", 0.02 + wobble), ("rand", 0.005 + wobble)):
             base = 0.7 + 0.01 * fold
-            rows.append(
-                {
-                    "dataset": "d",
-                    "split": "kfold",
-                    "fold": fold,
-                    "seed": 0,
-                    "mode": mode,
-                    "rule": "patience",
-                    "test_accuracy": base,
-                }
-            )
-            rows.append(
-                {
-                    "dataset": "d",
-                    "split": "kfold",
-                    "fold": fold,
-                    "seed": 0,
-                    "mode": mode,
-                    "rule": "kim",
-                    "test_accuracy": base + kim_gain,
-                }
-            )
+            run = {"dataset": "d", "split": "kfold", "fold": fold, "seed": 0, "mode": mode}
+            rows.append({**run, "rule": "patience", "test_accuracy": base})
+            rows.append({**run, "rule": "kim", "test_accuracy": base + kim_gain})
     frame = pd.DataFrame(rows)
     gained = analyses.gains(frame, "rule", "kim", "patience")
     assert len(gained) == 20 and set(gained["rule"]) == {"patience"}
