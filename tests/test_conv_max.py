@@ -70,19 +70,33 @@ def test_it_leaves_its_inputs_unchanged():
         assert torch.equal(b, a)
 
 
-def test_the_sparse_gradient_keeps_one_index_type(monkeypatch):
-    """CSR row pointers and column indices of one type (CUDA's sparse product reads both as the
-    row pointers' type)."""
+def test_the_bags_keep_one_index_type(monkeypatch):
+    """The words and the bags' starts of one integer type (a CPU product promotes a mix; not
+    every device does)."""
     from w2vcnn.models import conv_max
 
     seen = []
-    real = conv_max._csr
+    real = conv_max.F.embedding_bag
 
-    def record(row_starts, columns, values, shape):
-        seen.append((row_starts.dtype, columns.dtype))
-        return real(row_starts, columns, values, shape)
+    def record(words, table, starts=None, **options):
+        seen.append((words.dtype, None if starts is None else starts.dtype))
+        return real(words, table, starts, **options)
 
-    monkeypatch.setattr(conv_max, "_csr", record)
+    monkeypatch.setattr(conv_max.F, "embedding_bag", record)
     convs = [torch.nn.Conv1d(4, 3, w) for w in (2, 3)]
     values_and_gradients(conv_max_over_time, torch.randn(2, 6, 4), convs, torch.randn(2, 6))
-    assert seen and all(rows == columns for rows, columns in seen)
+    assert len(seen) == 2  # the words' gradient, the filters' gradient
+    assert all(starts in (None, words) for words, starts in seen)
+
+
+def test_scoring_without_gradients_gives_the_same_values():
+    """Scoring (no gradient wanted) skips finding the peaks: the same values."""
+    torch.manual_seed(3)
+    convs = [torch.nn.Conv1d(6, 4, w) for w in (3, 4, 5)]
+    x = torch.randn(5, 11, 6)
+    with torch.no_grad():
+        scored = conv_max_over_time(x, convs)
+        expected = readable(x, convs)
+    assert not scored.requires_grad
+    torch.testing.assert_close(scored, expected, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(scored, conv_max_over_time(x, convs).detach())

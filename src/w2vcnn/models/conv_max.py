@@ -6,65 +6,83 @@ float rounding; ``tests/test_conv_max.py`` checks values and gradients)::
     torch.cat([conv(x.transpose(1, 2)).max(dim=2).values
                for conv in convs], dim=1)
 
-in a fraction of the time, for two reasons.
+in a fraction of the time, for three reasons.
 
-* **One product per window, on a view.** A width-``w`` filter at position
-  ``t`` multiplies the ``w`` word vectors from ``t`` on, which lie side by
-  side in memory: ``x`` read with a stride of one word is every window at
-  once, with no copy, and one matrix product per width scores them all.
+* **One product per width, over one copy of the windows.** A width-``w``
+  filter at position ``t`` multiplies the ``w`` word vectors from ``t`` on.
+  Every run of the widest window's words, side by side, is one row of a
+  matrix built once; a narrower width reads its first columns (a view), and
+  one matrix product per width scores every position at once.
+* **The max without its position.** ``amax`` is ten times as fast as ``max``
+  with indices; the position of each map's peak (the first, as ``max``
+  gives) is found only when a gradient is needed, by comparing with it.
 * **Max-pooling's gradient is sparse.** Only the position where a map peaked
-  gets a gradient: one entry per sentence and map, where a convolution's
-  backward pass multiplies a dense [batch, maps, length] gradient. Here the
-  backward multiplies only those entries (a CSR matrix with ``batch`` entries
-  per filter slice): at Kim's sentence lengths, a twentieth of the work.
+  gets a gradient: one entry per sentence, map and filter slice, where a
+  convolution's backward pass multiplies a dense [batch, maps, length]
+  gradient. Both gradients are sums of those entries' rows
+  (``embedding_bag``): at Kim's sentence lengths, a twentieth of the work.
 """
 
 from __future__ import annotations
 
-import warnings
-
 import torch
+import torch.nn.functional as F
 
 
 def conv_max_over_time(x: torch.Tensor, convs) -> torch.Tensor:
     """Each ``Conv1d`` of ``convs`` over ``x`` [batch, length, channels],
     max over time: [batch, maps * len(convs)], in the order of ``convs``."""
     params = [p for conv in convs for p in (conv.weight, conv.bias)]
-    return _ConvMaxOverTime.apply(x.contiguous(), *params)
+    x = x.contiguous()
+    if torch.is_grad_enabled() and any(t.requires_grad for t in (x, *params)):
+        return _ConvMaxOverTime.apply(x, *params)
+    weights, biases = params[0::2], params[1::2]
+    maxima, _ = _max_over_time(x, weights)
+    return torch.cat([m + b for m, b in zip(maxima, biases)], dim=1)
 
 
-def _kernel(weights) -> torch.Tensor:
-    """Every filter slice as columns of one [channels, sum(widths) * maps]
-    matrix: slice ``j`` of a width (Conv1d's ``weight[:, :, j]``) is a
-    block of ``maps`` columns."""
-    return torch.cat(
-        [w.permute(1, 2, 0).reshape(w.shape[1], -1) for w in weights], dim=1
+def _max_over_time(x, weights):
+    """Each width's max over time [batch, maps], without the bias (the
+    same at every step: added after), and the scores [batch, steps, maps]
+    it was taken over."""
+    batch, length, channels = x.shape
+    widest = max(weight.shape[2] for weight in weights)
+    # row t: the words t .. t + widest - 1 (zeros past the last one); the
+    # rows that span two sentences are computed, never read
+    words = torch.cat([x.view(-1, channels), x.new_zeros(widest - 1, channels)])
+    windows = torch.cat(
+        [words[j : j + batch * length] for j in range(widest)], 1
     )
+    maxima, scores = [], []
+    for weight in weights:
+        maps, _, width = weight.shape
+        kernel = weight.permute(2, 1, 0).reshape(width * channels, maps)
+        out = windows[:, : width * channels] @ kernel
+        out = out.view(batch, length, maps)[:, : length - width + 1]
+        maxima.append(out.amax(dim=1))
+        scores.append(out)
+    return maxima, scores
+
+
+def _first_peak(scores: torch.Tensor, peak: torch.Tensor) -> torch.Tensor:
+    """Where each map of ``scores`` [batch, steps, maps] first reaches
+    ``peak`` [batch, maps], as int32 [batch, maps]."""
+    steps = scores.shape[1]
+    countdown = torch.arange(
+        steps, 0, -1, dtype=torch.int32, device=scores.device
+    )
+    hits = (scores == peak.unsqueeze(1)) * countdown.view(1, steps, 1)
+    return steps - hits.amax(dim=1)
 
 
 class _ConvMaxOverTime(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, *params):
         weights, biases = params[0::2], params[1::2]
-        batch, length, channels = x.shape
-        words = x.view(-1)
-        pooled, peaks = [], []
-        for weight, bias in zip(weights, biases):
-            maps, _, width = weight.shape
-            steps = length - width + 1
-            # each run of `width` words as a row: a strided view, no copy
-            # (the rows that span two sentences are computed, never read)
-            rows = batch * length - width + 1
-            windows = words.as_strided((rows, width * channels), (channels, 1))
-            kernel = weight.permute(2, 1, 0).reshape(width * channels, maps)
-            out = (windows @ kernel).as_strided(
-                (batch, steps, maps), (length * maps, maps, 1)
-            )
-            values, at = out.max(dim=1)  # [batch, maps] each
-            pooled.append(values + bias)  # the same at every step: add after
-            peaks.append(at)
+        maxima, scores = _max_over_time(x, weights)
+        peaks = [_first_peak(s, m) for s, m in zip(scores, maxima)]
         ctx.save_for_backward(x, *weights, *peaks)
-        return torch.cat(pooled, dim=1)
+        return torch.cat([m + b for m, b in zip(maxima, biases)], dim=1)
 
     @staticmethod
     def backward(ctx, grad):
@@ -74,33 +92,35 @@ class _ConvMaxOverTime(torch.autograd.Function):
         batch, length, channels = x.shape
         maps = grad.shape[1] // len(widths)
         grads = grad.split(maps, dim=1)  # [batch, maps] per width
-        # The gradient of every word times every filter slice, as a CSR
-        # matrix [sum(widths) * maps, batch * length]: the row of (width, j,
-        # map) holds one entry per sentence, at the word where the map
-        # peaked, plus j. int32 indices: faster to sort and multiply.
+        # One bag per filter slice (width, j, map): the words it multiplied
+        # where its map peaked, one per sentence, each weighted by the
+        # gradient there. int32: faster to sort.
         index = dict(dtype=torch.int32, device=x.device)
         sentence_start = torch.arange(batch, **index).unsqueeze(1) * length
-        columns, values = [], []
+        words, weights_of = [], []
         for width, at, g in zip(widths, peaks, grads):
-            peak = sentence_start + at.to(torch.int32)  # [batch, maps]
-            peak_words = peak.t()
+            peak_words = (sentence_start + at).t()  # [maps, batch]
             offsets = torch.arange(width, **index).view(width, 1, 1)
-            columns.append((peak_words + offsets).reshape(-1))
-            values.append(g.t().expand(width, maps, batch).reshape(-1))
-        columns, values = torch.cat(columns), torch.cat(values)
-        n_rows = sum(widths) * maps
-        row_starts = torch.arange(0, n_rows * batch + 1, batch, **index)
-        d_slices = _csr(row_starts, columns, values, (n_rows, batch * length))
-        words = x.view(-1, channels)
+            words.append((peak_words + offsets).reshape(-1, batch))
+            weights_of.append(
+                g.t().expand(width, maps, batch).reshape(-1, batch)
+            )
+        words, weights_of = torch.cat(words), torch.cat(weights_of)
         d_x = d_weights = None
         if ctx.needs_input_grad[0]:
-            d_words = _transposed(d_slices, columns) @ _kernel(weights).t()
-            d_x = d_words.view(batch, length, channels)
+            d_x = _words_gradient(words, weights_of, weights, batch * length)
+            d_x = d_x.view(batch, length, channels)
         if any(ctx.needs_input_grad[1::2]):
-            d_kernel = (d_slices @ words).view(-1, maps, channels)
-            # [maps, channels, width] each, as Conv1d's weight
-            d_weights = [
-                d.permute(1, 2, 0) for d in d_kernel.split(widths, dim=0)
+            # slice (width, j, map) of the kernel: its bag's words, summed
+            d_slices = F.embedding_bag(
+                words,
+                x.view(-1, channels),
+                mode="sum",
+                per_sample_weights=weights_of,
+            )
+            d_weights = [  # [maps, channels, width] each, as Conv1d's weight
+                d.view(-1, maps, channels).permute(1, 2, 0)
+                for d in d_slices.split([w * maps for w in widths])
             ]
         out = [d_x]
         for i, g in enumerate(grads):
@@ -110,24 +130,27 @@ class _ConvMaxOverTime(torch.autograd.Function):
         return tuple(out)
 
 
-def _transposed(matrix: torch.Tensor, columns: torch.Tensor) -> torch.Tensor:
-    """A CSR matrix whose rows hold equally many entries, transposed, as
-    CSR: a product with it runs several times as fast as with
-    ``matrix.t()``."""
-    n_rows, n_columns = matrix.shape
-    per_row = len(columns) // n_rows
-    order = torch.argsort(columns, stable=True)
-    counts = torch.bincount(columns, minlength=n_columns)
-    row_starts = columns.new_zeros(n_columns + 1)
-    row_starts[1:] = counts.cumsum(0)
-    rows = torch.div(order, per_row, rounding_mode="floor").to(columns.dtype)
-    values = matrix.values()[order]
-    return _csr(row_starts, rows, values, (n_columns, n_rows))
-
-
-def _csr(row_starts, columns, values, shape) -> torch.Tensor:
-    with warnings.catch_warnings():  # "CSR support is in beta"
-        warnings.filterwarnings("ignore", "Sparse CSR tensor support")
-        return torch.sparse_csr_tensor(
-            row_starts, columns, values, shape, check_invariants=False
-        )
+def _words_gradient(words, weights_of, weights, n_words: int) -> torch.Tensor:
+    """Each word's gradient [n_words, channels]: the filter slices whose
+    bag holds it, summed, each weighted as there. The same entries as the
+    kernel's gradient, grouped by word instead of by slice (a stable sort)."""
+    slices_per_bag = words.shape[1]
+    channels = weights[0].shape[1]
+    slices = torch.cat(  # row (width, j, map): the slice's weights
+        [w.permute(2, 0, 1).reshape(-1, channels) for w in weights]
+    )
+    flat = words.reshape(-1)
+    order = torch.argsort(flat, stable=True)
+    counts = torch.bincount(flat, minlength=n_words)
+    starts = torch.zeros(n_words, dtype=flat.dtype, device=flat.device)
+    starts[1:] = counts[:-1].cumsum(0)
+    of_slice = torch.div(order, slices_per_bag, rounding_mode="floor").to(
+        flat.dtype
+    )
+    return F.embedding_bag(
+        of_slice,
+        slices,
+        starts,
+        mode="sum",
+        per_sample_weights=weights_of.reshape(-1)[order],
+    )
