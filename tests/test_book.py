@@ -6,17 +6,15 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
-import yaml
 
-REPO = Path(__file__).resolve().parents[1]
-JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
+from bookbuild import JUPYTER_BOOK, REPO, chapters, held_prose, page_text
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Chapters whose code draws figures: each must show at least this many rendered images.
 FIGURES = {
@@ -75,44 +73,6 @@ def build(source: Path, output: Path) -> subprocess.CompletedProcess:
         env=env,
         timeout=3000,
     )
-
-
-def chapters() -> list[str]:
-    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
-    return [toc["root"]] + [c["file"] for c in toc.get("chapters", [])]
-
-
-HELD = re.compile(
-    r"^:::\{(only-our-datasets|only-our-vectors|when-verdict)\}([^\n]*)\n(.*?)^:::$",
-    re.MULTILINE | re.DOTALL,
-)
-
-
-def held_prose(directive: str) -> list[tuple[str, str, str]]:
-    """Each ``{directive}`` block of the chapters' sources as (chapter, argument, the first words
-    of its text as a page shows them: markup, roles and glued values left out)."""
-    blocks = []
-    for chapter in chapters():
-        source = (REPO / chapter).with_suffix(".md").read_text(encoding="utf-8")
-        for name, argument, content in HELD.findall(source):
-            if name == directive:
-                # the text between roles ({glue:text}`name`, {cite:p}`key`), markup dropped
-                pieces = re.split(r"\{[\w:-]+\}`[^`]*`", " ".join(content.split()))
-                runs = [re.sub(r"[*`]|\[|\]\([^)]*\)", "", piece).split() for piece in pieces]
-                words = next((run for run in runs if len(run) >= 4), max(runs, key=len))[:8]
-                assert len(words) >= 3, f"{chapter}: a {directive} block with too little text"
-                blocks.append((chapter, argument.strip(), " ".join(words)))
-    return blocks
-
-
-def page_text(html_dir: Path, chapter: str) -> str:
-    """A built chapter's text, tags stripped, quotes straightened and spaces collapsed."""
-    import html as html_module
-
-    raw = (html_dir / chapter).with_suffix(".html").read_text(encoding="utf-8")
-    text = html_module.unescape(re.sub(r"<[^>]+>", " ", raw))
-    text = text.translate(str.maketrans({"\u201c": '"', "\u201d": '"', "\u2019": "'"}))
-    return " ".join(text.split())
 
 
 def glued_texts(site: Path) -> dict[str, str]:
@@ -410,121 +370,6 @@ def test_every_page_offers_its_executed_notebook_and_the_repository(served, brow
         hrefs = page.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
         assert REPOSITORY in hrefs and f"{REPOSITORY}/issues/new" in " ".join(hrefs)
         page.close()
-
-
-def tracked_copy(copy: Path) -> Path:
-    """The repository's tracked files in ``copy``, with this .venv: built in place as `make book`
-    builds them, without touching this checkout's _build."""
-    tracked = subprocess.run(
-        ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True
-    ).stdout.split()
-    for name in tracked:
-        (copy / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(REPO / name, copy / name)
-    (copy / ".venv").symlink_to(REPO / ".venv")
-    return copy
-
-
-def make_book(copy: Path, *variables: str) -> subprocess.CompletedProcess:
-    """``make book PROFILE=quick`` with ``variables`` in ``copy``, the data where this test run
-    keeps it, no other W2VCNN_ setting of this process."""
-    data = {"W2VCNN_DATA": os.environ["W2VCNN_DATA"]} if "W2VCNN_DATA" in os.environ else {}
-    return subprocess.run(
-        ["make", "-o", ".venv/.installed", "book", "PROFILE=quick", *variables],
-        cwd=copy,
-        capture_output=True,
-        text=True,
-        timeout=3000,
-        env={k: v for k, v in os.environ.items() if not k.startswith("W2VCNN_")} | data,
-    )
-
-
-@pytest.mark.slow
-def test_make_book_with_your_vectors_uses_and_names_them_on_every_page(tmp_path):
-    from gensim.models import Word2Vec
-
-    from w2vcnn import profile, study
-    from w2vcnn.data import load_dataset
-    from w2vcnn.experiments import is_cached
-    from w2vcnn.text import tokenize
-    from w2vcnn.word2vec_format import save_vectors
-
-    # a reader's vectors: another dimension than the quick profile's 50, trained on other text
-    # (the dataset's first 1,000 sentences, whatever the folds)
-    texts = load_dataset("rt-polarity", max_examples=1000).texts
-    model = Word2Vec([tokenize(t) for t in texts], vector_size=12, min_count=1, seed=0, workers=1)
-    vectors = tmp_path / "my vectors.bin"  # a space in the name, as readers' paths have
-    save_vectors(model.wv, vectors)
-    copy = tracked_copy(tmp_path / "repo")
-    result = make_book(copy, f"VECTORS={vectors}")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    for chapter in chapters():
-        page = (copy / "_build" / "html" / chapter).with_suffix(".html").read_text("utf-8")
-        assert "Pretrained vectors: " in page and "vectors.bin" in page, chapter
-    # prose held for our own small-corpus vectors ({only-our-vectors}) is left out
-    for chapter, _, words in held_prose("only-our-vectors"):
-        assert words not in page_text(copy / "_build" / "html", chapter), (chapter, words)
-    yours = profile.current("quick", vectors=vectors)
-    assert all(is_cached(c) for c in study.embedding_modes(yours))  # trained on the file
-    assert {c.init for c in study.embedding_modes(yours) if c.mode != "rand"} == {str(vectors)}
-    missing = make_book(copy, "VECTORS=nowhere.bin")
-    assert missing.returncode != 0
-    assert "nowhere.bin (W2VCNN_VECTORS, or make book VECTORS=...) does not exist" in (
-        missing.stderr
-    )
-
-
-@pytest.mark.slow
-def test_make_book_on_your_datasets_runs_and_names_them_on_every_page(tmp_path):
-    from generated import mr_folder, topics_csv
-    from w2vcnn import profile, protocol, study
-    from w2vcnn.experiments import is_cached
-
-    # three classes in a CSV, and Kim's MR layout (so question 1 sets his numbers beside ours)
-    topics = topics_csv(tmp_path / "topics.csv")
-    mr = mr_folder(tmp_path / "polarity")
-    copy = tracked_copy(tmp_path / "repo")
-    result = make_book(copy, f"DATASETS={topics} {mr}")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    for chapter in chapters():
-        html = (copy / "_build" / "html" / chapter).with_suffix(".html").read_text("utf-8")
-        text = re.sub(r"<[^>]+>", " ", html)
-        assert "Datasets, given with" in text, chapter
-        assert "topics (600 sentences, 3 classes" in text, chapter
-        assert "mr (600 sentences, 2 classes" in text, chapter
-        for ours in ("rt-polarity", "rt_polarity", "rt-subjectivity", "IMDb"):
-            # a word of its own: Results may name MR's archive, rt-polaritydata.tar.gz
-            assert not re.search(rf"\b{ours}\b", text), f"{chapter} names {ours}"
-        assert "Traceback" not in text, chapter
-    for chapter, _, words in held_prose("only-our-datasets"):
-        assert words not in page_text(copy / "_build" / "html", chapter), (chapter, words)
-    q1 = (copy / "_build" / "html" / "book" / "q1_embedding_layer.html").read_text("utf-8")
-    assert "mr vs MR" in q1  # Kim's Table 2 beside ours on his layout
-    yours = profile.current("quick", datasets=[str(topics), str(mr)])
-    assert {protocol.name_of(d) for d in yours.datasets} == {"topics", "mr"}
-    assert all(is_cached(c) for c in study.embedding_modes(yours))
-
-
-@pytest.mark.slow
-def test_make_book_on_a_bad_dataset_fails_before_anything_trains(tmp_path):
-    from w2vcnn._io import data_dir
-
-    copy = tracked_copy(tmp_path / "repo")
-    one_class = tmp_path / "one_class.csv"
-    one_class.write_text("text,label\n" + "".join(f"sentence {i},pos\n" for i in range(40)))
-    cache = data_dir() / "cache"
-    before = sorted(cache.rglob("*")) if cache.exists() else []
-    for entry, problem in (
-        ("nowhere.csv", "dataset 'nowhere.csv' (W2VCNN_DATASETS)"),
-        ("no-such-name", "dataset 'no-such-name' (W2VCNN_DATASETS)"),
-        (one_class, "only one class"),
-    ):
-        result = make_book(copy, f"DATASETS={entry}")
-        assert result.returncode != 0, entry
-        assert problem in result.stderr, result.stderr[-2000:]
-    after = sorted(cache.rglob("*")) if cache.exists() else []
-    assert after == before  # nothing trained, nothing written
-    assert not (copy / "_build").exists()
 
 
 @pytest.mark.slow
