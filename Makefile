@@ -30,7 +30,7 @@ $(CHROMIUM):
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
-	W2VCNN_PROFILE=quick $(BIN)/python -m pytest -q -ra -n 2 --dist loadfile tests
+	W2VCNN_PROFILE=quick $(BIN)/python -m pytest -q -ra --durations=15 tests
 
 # First every run the chapters use, trained in parallel (one process per core) and cached; then the
 # chapters execute, reading those runs. Executed notebooks are cached by their text only, so when the
