@@ -33,7 +33,8 @@ test: $(STAMP) $(CHROMIUM)
 	W2VCNN_PROFILE=quick $(BIN)/python -m pytest -q -ra --durations=15 tests
 
 # First every run the chapters use, trained in parallel (one process per core) and cached; then the
-# chapters execute, reading those runs. Executed notebooks are cached by their text only, so when the
+# chapters execute, reading those runs, one kernel per core (jupyter-book itself executes one at a
+# time, and finds them executed). Executed notebooks are cached by their text only, so when the
 # profile, the package's code or the set of runs changed, the pages are built afresh (about a minute)
 # rather than showing old numbers.
 PROFILE ?= $(or $(W2VCNN_PROFILE),full)
@@ -54,6 +55,7 @@ book: $(STAMP)
 	$(BOOK_ENV) $(BIN)/python -m w2vcnn study
 	inputs=$$($(BOOK_ENV) $(BIN)/python -c "from w2vcnn import build, profile; print(build.inputs_digest(profile.current()))"); \
 	if [ "$$inputs" != "$$(cat _build/.inputs 2>/dev/null)" ]; then rm -rf _build; mkdir -p _build; echo "$$inputs" > _build/.inputs; fi
+	$(BOOK_ENV) $(BIN)/python -m w2vcnn chapters
 	$(BOOK_ENV) $(BIN)/jupyter-book build -W --keep-going $(if $(CONFIG),--config $(CONFIG)) .
 	$(BOOK_ENV) $(BIN)/python -m w2vcnn cache
 

@@ -1,5 +1,6 @@
 """make notebooks: each chapter as a notebook that installs the package first, and one of them
-executed end to end with nbconvert in the quick profile."""
+executed end to end with nbconvert in the quick profile; the chapters executed for the build, one
+kernel per core, where jupyter-book finds them."""
 
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import nbformat
 import pytest
 import yaml
 
-from w2vcnn.notebooks import publish_config, write_notebooks
+from w2vcnn.notebooks import ChapterError, execute_chapters, publish_config, write_notebooks
 
 REPO = Path(__file__).resolve().parents[1]
 URL = "https://github.com/example/w2vcnn"
@@ -74,3 +75,75 @@ def test_a_chapter_notebook_runs_top_to_bottom_in_the_quick_profile(notebooks, m
     assert all(c.execution_count for c in code)
     assert not any(o.get("output_type") == "error" for c in code for o in c.outputs)
     assert "quick" in str(code[0].outputs)  # the profile note: the profile reached the kernel
+
+
+def tiny_book(root: Path, *cells: str) -> Path:
+    """A book of one chapter per code cell, configured as ours (cached execution)."""
+    root.mkdir()
+    (root / "_config.yml").write_text((REPO / "_config.yml").read_text())
+    names = [f"page{i}" for i in range(len(cells))]
+    toc = {"format": "jb-book", "root": names[0]}
+    if names[1:]:
+        toc["chapters"] = [{"file": name} for name in names[1:]]
+    (root / "_toc.yml").write_text(yaml.safe_dump(toc))
+    top = "---\njupytext:\n  text_representation:\n    format_name: myst\nkernelspec:\n"
+    top += "  name: python3\n  display_name: Python 3\n---\n"
+    for name, cell in zip(names, cells):
+        text = f"{top}# {name}\n\n```{{code-cell}} ipython3\n{cell}\n```\n"
+        (root / f"{name}.md").write_text(text)
+    return root
+
+
+def build_messages(root: Path) -> str:
+    import subprocess
+    import sys
+
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(root)], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_chapters_executed_for_the_build_are_the_ones_jupyter_book_reads(tmp_path, monkeypatch):
+    import os
+
+    where = "import os\nprint(os.getcwd(), 'threads=' + os.environ['OMP_NUM_THREADS'])"
+    root = tiny_book(tmp_path / "book", "print(6 * 7)", where)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert execute_chapters(root) == ["page0", "page1"]
+    assert "OMP_NUM_THREADS" not in os.environ  # one thread for the kernels, not the caller
+    assert execute_chapters(root) == []  # cached: nothing executed twice
+    messages = build_messages(root)
+    assert "Executing notebook" not in messages
+    assert messages.count("Using cached notebook") == 2
+    page = (root / "_build" / "html" / "page1.html").read_text()
+    assert str(root) in page  # executed where the build executes it: the chapter's folder
+    assert "threads=1" in page  # a kernel of one thread per core
+    assert "42" in (root / "_build" / "html" / "page0.html").read_text()
+
+
+@pytest.mark.slow
+def test_a_failing_chapter_is_named_with_its_error_and_nothing_of_it_is_cached(tmp_path):
+    root = tiny_book(tmp_path / "book", "print('fine')", "raise RuntimeError('page 1 is broken')")
+    with pytest.raises(ChapterError, match=r"(?s)page1\.md: a cell failed.*page 1 is broken"):
+        execute_chapters(root)
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(root / "_build" / ".jupyter_cache"))
+    executed = {Path(record.uri).name for record in cache.list_cache_records()}
+    assert executed == {"page0.md"}  # the good chapter kept, the broken one not cached
+
+
+@pytest.mark.slow
+def test_a_chapter_served_from_the_cache_downloads_with_its_outputs(tmp_path):
+    # the book's Sphinx extension (w2vcnn.directives) puts them back, which myst-nb leaves out
+    root = tiny_book(tmp_path / "book", "print(6 * 7)")
+    execute_chapters(root)
+    assert "Using cached notebook" in build_messages(root)
+    # what the page offers for download (the site's own check: tests/test_book.py)
+    notebook = nbformat.read(root / "_build" / "jupyter_execute" / "page0.ipynb", as_version=4)
+    (code,) = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code.outputs[0]["text"] == "42\n"

@@ -182,6 +182,17 @@ def _notebooks(args) -> None:
         print(path)
 
 
+def _chapters(args) -> None:
+    from .notebooks import execute_chapters
+
+    began = time.perf_counter()
+    executed = execute_chapters(args.root, output=args.output)
+    print(
+        f"{len(executed)} chapters executed in {time.perf_counter() - began:.0f} s"
+        + (f": {', '.join(executed)}" if executed else " (every one was cached)")
+    )
+
+
 def _export_model(args) -> None:
     from .predict import export_model
 
@@ -215,6 +226,7 @@ _SCHEDULER_HELP = (
 
 def main(argv=None) -> int:
     from ._io import DataError
+    from .notebooks import ChapterError
     from .profile import current
 
     # the entry point's own choice, inherited by the worker processes it starts: TensorFlow's
@@ -224,7 +236,7 @@ def main(argv=None) -> int:
     try:
         args.profile = current(args.profile)  # read here once, passed down
         args.func(args)
-    except (DataError, ValueError) as err:
+    except (DataError, ValueError, ChapterError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 0
@@ -341,6 +353,15 @@ def parser() -> argparse.ArgumentParser:
         "--config", default="_config.yml", help="a book configuration with repository.url"
     )
     notebooks.set_defaults(func=_notebooks)
+
+    chapters = commands.add_parser(
+        "chapters",
+        help="execute the chapters not executed yet, one kernel per core, into the cache "
+        "jupyter-book build reads (make book runs it before the build)",
+    )
+    chapters.add_argument("root", nargs="?", default=".", help="the book (its _toc.yml)")
+    chapters.add_argument("--output", help="the build's --path-output, if it has one")
+    chapters.set_defaults(func=_chapters)
 
     predict = commands.add_parser(
         "predict", help="label texts with a run's model (a run id or an exported folder)"

@@ -15,7 +15,8 @@ holds. The direction is what counts: ``"higher (exploratory)"`` is ``higher``. A
 did not glue, or an outcome no test gives, stops the build with the page and line.
 
 It also keeps one copy of each script a page loads: Jupyter Book 1 adds sphinx-thebe's inline
-settings twice, and the second ``const`` declaration throws on every page.
+settings twice, and the second ``const`` declaration throws on every page; and it gives a page's
+``.ipynb`` download the outputs of a cached execution, which myst-nb leaves out.
 """
 
 from __future__ import annotations
@@ -138,7 +139,32 @@ def _one_copy_of_each_script(app, pagename, templatename, context, doctree) -> N
     scripts[:] = kept
 
 
+def _download_keeps_cached_outputs() -> None:
+    """Give a chapter's ``.ipynb`` download the outputs of its cached execution.
+
+    myst-nb 1.4 renders a notebook that jupyter-cache already holds from a merged copy, but writes
+    the notebook it read, without outputs, as the page's download. ``make book`` serves every
+    chapter from the cache (``python -m w2vcnn chapters`` executed them first), so the outputs
+    are merged into the notebook read instead."""
+    from myst_nb.core.execute.cache import NotebookClientCache
+
+    start_client = NotebookClientCache.start_client
+    if getattr(start_client, "keeps_outputs", False):
+        return
+
+    def start_and_keep_outputs(self):
+        read = self.notebook
+        start_client(self)
+        if self.notebook is not read:  # served from the cache, merged into a copy
+            read.metadata, read.cells = self.notebook.metadata, self.notebook.cells
+            self._notebook = read
+
+    start_and_keep_outputs.keeps_outputs = True
+    NotebookClientCache.start_client = start_and_keep_outputs
+
+
 def setup(app):
+    _download_keeps_cached_outputs()
     app.add_directive("only-our-datasets", OnlyOurDatasets)
     app.add_directive("only-our-vectors", OnlyOurVectors)
     app.add_directive("when-verdict", WhenVerdict)

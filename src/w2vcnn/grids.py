@@ -25,7 +25,7 @@ from .splits import Split
 
 # Threading libraries (torch, TensorFlow, BLAS) read these when they start: one thread per worker
 # process, so N workers share N cores instead of each spawning a thread per core.
-_ONE_THREAD = {
+ONE_THREAD = {
     name: "1"
     for name in (
         "OMP_NUM_THREADS",
@@ -409,7 +409,7 @@ def _one_thread() -> None:
     worker happens later, inside a run; BLAS libraries already loaded are limited directly.
     Only the worker's own environment is changed, never the caller's.
     """
-    os.environ.update(_ONE_THREAD)
+    os.environ.update(ONE_THREAD)
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)

@@ -1,8 +1,11 @@
-"""The chapters as Jupyter notebooks (for Colab and Jupyter) and the published site's
-configuration, whose repository address their first cell installs the package from."""
+"""The chapters as Jupyter notebooks: executed for the build, one kernel per core
+(:func:`execute_chapters`); written out for Colab and Jupyter (:func:`write_notebooks`); and the
+published site's configuration, whose repository address their first cell installs the package
+from."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ._io import atomic_write
@@ -84,6 +87,56 @@ def write_notebooks(
             nbformat.write(notebook, out)
         written.append(path)
     return written
+
+
+class ChapterError(RuntimeError):
+    """A chapter's cell failed while it was executed for the build."""
+
+
+def execute_chapters(root: Path = Path("."), output: Path | None = None) -> list[str]:
+    """Execute each chapter of the book at ``root`` whose executed notebook is not cached yet,
+    one kernel of one thread per core at once (as the runs train: a kernel that spawned a thread
+    per core would fight the others), into the cache that ``jupyter-book build`` reads (that of
+    ``--path-output output``; ``root``'s own without it), so that the build executes none itself
+    (it executes one at a time). The chapters executed, in ``_toc.yml`` order; a failing cell
+    raises :class:`ChapterError` naming its chapter, with the traceback, and is cached nothing.
+
+    The notebooks are read as the build reads them (myst-nb's reader), and the cache matches
+    them by their code cells: a chapter is executed again when its code changes, as in the
+    build (``execute_notebooks: cache`` in ``_config.yml``, whose ``timeout`` applies).
+    """
+    import yaml
+    from jupyter_cache import get_cache
+    from jupyter_cache.executors import load_executor
+
+    from .grids import ONE_THREAD
+
+    root = Path(root).resolve()
+    execute = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))["execute"]
+    cache = get_cache(str((Path(output) if output else root).resolve() / "_build/.jupyter_cache"))
+    paths = [str(root / f"{chapter}.md") for chapter in _chapters(root)]
+    myst = {"type": "plugin", "name": "myst_nb_md"}  # the reader the build gives MyST chapters
+    records = {path: cache.add_nb_to_project(path, read_data=myst) for path in paths}
+    caller = {name: os.environ.get(name) for name in ONE_THREAD}
+    os.environ.update(ONE_THREAD)  # the kernels inherit it
+    try:
+        result = load_executor("local-parallel", cache).run_and_cache(
+            filter_pks=[record.pk for record in records.values()],
+            timeout=execute.get("timeout", 30),
+            allow_errors=execute.get("allow_errors", False),
+        )
+    finally:
+        for name, value in caller.items():
+            if value is None:
+                os.environ.pop(name)
+            else:
+                os.environ[name] = value
+    failed = result.excepted + result.errored
+    if failed:
+        path = next(p for p in paths if p in failed)  # the first in the book's order
+        traceback = cache.get_project_record(path).traceback or "(no traceback)"
+        raise ChapterError(f"{Path(path).relative_to(root)}: a cell failed\n{traceback}")
+    return [str(Path(p).relative_to(root).with_suffix("")) for p in paths if p in result.succeeded]
 
 
 def _chapters(root: Path) -> list[str]:
