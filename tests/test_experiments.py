@@ -58,6 +58,25 @@ def test_same_config_same_numbers_without_the_cache(cache):
     ]
 
 
+def test_a_finished_runs_preparation_is_read_once_per_data_folder(cache, monkeypatch, tmp_path):
+    from w2vcnn.experiments import prepare, prepared_run
+
+    static = run(quick(mode="static"))
+    first = prepared_run(static.config)
+    assert prepared_run(static.config) is first  # the drift, the model and the test read it
+    again = prepare(static.config)
+    assert first.vocab.itos == again.vocab.itos and np.array_equal(first.matrix, again.matrix)
+    words, initial, final = static.embeddings()  # a frozen run's, rebuilt from the preparation
+    initial[:] = 7.0
+    assert not np.shares_memory(initial, first.matrix) and np.array_equal(
+        first.matrix, again.matrix
+    )
+    other = tmp_path / "data"  # another data folder (the same dataset): not the same preparation
+    shutil.copytree(cache / "rt", other / "rt", symlinks=True)
+    monkeypatch.setenv("W2VCNN_DATA", str(other))
+    assert prepared_run(static.config) is not first
+
+
 def test_early_stopping_reads_dev_and_scores_test_once(cache):
     result = run(quick(mode="non-static", max_epochs=3, patience=1))
     dev = [epoch["dev_accuracy"] for epoch in result.curve]

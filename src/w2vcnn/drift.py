@@ -232,9 +232,9 @@ def word_drift(result, min_count: int = 5) -> pd.DataFrame:
     ``angle`` (degrees turned) and ``relative_change`` (``|final - initial| / |initial|``); for
     words seen ``min_count`` times or more, its ``frequency_decile`` (1: rarest) and
     ``polarity_group`` (:data:`POLARITY_GROUPS`; NaN without a polarity)."""
-    from .experiments import prepare
+    from .experiments import prepared_run
 
-    prepared = prepare(result.config)
+    prepared = prepared_run(result.config)
     words, initial, final = result.embeddings()
     if words != prepared.vocab.itos:
         raise ValueError(f"run {result.run_id}'s vocabulary differs from its dataset's today")
@@ -364,10 +364,10 @@ def swap_back(result) -> SwapBack:
     """The fine-tuned model scored on its test sentences as trained, and with its initial
     (pretrained) vectors put back, every other weight as trained: how far the rest of the network
     co-adapted to the moved vectors."""
-    from .experiments import prepare
+    from .experiments import prepared_run
     from .predict import load_model
 
-    texts, labels = prepare(result.config).dataset.part("test")
+    texts, labels = prepared_run(result.config).dataset.part("test")
     scores = {}
     for vectors in ("trained", "initial"):
         model = load_model(result.run_id, vectors=vectors)

@@ -49,7 +49,7 @@ class WordMap:
 
 def word_map(result, n_words: int = N_WORDS, k: int = K) -> WordMap:
     """The :class:`WordMap` of a fine-tuning run (a ``RunResult`` whose embeddings moved)."""
-    from .experiments import prepare
+    from .experiments import prepared_run
     from .splits import Split
 
     if not 0 < n_words < 2**15:  # the page sends neighbour indices as int16
@@ -72,7 +72,7 @@ def word_map(result, n_words: int = N_WORDS, k: int = K) -> WordMap:
         dataset=c.dataset,
         run_id=result.run_id,
         run=f"{where}, {c.mode}",
-        label_names=list(prepare(result.config).dataset.label_names),
+        label_names=list(prepared_run(result.config).dataset.label_names),
         words=top["word"].tolist(),
         count=top["count"].to_numpy(),
         angle=top["angle"].to_numpy(),

@@ -89,7 +89,7 @@ def load_model(source: str | Path, vectors: str = "trained") -> TrainedModel:
         if vectors != "trained":
             raise ValueError(f"{folder} holds the trained vectors only: load the run id instead")
         return _load_folder(folder)
-    from .experiments import build_classifier, load_result, prepare
+    from .experiments import build_classifier, load_result, prepared_run
 
     result = load_result(str(source))
     if result.config.arch not in ("cnn", "cbow"):
@@ -98,7 +98,7 @@ def load_model(source: str | Path, vectors: str = "trained") -> TrainedModel:
     weights = {k.split("/", 1)[1]: v for k, v in stored.items() if k.startswith("weights/")}
     if not weights:
         raise DataError(f"run {source} was cached without its weights: run it again to load it")
-    prepared = prepare(result.config)
+    prepared = prepared_run(result.config)
     initial = final = prepared.matrix  # a frozen run stores no vectors: they are its initial ones
     if "initial" in stored:
         words, initial, final = result.embeddings()
