@@ -27,10 +27,13 @@ $(CHROMIUM):
 	if [ "$$(id -u)" = 0 ]; then export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; \
 	else echo "note: $(CHROMIUM) missing; run 'sudo apt-get install chromium' for the browser test"; fi
 
+# The unit and bad-input tests on one worker per core (a file per worker at a time); then the
+# whole-book builds (marked book) one at a time, as each trains and executes on every core itself.
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
-	W2VCNN_PROFILE=quick $(BIN)/python -m pytest -q -ra --durations=15 tests
+	W2VCNN_PROFILE=quick $(BIN)/python -m pytest -q -ra --durations=10 -n auto --dist loadfile -m "not book" tests
+	W2VCNN_PROFILE=quick $(BIN)/python -m pytest -q -ra --durations=10 -m book tests
 
 # First every run the chapters use, trained in parallel (one process per core) and cached; then the
 # chapters execute, reading those runs, one kernel per core (jupyter-book itself executes one at a

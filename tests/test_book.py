@@ -16,6 +16,8 @@ import pytest
 
 from bookbuild import JUPYTER_BOOK, REPO, chapters, held_prose, page_text
 
+pytestmark = pytest.mark.book  # make test runs these after the rest, one at a time
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Chapters whose code draws figures: each must show at least this many rendered images.
 FIGURES = {

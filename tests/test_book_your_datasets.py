@@ -7,6 +7,8 @@ import pytest
 
 from bookbuild import chapters, held_prose, make_book, page_text, tracked_copy
 
+pytestmark = pytest.mark.book  # make test runs these after the rest, one at a time
+
 
 @pytest.mark.slow
 def test_make_book_on_your_datasets_runs_and_names_them_on_every_page(tmp_path):

@@ -4,6 +4,8 @@ import pytest
 
 from bookbuild import chapters, held_prose, make_book, page_text, tracked_copy
 
+pytestmark = pytest.mark.book  # make test runs these after the rest, one at a time
+
 
 @pytest.mark.slow
 def test_make_book_with_your_vectors_uses_and_names_them_on_every_page(tmp_path):
