@@ -28,7 +28,8 @@ $(CHROMIUM):
 	else echo "note: $(CHROMIUM) missing; run 'sudo apt-get install chromium' for the browser test"; fi
 
 # The unit and bad-input tests on one worker per core (a file per worker at a time); then the
-# whole-book builds (marked book) one at a time, as each trains and executes on every core itself.
+# whole-book builds (marked book) one at a time, as each trains and executes on every core itself
+# (and what reads their runs).
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks

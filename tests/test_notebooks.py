@@ -63,6 +63,7 @@ def test_a_configuration_without_a_repository_address_is_refused_and_nothing_wri
 
 
 @pytest.mark.slow
+@pytest.mark.book  # after the quick book's build, whose runs it reads (cold, it trains them)
 def test_a_chapter_notebook_runs_top_to_bottom_in_the_quick_profile(notebooks, monkeypatch):
     # nbclient is the engine of `jupyter nbconvert --execute`, without nbconvert's exporters
     from nbclient import NotebookClient

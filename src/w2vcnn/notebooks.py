@@ -99,7 +99,7 @@ def execute_chapters(root: Path = Path("."), output: Path | None = None) -> list
     per core would fight the others), into the cache that ``jupyter-book build`` reads (that of
     ``--path-output output``; ``root``'s own without it), so that the build executes none itself
     (it executes one at a time). The chapters executed, in ``_toc.yml`` order; a failing cell
-    raises :class:`ChapterError` naming its chapter, with the traceback, and is cached nothing.
+    raises :class:`ChapterError` naming its chapter, with the traceback, and caches nothing of it.
 
     The notebooks are read as the build reads them (myst-nb's reader), and the cache matches
     them by their code cells: a chapter is executed again when its code changes, as in the
