@@ -2,6 +2,7 @@
 executed end to end with nbconvert in the quick profile; the chapters executed for the build, one
 kernel per core, where jupyter-book finds them."""
 
+import subprocess
 from pathlib import Path
 
 import jupytext
@@ -9,9 +10,9 @@ import nbformat
 import pytest
 import yaml
 
+from bookbuild import JUPYTER_BOOK, REPO
 from w2vcnn.notebooks import ChapterError, execute_chapters, publish_config, write_notebooks
 
-REPO = Path(__file__).resolve().parents[1]
 URL = "https://github.com/example/w2vcnn"
 
 
@@ -96,12 +97,8 @@ def tiny_book(root: Path, *cells: str) -> Path:
 
 
 def build_messages(root: Path) -> str:
-    import subprocess
-    import sys
-
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
     result = subprocess.run(
-        [str(jupyter_book), "build", str(root)], capture_output=True, text=True, timeout=600
+        [str(JUPYTER_BOOK), "build", str(root)], capture_output=True, text=True, timeout=600
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return result.stdout + result.stderr
