@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
+import yaml
 
 from bookbuild import JUPYTER_BOOK, REPO, chapters, held_prose, page_text
 
@@ -384,6 +385,10 @@ def test_colab_opens_the_notebook_the_workflow_puts_beside_a_chapter(tmp_path):
     (source / "book").mkdir(parents=True)
     for name in ("_config.yml", "book/intro.md", "book/references.bib"):
         shutil.copy(REPO / name, source / name)
+    # the link is what is tested here: executing the intro is the site test's (20 s saved)
+    settings = yaml.safe_load((source / "_config.yml").read_text(encoding="utf-8"))
+    settings["execute"]["execute_notebooks"] = "off"
+    (source / "_config.yml").write_text(yaml.safe_dump(settings), encoding="utf-8")
     (source / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
     config = publish_config(
         REPOSITORY, tmp_path / "publish.yml", source=source / "_config.yml", notebooks_branch="nb"
