@@ -70,20 +70,39 @@ def _package_imports(path: Path) -> list[str]:
     """The package modules ``path`` imports with relative imports (``from . import x``,
     ``from .x import y``, ``from ..x import y``)."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if not isinstance(node, ast.ImportFrom) or node.level == 0:
-            continue
+    for level, module, names in _parsed(path, _relative_imports):
         base = path.parent
-        for _ in range(node.level - 1):
+        for _ in range(level - 1):
             base = base.parent
-        if node.module:
-            base = base.joinpath(*node.module.split("."))
+        if module:
+            base = base.joinpath(*module.split("."))
             # a module that is gone must fail result_code, not vanish from the key
             found.append(_module_file(base) or base.parent / f"{base.name}.py")
-        for alias in node.names:
+        for name in names:
             # `from . import torch` names a module; `from . import MODES` a name in a package
-            found.append(_module_file(base / alias.name) or _module_file(base))
+            found.append(_module_file(base / name) or _module_file(base))
     return [str(p.relative_to(PACKAGE)) for p in found if p is not None]
+
+
+def _parsed(path: Path, read):
+    """``read(source)`` of the module at ``path``, remembered by its text: parsing every module
+    again for each key was most of a key's second. A syntax error names the file."""
+    source = path.read_text(encoding="utf-8")
+    try:
+        return read(source)
+    except SyntaxError:
+        ast.parse(source, str(path))  # the same error, with the file's name
+        raise
+
+
+@lru_cache(maxsize=256)
+def _relative_imports(source: str) -> tuple[tuple[int, str | None, tuple[str, ...]], ...]:
+    """(level, module, names) of each relative import in ``source``."""
+    return tuple(
+        (node.level, node.module, tuple(alias.name for alias in node.names))
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and node.level > 0
+    )
 
 
 def _module_file(stem: Path) -> Path | None:
@@ -108,7 +127,12 @@ def normalised_code(path: Path) -> str:
     """The module's syntax tree without docstrings, as text: what it computes, not how it is
     written (comments, blank lines, line breaks and quotes do not reach the tree). The tree's
     form is Python's own, so another Python minor version may give other keys."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return _parsed(path, _normalised)
+
+
+@lru_cache(maxsize=256)
+def _normalised(source: str) -> str:
+    tree = ast.parse(source)
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             body = node.body
