@@ -389,8 +389,8 @@ PADDING_CONTRASTS = Contrasts(  # Kim's wide convolution minus our narrow one
 @experiment(Q1, contrasts=(PADDING_CONTRASTS,))
 def wide_convolution(p: Profile, dataset: str | None = None) -> list[RunConfig]:
     """Question 1's control: Kim's padding (``padding="wide"``: every word meets every filter
-    position) against ours, for ``rand`` and ``non-static`` on the secondary folds (a control
-    of the headline, exploratory: on all ten folds it cost the full build 12 run-minutes)."""
+    position) against ours, for ``rand`` and ``non-static`` on the secondary folds (a control,
+    exploratory, sized to the build's time)."""
     return grid(
         profile=p,
         folds=p.secondary_folds,
