@@ -1,6 +1,8 @@
 """A grid on a real Dask cluster (distributed.LocalCluster: two worker processes, one thread each),
 whose workers have a data folder of their own: they compute, the driver stores."""
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -104,7 +106,9 @@ def test_a_failing_run_on_dask_surfaces_its_own_error(cache, cluster, tmp_path):
     assert not is_cached(bad)
 
 
-def test_the_cli_names_a_scheduler_that_does_not_answer(capsys):
+def test_the_cli_names_a_scheduler_that_does_not_answer(capsys, monkeypatch):
+    # a second of trying, not the ten the CLI waits for a scheduler that is starting
+    monkeypatch.setattr(grids, "dask_executor", functools.partial(grids.dask_executor, timeout=1))
     argv = ["--profile", "quick", "grid", "--scheduler", "tcp://127.0.0.1:9", "--modes", "rand"]
     assert main(argv) == 2
     err = capsys.readouterr().err
