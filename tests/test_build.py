@@ -10,6 +10,7 @@ import pytest
 from conftest import QUICK
 from w2vcnn import build, machine, profile, study
 from w2vcnn.experiments import RunConfig, is_cached, load_result, run
+from w2vcnn.grids import run_grid
 
 QUICK_PROFILE = profile.named("quick")
 
@@ -43,6 +44,32 @@ def test_train_all_trains_every_chapter_run_and_records_the_minutes(cache, monke
     assert list(again["trained"]) == [0, 0]
     assert (cache / "cache" / "build-times-quick.json").read_bytes() == record
     assert build.inputs_digest(QUICK_PROFILE) == digest_after
+
+
+def test_experiment_minutes_count_each_run_and_set_of_vectors_where_first_listed(
+    cache, monkeypatch
+):
+    static, non_static = (
+        RunConfig(**QUICK, mode=m, init="skipgram", seed=23) for m in ("static", "non-static")
+    )  # one set of vectors for both
+    kim = RunConfig(**(QUICK | {"patience": None}), mode="rand", init="random", seed=23)
+    patience = dataclasses.replace(kim, patience=1)  # read from kim's training
+    run_grid([static, non_static, kim, patience])
+    listed = {"first": [kim], "second": [static, non_static, patience, kim], "none": []}
+    monkeypatch.setattr(study, "EXPERIMENTS", {k: lambda p, v=v: v for k, v in listed.items()})
+    table = build.experiment_minutes(QUICK_PROFILE)
+    assert list(table.index) == ["first", "second", "none"]
+    # kim counts where first listed; patience was read from kim's training: not trained
+    assert list(table["runs"]) == [1, 4, 0] and list(table["trained"]) == [1, 2, 0]
+    seconds = {c: load_result(c.validated().key).wall_seconds for c in listed["second"]}
+    assert seconds[patience] == 0 and seconds[static] > 0 and seconds[non_static] > 0
+    assert table.loc["first", "run minutes"] * 60 == pytest.approx(seconds[kim])
+    assert table.loc["second", "run minutes"] * 60 == pytest.approx(
+        seconds[static] + seconds[non_static]
+    )
+    assert list(table["vector sets"]) == [0, 1, 0]  # static and non-static share one set
+    meta = run(static).vectors
+    assert table.loc["second", "vector minutes"] * 60 == pytest.approx(meta["training_seconds"])
 
 
 def test_build_times_without_a_record_is_empty(isolated_data):

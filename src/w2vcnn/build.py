@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import cache, study
 from ._io import atomic_write
-from .experiments import is_cached
+from .experiments import is_cached, load_result
 from .grids import run_grid
 from .machine import machine
 from .profile import Profile
@@ -152,6 +152,39 @@ def build_times(p: Profile):
     table = pd.DataFrame(record.pop("chapters")).set_index("chapter")
     table.attrs.update(record)
     return table
+
+
+def experiment_minutes(p: Profile):
+    """Per experiment of the catalogue (:data:`w2vcnn.study.EXPERIMENTS`), what its runs cost
+    when they were trained, read from the cache: the runs it lists, how many of them were trained
+    (the others read from another run's training), their minutes, and gensim's minutes for the
+    sets of word vectors its runs were the first to use. A run or a set of vectors that two
+    experiments share counts in the first; one not in the cache counts nowhere."""
+    import pandas as pd
+
+    seen_runs, seen_vectors, rows = set(), set(), []
+    for name, experiment in study.EXPERIMENTS.items():
+        configs = list(dict.fromkeys(c.validated() for c in experiment(p)))
+        new = [c for c in configs if c not in seen_runs and is_cached(c)]
+        seen_runs.update(new)
+        seconds = [load_result(c.key).wall_seconds for c in new]
+        vectors = {c.vectors_key: c.init for c in new if c.trains_word2vec}
+        vectors = {key: init for key, init in vectors.items() if key not in seen_vectors}
+        seen_vectors.update(vectors)
+        metas = [
+            cache.read_vectors_meta(cache.vectors_dir(init, key)) for key, init in vectors.items()
+        ]
+        rows.append(
+            {
+                "experiment": name,
+                "runs": len(configs),
+                "trained": sum(s > 0 for s in seconds),
+                "run minutes": sum(seconds) / 60,
+                "vector sets": sum(m is not None for m in metas),
+                "vector minutes": sum(m["training_seconds"] for m in metas if m) / 60,
+            }
+        )
+    return pd.DataFrame(rows).set_index("experiment")
 
 
 def inputs_digest(p: Profile) -> str:
