@@ -46,7 +46,6 @@ def word2vec_vectors(dataset: Dataset, config: RunConfig):
         words = {t for text in dataset.texts for t in tokenize(text)}
         kv = load_vectors(path, expected_dim=config.vector_size, vocabulary=sorted(words))
         return kv, {"path": str(path), "sha256_before": sha, "matched": kv.match_counts}
-    corpus = pretraining_corpus(dataset, config.corpus, config.general_max_sentences)
     settings = dict(
         sg=WORD2VEC_KINDS[config.init],
         vector_size=config.vector_size,
@@ -67,6 +66,8 @@ def word2vec_vectors(dataset: Dataset, config: RunConfig):
             warnings.warn(f"retraining the cached word vectors: {err}", stacklevel=2)
             meta = None
     if meta is None:
+        # built only here: a general-English corpus takes seconds, and cached vectors need none
+        corpus = pretraining_corpus(dataset, config.corpus, config.general_max_sentences)
         kv = train_word2vec(corpus.sentences, **settings)
         save_vectors(kv, path)
         stats = kv.training_stats
