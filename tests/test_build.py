@@ -16,16 +16,19 @@ QUICK_PROFILE = profile.named("quick")
 
 
 def test_train_all_trains_every_chapter_run_and_records_the_minutes(cache, monkeypatch):
-    tiny = [RunConfig(**QUICK, mode="rand", init="random", seed=s) for s in (21, 22)]
-    monkeypatch.setattr(study, "chapter_grids", lambda p: {"Q1 tiny": tiny, "Q2 tiny": tiny[:1]})
+    kim = QUICK | {"patience": None}
+    tiny = [RunConfig(**kim, mode="rand", init="random", seed=s) for s in (21, 22)]
+    read = dataclasses.replace(tiny[0], patience=1)  # new in Q2, read from Q1's training
+    grids = {"Q1 tiny": tiny, "Q2 tiny": [tiny[0], read]}
+    monkeypatch.setattr(study, "chapter_grids", lambda p: grids)
     monkeypatch.setattr(machine, "sgemm_gflops", lambda threads: 10.0 * threads)  # no need to time
     digest_before = build.inputs_digest(QUICK_PROFILE)
     lines = []
     table = build.train_all(QUICK_PROFILE, workers=1, report=lines.append)
-    assert list(table["runs"]) == [2, 1]
-    assert list(table["trained"]) == [2, 0]  # Q2's run came from Q1
+    assert list(table["runs"]) == [2, 2]
+    assert list(table["trained"]) == [2, 0]  # Q2's runs came from Q1 and Q1's training
     assert [line.split()[:2] for line in lines] == [["Q1", "tiny"], ["Q2", "tiny"]]
-    assert all(is_cached(c) for c in tiny)
+    assert all(is_cached(c) for c in [*tiny, read])
     times = build.build_times(QUICK_PROFILE)
     assert list(times.index) == ["Q1 tiny", "Q2 tiny"] and list(times["trained"]) == [2, 0]
     trained_seconds = sum(load_result(c.validated().key).wall_seconds for c in tiny)
