@@ -33,6 +33,16 @@ def test_rt_subjectivity_is_balanced_and_long_enough():
     assert not set(subj.texts) & set(subj.unlabeled)
 
 
+def test_the_rotten_tomatoes_rows_are_read_again_when_the_file_changes(isolated_data):
+    csv = isolated_data / "rt" / "rotten_tomatoes_corpus_full.csv"
+    csv.parent.mkdir(parents=True)
+    csv.write_text("category,text,movie_name\nfresh,Good.,a\n")
+    assert [row["text"] for row in data.rotten_tomatoes_rows()] == ["Good."]
+    # parsed once per process, but never served stale
+    csv.write_text("category,text,movie_name\nfresh,Good.,a\nrotten,Bad.,b\n")
+    assert [row["text"] for row in data.rotten_tomatoes_rows()] == ["Good.", "Bad."]
+
+
 def test_split_sentences_keeps_abbreviations_and_quotes():
     text = 'Dr. No meets Mr. Bond. "Run!" he says. Then 3 men arrive? Yes.'
     assert split_sentences(text) == [

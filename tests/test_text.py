@@ -17,6 +17,13 @@ def test_clean_str_matches_kim():
     assert tokenize("  ") == []
 
 
+def test_tokenize_hands_each_caller_its_own_list():
+    first = tokenize("A good film")
+    first.append("changed")  # tokens are cached per process: a caller must not change them
+    assert tokenize("A good film") == ["a", "good", "film"]
+    assert tokenize("A good film", lower=False) == ["A", "good", "film"]
+
+
 def test_vocab_order_pad_unk_and_extra_words():
     vocab = Vocab.build([["b", "a", "b"], ["c", "a", "b"]], extra_words=["zebra", "a"])
     assert vocab.itos == ["<pad>", "<unk>", "b", "a", "c", "zebra"]
